@@ -1,0 +1,45 @@
+# The README's commands. Needs only Python 3.11 and make.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app actieoverleg
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test reset install install-test clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[test]'
+
+instance/config.py:
+	mkdir -p instance/mail
+	$(BIN)/python -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
+
+## make run: install, create the database, load the demo once, print the accounts, serve.
+run: install instance/config.py
+	$(FLASK) init-db
+	@if [ ! -s instance/demo-accounts.tsv ]; then \
+		$(FLASK) demo > instance/demo-accounts.tsv.tmp && mv instance/demo-accounts.tsv.tmp instance/demo-accounts.tsv; \
+	fi
+	$(FLASK) meetings plan
+	@echo; echo "Demo accounts (role, organisation, regions, e-mail, password):"; cat instance/demo-accounts.tsv; echo
+	ACTIEOVERLEG_SESSION_COOKIE_SECURE=false $(FLASK) run --host $(HOST) --port $(PORT)
+
+## make test: install the test extras and run the whole suite, browser tests included.
+test: install-test
+	$(BIN)/python -m pytest
+
+## make reset: start over with an empty database and a fresh demo.
+reset:
+	rm -f instance/actieoverleg.sqlite instance/actieoverleg.sqlite-wal instance/actieoverleg.sqlite-shm instance/demo-accounts.tsv
+	rm -rf instance/mail
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,64 @@
+"""actieoverleg: action points for the weekly Actie-overleg of Veiligheid Voorop."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any, Mapping
+
+from flask import Flask
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then ACTIEOVERLEG_* variables, then tests.
+
+    No schema creation, no network and no prompts here: `flask init-db` creates the schema.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "actieoverleg.sqlite"),
+        # A meeting lasts up to three hours; a form opened at its start must still post at its end.
+        # Exception messages must never carry case content: no SQL parameters in them.
+        SQLALCHEMY_ENGINE_OPTIONS={"hide_parameters": True},
+        WTF_CSRF_TIME_LIMIT=12 * 3600,
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=True,
+        BABEL_DEFAULT_LOCALE="nl",
+        BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
+        PAGE_SIZE=50,
+        LOGIN_MAX_FAILURES=5,
+        LOGIN_LOCK_MINUTES=15,
+        PLANNING_WEEKS=8,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("ACTIEOVERLEG")
+    else:
+        app.config.from_prefixed_env("ACTIEOVERLEG")
+        app.config.from_mapping(test_config)
+    if not app.config["SECRET_KEY"]:
+        raise RuntimeError(
+            "No SECRET_KEY configured. Set ACTIEOVERLEG_SECRET_KEY or put SECRET_KEY in "
+            f"{os.path.join(app.instance_path, 'config.py')} (make run creates one)."
+        )
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from . import auth, cli, database, errors, formatting, htmx, security
+    from .extensions import babel, csrf, db, login_manager
+    from .views import register_blueprints
+
+    db.init_app(app)
+    database.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app)
+    login_manager.init_app(app)
+    auth.init_app(app)
+    formatting.init_app(app)
+    htmx.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+    register_blueprints(app)
+    return app

@@ -1,0 +1,82 @@
+"""Action points between meetings (product.md §4): the owner's list, ticking off, conflicts.
+
+Ticking off carries the version the user saw; if the point changed since, nothing is
+written and the caller shows the current state (optimistic locking; the mapper's
+`version_id_col` also catches the race between our check and the UPDATE).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
+
+from . import audit
+from .extensions import db
+from .models import ActionPoint, Case, User, utcnow
+from .vocab import ActionStatus
+
+
+class Conflict(Exception):
+    """The point was changed by someone else after the user loaded it."""
+
+
+def set_status(action: ActionPoint, status: ActionStatus, seen_version: int, user: User) -> None:
+    """Record a result (or reopen with `open`), if the user saw the current version."""
+    if seen_version != action.version:
+        raise Conflict()
+    action.status = status
+    if status is ActionStatus.open:
+        action.result_at = None
+        action.result_by_id = None
+        audit.record("reopen", action, user_id=user.id)
+    else:
+        action.result_at = utcnow()
+        action.result_by_id = user.id
+        audit.record("tick_off", action, detail=status.value, user_id=user.id)
+
+
+def owned_points_query(organisation_id: int, region_ids: set[int], status: str,
+                       region_id: int | None, today: dt.date):
+    """The select for 'Onze actiepunten': overdue first, then by due date."""
+    query = (
+        select(ActionPoint)
+        .join(Case, Case.id == ActionPoint.case_id)
+        .where(ActionPoint.organisation_id == organisation_id, Case.region_id.in_(region_ids))
+    )
+    if region_id is not None:
+        query = query.where(Case.region_id == region_id)
+    if status == "open":
+        query = query.where(ActionPoint.status == ActionStatus.open)
+    elif status == "te_laat":
+        query = query.where(ActionPoint.status == ActionStatus.open, ActionPoint.due_date < today)
+    elif status != "alle":
+        query = query.where(ActionPoint.status == ActionStatus(status))
+    overdue_first = sql_case(
+        ((ActionPoint.status == ActionStatus.open) & (ActionPoint.due_date < today), 0), else_=1
+    )
+    return query.order_by(overdue_first, ActionPoint.due_date, ActionPoint.id)
+
+
+STATUS_FILTERS = [
+    ("open", "Open"),
+    ("te_laat", "Te laat"),
+    *[(s.value, s.label) for s in ActionStatus.results()],
+    ("alle", "Alle"),
+]
+
+
+def count_due(organisation_id: int, region_ids: set[int], today: dt.date, days: int = 7) -> tuple[int, int]:
+    """(overdue, due within `days`) open points of an organisation, for the start page."""
+    soon = today + dt.timedelta(days=days)
+    row = db.session.execute(
+        select(
+            func.count().filter(ActionPoint.due_date < today),
+            func.count().filter(ActionPoint.due_date.between(today, soon)),
+        )
+        .select_from(ActionPoint)
+        .join(Case, Case.id == ActionPoint.case_id)
+        .where(ActionPoint.organisation_id == organisation_id, Case.region_id.in_(region_ids),
+               ActionPoint.status == ActionStatus.open)
+    ).one()
+    return row[0], row[1]

@@ -1,0 +1,153 @@
+"""Building a meeting's agenda (product.md §2).
+
+New cases and follow-ups are added by members; every case with action points that fell due
+(or were not done) since its last discussion, and every case whose hand-over said "terug op
+de agenda" on a date that has come, is added automatically to the region's next meeting.
+A chair may remove an item; a removed automatic item stays removed for that meeting.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from .extensions import db
+from .formatting import local
+from .models import (
+    ActionPoint, AgendaItem, Case, Meeting, Organisation, Preparation, User, UTCDateTime, utcnow,
+)
+from .planning import next_meeting
+from .privacy import new_case_code
+from .vocab import ActionStatus, CaseKind, CaseReason, Children, Handover, ItemKind, MeetingStatus
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def bring_in(meeting: Meeting, organisation: Organisation, user: User, kind: CaseKind,
+             children: Children, reason: CaseReason, needed: Iterable[Organisation],
+             file_reference: str | None) -> Case:
+    """Create a case with a fresh pseudonymous code and put it on the meeting's agenda."""
+    region = meeting.region
+    code = new_case_code(
+        region.code,
+        exists=lambda c: db.session.scalar(select(func.count()).where(Case.code == c)) > 0,
+    )
+    case = Case(code=code, region_id=region.id, organisation_id=organisation.id,
+                created_by_id=user.id, kind=kind, children=children, reason=reason,
+                file_reference=file_reference or None, needed=list(needed))
+    db.session.add(case)
+    add_item(meeting, case, ItemKind.nieuw)
+    return case
+
+
+def add_item(meeting: Meeting, case: Case, kind: ItemKind) -> AgendaItem:
+    """Put a case on the agenda (or back, if it was removed), with a preparation row per needed partner."""
+    item = next((i for i in meeting.items if i.case_id == case.id and case.id is not None), None)
+    if item is not None:
+        item.removed = False
+        return item
+    position = max((i.position for i in meeting.items), default=0) + 1
+    item = AgendaItem(case=case, kind=kind, position=position)
+    item.preparations = [Preparation(organisation_id=o.id) for o in case.needed]
+    meeting.items.append(item)
+    return item
+
+
+def visible_items(meeting: Meeting) -> list[AgendaItem]:
+    """The agenda as shown: items in order, without removed ones."""
+    return [i for i in meeting.items if not i.removed]
+
+
+def _last_discussed():
+    """Correlated subquery: when a case was last discussed at a closed meeting."""
+    meeting, item = aliased(Meeting), aliased(AgendaItem)
+    return (
+        select(func.max(meeting.starts_at))
+        .join(item, item.meeting_id == meeting.id)
+        .where(item.case_id == Case.id, meeting.status == MeetingStatus.afgesloten,
+               item.removed.is_(False))
+        .correlate(Case)
+        .scalar_subquery()
+    )
+
+
+def automatic_case_ids(meeting: Meeting) -> list[int]:
+    """Cases of the region that must come back: due or not-done points, or a return date reached."""
+    day = local(meeting.starts_at).date()
+    last = _last_discussed()
+    due_points = exists().where(
+        ActionPoint.case_id == Case.id,
+        or_(
+            and_(ActionPoint.status == ActionStatus.open, ActionPoint.due_date <= day),
+            and_(ActionPoint.status == ActionStatus.niet_uitgevoerd,
+                 ActionPoint.result_at > func.coalesce(last, literal(EPOCH, UTCDateTime))),
+        ),
+    )
+    returning = (
+        exists()
+        .where(AgendaItem.case_id == Case.id, AgendaItem.handover == Handover.terug,
+               AgendaItem.return_date <= day, Meeting.id == AgendaItem.meeting_id,
+               Meeting.status == MeetingStatus.afgesloten, Meeting.starts_at == last)
+    )
+    on_agenda = exists().where(AgendaItem.case_id == Case.id, AgendaItem.meeting_id == meeting.id)
+    return list(
+        db.session.scalars(
+            select(Case.id)
+            .where(Case.region_id == meeting.region_id, or_(due_points, returning), ~on_agenda)
+            .order_by(Case.id)
+        )
+    )
+
+
+def sync(meeting: Meeting) -> int:
+    """Add the automatic items to the region's next meeting; returns how many were added."""
+    if meeting.status is not MeetingStatus.gepland or meeting.starts_at < utcnow() - dt.timedelta(days=1):
+        return 0
+    upcoming = next_meeting(meeting.region_id)
+    if upcoming is None or upcoming.id != meeting.id:
+        return 0
+    ids = automatic_case_ids(meeting)
+    if ids:
+        cases = db.session.scalars(select(Case).where(Case.id.in_(ids))).unique()
+        for case in cases:
+            add_item(meeting, case, ItemKind.automatisch)
+    return len(ids)
+
+
+def move(meeting: Meeting, item: AgendaItem, offset: int) -> None:
+    """Move an item up (-1) or down (+1) among the visible items."""
+    items = visible_items(meeting)
+    index = items.index(item)
+    target = index + offset
+    if not 0 <= target < len(items):
+        return
+    items[index], items[target] = items[target], items[index]
+    for position, it in enumerate(items, start=1):
+        if it.position != position:
+            it.position = position
+
+
+def remove(item: AgendaItem) -> None:
+    item.removed = True
+
+
+def carry_over(source: Meeting, target: Meeting) -> int:
+    """Move a cancelled meeting's agenda to the next meeting; returns how many items moved."""
+    moved = 0
+    for item in visible_items(source):
+        add_item(target, item.case, item.kind)
+        item.removed = True
+        moved += 1
+    return moved
+
+
+def set_prepared(preparation: Preparation, prepared: bool, user: User) -> None:
+    preparation.prepared = prepared
+    preparation.updated_at = utcnow()
+    preparation.updated_by_id = user.id
+
+
+def open_points(case: Case) -> list[ActionPoint]:
+    return [a for a in case.actions if a.is_open]

@@ -1,0 +1,125 @@
+"""Accounts: argon2 password hashes, lock-out after repeated failures, server-side sessions.
+
+A sign-in creates a `LoginSession` row whose token sits in the signed Flask session; the
+user loader accepts the cookie only while that row is not revoked, so signing out ends the
+session on the server and a copied cookie stops working.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, current_app, flash, jsonify, redirect, request, session, url_for
+from flask_login import login_user, logout_user
+
+from .extensions import db, login_manager
+from .models import LoginSession, User, utcnow
+
+_hasher = PasswordHasher()
+# Verifying against this keeps the timing of "unknown e-mail" equal to "wrong password".
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_problem(password: str) -> str | None:
+    """A Dutch message when a new password is too weak, else None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens."
+    return None
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(email: str, password: str) -> tuple[User | None, str | None]:
+    """The user for these credentials, or a Dutch message; counts failures towards a lock-out."""
+    user = db.session.execute(
+        db.select(User).filter(db.func.lower(User.email) == email.strip().lower())
+    ).scalar_one_or_none()
+    if user is None:
+        _verify(_DUMMY_HASH, password)
+        return None, "Onbekend e-mailadres of onjuist wachtwoord."
+    now = utcnow()
+    if user.locked_until and user.locked_until > now:
+        return None, "Te veel mislukte pogingen. Probeer het over een kwartier opnieuw."
+    if not _verify(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.locked_until = now + dt.timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+            user.failed_logins = 0
+        db.session.commit()
+        return None, "Onbekend e-mailadres of onjuist wachtwoord."
+    if not user.active:
+        return None, "Dit account is gedeactiveerd. Neem contact op met de beheerder."
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    return user, None
+
+
+def start_session(user: User) -> None:
+    """Sign in: a fresh server-side session (the old Flask session is dropped: no fixation)."""
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(token=token, user_id=user.id))
+    db.session.commit()
+    session["sid"] = token
+    session.permanent = True
+    login_user(user)
+
+
+def end_session() -> None:
+    """Sign out: revoke the server-side session, then clear the cookie."""
+    token = session.get("sid")
+    if token:
+        row = db.session.get(LoginSession, token)
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = utcnow()
+            db.session.commit()
+    logout_user()
+    session.clear()
+
+
+def init_app(app: Flask) -> None:
+    """Wire Flask-Login to the server-side sessions."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in om verder te gaan."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        token = session.get("sid")
+        if not token:
+            return None
+        return db.session.execute(
+            db.select(User)
+            .join(LoginSession, LoginSession.user_id == User.id)
+            .where(
+                User.id == int(user_id),
+                LoginSession.token == token,
+                LoginSession.revoked_at.is_(None),
+            )
+        ).unique().scalar_one_or_none()
+
+    @login_manager.unauthorized_handler
+    def unauthorized():  # type: ignore[no-untyped-def]
+        """htmx gets a redirect header (a 302 would be swapped into the page)."""
+        target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+        if request.headers.get("HX-Request") == "true":
+            response = jsonify(error="unauthorized")
+            response.status_code = 401
+            response.headers["HX-Redirect"] = target
+            return response
+        flash(login_manager.login_message, "info")
+        return redirect(target)

@@ -1,0 +1,79 @@
+"""Command line: `flask --app actieoverleg init-db | demo | users create | meetings plan`."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from . import planning
+from .auth import hash_password, password_problem
+from .extensions import db
+from .models import MeetingSeries, Organisation, Region, User
+from .vocab import Role
+
+users = AppGroup("users", help="Manage accounts.")
+meetings = AppGroup("meetings", help="Plan meetings from the series.")
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create the tables that do not exist yet (never drops anything)."""
+    db.create_all()
+    click.echo("Database ready.")
+
+
+@click.command("demo")
+@click.option("--password", help="Use this password for every demo account (default: a random one each).")
+def demo(password: str | None) -> None:
+    """Fill an empty database with a realistic demo and print the accounts, tab-separated."""
+    from .demo import load_demo
+
+    db.create_all()
+    if db.session.scalar(select(func.count()).select_from(User)):
+        raise click.ClickException("The database is not empty; the demo loads only into an empty database.")
+    for line in load_demo(password):
+        click.echo(line)
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--organisation", required=True, help="Short name, e.g. Politie.")
+@click.option("--region", "regions", multiple=True, help="Region code (repeatable), e.g. RR.")
+@click.password_option()
+def create_user(email: str, name: str, role: str, organisation: str, regions: tuple[str, ...],
+                password: str) -> None:
+    """Create an account."""
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    org = db.session.scalar(select(Organisation).filter_by(short_name=organisation))
+    if org is None:
+        raise click.ClickException(f"Unknown organisation {organisation!r}.")
+    found = list(db.session.scalars(select(Region).where(Region.code.in_(regions))))
+    if len(found) != len(set(regions)):
+        raise click.ClickException("Unknown region code.")
+    if db.session.scalar(select(User).filter(func.lower(User.email) == email.lower())):
+        raise click.ClickException("An account with this e-mail address exists already.")
+    db.session.add(User(email=email, name=name, role=Role(role), organisation=org, regions=found,
+                        password_hash=hash_password(password)))
+    db.session.commit()
+    click.echo(f"Created {email}.")
+
+
+@meetings.command("plan")
+def plan() -> None:
+    """Plan the coming weeks of every active series (idempotent; run it daily or weekly)."""
+    weeks = current_app.config["PLANNING_WEEKS"]
+    created = 0
+    for series in db.session.scalars(select(MeetingSeries).where(MeetingSeries.active.is_(True))):
+        created += len(planning.plan_series(series, weeks))
+    db.session.commit()
+    click.echo(f"{created} meeting(s) planned.")
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_db, demo, users, meetings):
+        app.cli.add_command(command)

@@ -1,0 +1,187 @@
+"""A realistic demo: two regions, all partners plus guests, every role, twelve closed weekly
+meetings per region and the next one in preparation. Nothing in it describes a person.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+from typing import Iterator
+
+from . import agenda, meeting_steps, planning
+from .auth import hash_password
+from .extensions import db
+from .formatting import local_today, to_utc
+from .models import Meeting, MeetingSeries, Organisation, Region, User, utcnow
+from .vocab import (
+    ActionKind,
+    ActionStatus,
+    Assessment,
+    AttendanceForm,
+    AttendanceStatus,
+    CaseKind,
+    CaseReason,
+    Children,
+    Handover,
+    ItemKind,
+    MeetingForm,
+    MeetingStatus,
+    OrganisationKind,
+    Role,
+)
+
+PARTNERS = [
+    ("Veilig Thuis", "VT"),
+    ("Politie", "Politie"),
+    ("Openbaar Ministerie", "OM"),
+    ("Raad voor de Kinderbescherming", "RvdK"),
+    ("Reclassering Nederland", "RN"),
+    ("Leger des Heils Jeugdbescherming & Reclassering", "LJ&R"),
+    ("Verslavingsreclassering GGZ", "SVG"),
+]
+GUESTS = [("Zorg- en Veiligheidshuis", "ZVH"), ("Lokaal team", "Lokaal team")]
+REGIONS = [
+    # name, code, chair organisation, guest, weekday, time, form, location
+    ("Rotterdam-Rijnmond", "RR", "OM", "ZVH", 1, dt.time(13, 0), MeetingForm.hybride,
+     "Zorg- en Veiligheidshuis Rotterdam-Rijnmond, zaal 2"),
+    ("Zuid-Holland-Zuid", "ZHZ", "VT", "Lokaal team", 3, dt.time(10, 0), MeetingForm.online,
+     "Online (link in de uitnodiging)"),
+]
+STAFF = ["Sanne de Boer", "Ahmed Benali", "Marieke Visser", "Joost Mulder", "Fatma Yilmaz",
+         "Peter Dekker", "Linda Smit", "Ruben Bos", "Esther Kok", "Mohamed Amrani",
+         "Anouk Jansen", "Kees van Dam", "Naima El Idrissi", "Thomas Vos", "Iris Brouwer",
+         "Bas Hendriks", "Yvonne Peters", "Daan Meijer", "Sophie de Wit", "Mark Willems"]
+ACTION_TEXTS = {
+    "VT": ["VT legt huisbezoek af", "VT bespreekt veiligheidsplan met moeder",
+           "VT neemt contact op met school", "VT zet radarbeoordeling uit"],
+    "Politie": ["Politie plant verhoor", "Politie spreekt pleger aan",
+                "Politie zet extra surveillance in de wijk in", "Politie beoordeelt inzet tijdelijk huisverbod"],
+    "OM": ["OM beslist over vordering", "OvJ beoordeelt inzet gebiedsverbod (art. 38v Sr)",
+           "OM bespreekt aanhouding met politie"],
+    "RvdK": ["RvdK start raadsonderzoek", "RvdK beoordeelt verzoek ondertoezichtstelling"],
+    "RN": ["Reclassering bespreekt meldplicht in week 14", "RN adviseert over bijzondere voorwaarden"],
+    "LJ&R": ["LJ&R neemt contact op met ex-partner over toezicht", "LJ&R plant gesprek met pleger"],
+    "SVG": ["SVG screent pleger op verslaving", "SVG koppelt terug over behandeling"],
+    "ZVH": ["ZVH organiseert casusregie", "ZVH plant MDA++-overleg"],
+    "Lokaal team": ["Lokaal team start hulpverlening voor kind en moeder", "Wijkteam plant gesprek met gezin"],
+}
+
+
+def _accounts(regions: list[Region], orgs: dict[str, Organisation], password: str | None,
+              rng: random.Random) -> Iterator[tuple[User, str]]:
+    """Every role: per region a chair and a member per organisation; one admin, one national member."""
+    names = iter(STAFF * 3)
+
+    def make(role: Role, org: str, regs: list[Region], email: str) -> tuple[User, str]:
+        secret = password or secrets.token_urlsafe(9)
+        user = User(email=email, name=next(names), role=role, organisation=orgs[org], regions=regs,
+                    password_hash=hash_password(secret))
+        db.session.add(user)
+        return user, secret
+
+    yield make(Role.beheerder, "VT", regions, "beheer@demo.test")
+    yield make(Role.landelijk, "OM", [], "landelijk@demo.test")
+    for region, (_, code, chair_org, *_rest) in zip(regions, REGIONS):
+        yield make(Role.voorzitter, chair_org, [region], f"voorzitter.{code.lower()}@demo.test")
+        for org in region.organisations:
+            slug = org.short_name.lower().replace("&", "").replace(" ", "")
+            yield make(Role.deelnemer, org.short_name, [region], f"{slug}.{code.lower()}@demo.test")
+
+
+def _hold(meeting: Meeting, chair: User, rng: random.Random, today: dt.date) -> None:
+    """Walk one past meeting through the three steps, record attendance, close it."""
+    orgs = [o for o in meeting.region.organisations]
+    for org in orgs:
+        status = rng.choices(list(AttendanceStatus), weights=[80, 8, 4, 8])[0]
+        meeting_steps.record_attendance(meeting, org, status, rng.random() < 0.85,
+                                        rng.choice(list(AttendanceForm)))
+    day = meeting.starts_at.date()
+    for item in agenda.visible_items(meeting):
+        meeting_steps.record_step1(item, rng.sample(orgs, k=rng.randint(2, 5)),
+                                   rng.choices(list(Assessment), weights=[25, 40, 25, 10])[0])
+        for _ in range(rng.randint(1, 3)):
+            owner = rng.choice(orgs)
+            due = day + dt.timedelta(days=rng.choice([3, 7, 7, 14, 14, 21]))
+            action = meeting_steps.add_action(item, owner, rng.choice(ACTION_TEXTS[owner.short_name]),
+                                              rng.choice(list(ActionKind)), due, None, chair)
+            if due < today - dt.timedelta(days=2) or rng.random() < 0.3:
+                action.status = rng.choices(ActionStatus.results(), weights=[75, 8, 9, 8])[0]
+                action.result_at = min(to_utc(due, dt.time(16, 0)) - dt.timedelta(days=rng.randint(-3, 5)),
+                                       utcnow())
+                action.result_by_id = chair.id
+        handover = rng.choices(list(Handover), weights=[20, 15, 8, 25, 22, 10])[0]
+        meeting_steps.record_step3(item, handover, day + dt.timedelta(days=28))
+    meeting.chair_organisation_id = rng.choice([chair.organisation_id, chair.organisation_id, orgs[0].id])
+    meeting_steps.close(meeting, chair)
+    meeting.closed_at = meeting.starts_at + dt.timedelta(hours=2)
+
+
+def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
+    """Create the demo and return one tab-separated line per account."""
+    rng = random.Random(seed)
+    orgs: dict[str, Organisation] = {}
+    for position, (name, short) in enumerate(PARTNERS, start=1):
+        orgs[short] = Organisation(name=name, short_name=short, kind=OrganisationKind.partner, position=position)
+    for position, (name, short) in enumerate(GUESTS, start=20):
+        orgs[short] = Organisation(name=name, short_name=short, kind=OrganisationKind.guest, position=position)
+    db.session.add_all(orgs.values())
+    regions = []
+    for name, code, _chair, guest, weekday, time, form, location in REGIONS:
+        region = Region(name=name, code=code,
+                        organisations=[orgs[s] for _, s in PARTNERS] + [orgs[guest]])
+        db.session.add(region)
+        db.session.add(MeetingSeries(region=region, weekday=weekday, start_time=time,
+                                     duration_minutes=120, form=form, location=location))
+        regions.append(region)
+    accounts = list(_accounts(regions, orgs, password, rng))
+    db.session.flush()
+
+    today = local_today()
+    for region, spec in zip(regions, REGIONS):
+        chair = next(u for u, _ in accounts if u.role is Role.voorzitter and region in u.regions)
+        members = [u for u, _ in accounts if u.role is Role.deelnemer and region in u.regions]
+        series = db.session.scalars(db.select(MeetingSeries).filter_by(region=region)).one()
+        last = today - dt.timedelta(days=(today.weekday() - spec[4]) % 7 or 7)
+        past_cases = []
+        for week in range(12, 0, -1):
+            day = last - dt.timedelta(weeks=week - 1)
+            meeting = Meeting(region=region, series_id=series.id, starts_at=to_utc(day, spec[5]),
+                              duration_minutes=120, location=spec[7], form=spec[6])
+            db.session.add(meeting)
+            db.session.flush()
+            for case in rng.sample(past_cases, k=min(len(past_cases), rng.randint(1, 3))):
+                agenda.add_item(meeting, case, ItemKind.herbespreking)
+            for _ in range(rng.randint(3, 6)):
+                past_cases.append(_new_case(meeting, members, rng, day))
+            _hold(meeting, chair, rng, today)
+        planning.plan_series(series, 8, today)
+        db.session.flush()
+        upcoming = planning.next_meeting(region.id)
+        for _ in range(3):
+            case = _new_case(upcoming, members, rng, today)
+            for prep in next(i for i in upcoming.items if i.case is case).preparations:
+                prep.prepared = rng.random() < 0.5
+        agenda.add_item(upcoming, rng.choice(past_cases), ItemKind.herbespreking)
+        agenda.sync(upcoming)
+    db.session.commit()
+    return [
+        "\t".join([user.role.value, user.organisation.name,
+                   ",".join(r.name for r in user.regions), user.email, secret])
+        for user, secret in accounts
+    ]
+
+
+def _new_case(meeting: Meeting, members: list[User], rng: random.Random, day: dt.date):
+    """A member brings a case in a few days before the meeting."""
+    member = rng.choice(members)
+    organisations = meeting.region.organisations
+    needed = [member.organisation] + rng.sample([o for o in organisations if o is not member.organisation], k=2)
+    case = agenda.bring_in(
+        meeting, member.organisation, member,
+        rng.choices(list(CaseKind), weights=[45, 25, 12, 5, 8, 5])[0],
+        rng.choice(list(Children)), rng.choice(list(CaseReason)), needed,
+        f"{member.organisation.short_name[:3].upper()}-{rng.randint(10000, 99999)}" if rng.random() < 0.6 else None,
+    )
+    case.created_at = to_utc(day - dt.timedelta(days=rng.randint(1, 6)), dt.time(9, 30))
+    db.session.flush()
+    return case

@@ -1,0 +1,63 @@
+"""Dates and times for Dutch readers: dd-mm-jjjj, Europe/Amsterdam, in one place (Flask-Babel)."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_babel import format_date, format_datetime
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def local_now() -> dt.datetime:
+    """Now, in Amsterdam."""
+    return dt.datetime.now(AMSTERDAM)
+
+
+def local_today() -> dt.date:
+    """Today's date in Amsterdam (due dates are Amsterdam dates)."""
+    return local_now().date()
+
+
+def to_utc(day: dt.date, time: dt.time) -> dt.datetime:
+    """An Amsterdam wall-clock moment as aware UTC."""
+    return dt.datetime.combine(day, time, tzinfo=AMSTERDAM).astimezone(dt.timezone.utc)
+
+
+def local(moment: dt.datetime) -> dt.datetime:
+    """An aware moment in Amsterdam time."""
+    return moment.astimezone(AMSTERDAM)
+
+
+def datum(value: dt.date | dt.datetime | None) -> str:
+    """dd-mm-jjjj."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, "dd-MM-yyyy")
+    return format_date(value, "dd-MM-yyyy")
+
+
+def datum_lang(value: dt.date | dt.datetime) -> str:
+    """'dinsdag 03-11-2026'."""
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, "EEEE dd-MM-yyyy")
+    return format_date(value, "EEEE dd-MM-yyyy")
+
+
+def tijd(value: dt.datetime | None) -> str:
+    """HH:mm in Amsterdam."""
+    return "" if value is None else format_datetime(value, "HH:mm")
+
+
+def datumtijd(value: dt.datetime | None) -> str:
+    """dd-mm-jjjj HH:mm in Amsterdam."""
+    return "" if value is None else format_datetime(value, "dd-MM-yyyy HH:mm")
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters and today's date for templates."""
+    for f in (datum, datum_lang, tijd, datumtijd):
+        app.add_template_filter(f)
+    app.add_template_global(local_today, "today")

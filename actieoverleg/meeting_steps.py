@@ -1,0 +1,121 @@
+"""The meeting itself (product.md §3): the three steps per agenda item, attendance, and the
+record's life cycle.
+
+    gepland --close--> afgesloten --reopen (chair, with a reason, logged)--> gepland
+    gepland --cancel--> geannuleerd
+
+A closed or cancelled record is locked (see `permissions.can_edit_record`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+from . import audit
+from .agenda import visible_items
+from .extensions import db
+from .models import ActionPoint, AgendaItem, Attendance, Meeting, Organisation, User, utcnow
+from .vocab import (
+    ActionKind,
+    Assessment,
+    AttendanceForm,
+    AttendanceStatus,
+    Handover,
+    MeetingStatus,
+    ReopenReason,
+)
+
+STEPS = (
+    (1, "Informatie delen en duiden"),
+    (2, "Afspraken voor directe en structurele veiligheid"),
+    (3, "Overdragen en uitvoeren"),
+)
+
+
+def record_step1(item: AgendaItem, shared: Iterable[Organisation], assessment: Assessment | None) -> None:
+    """Which partners shared information, and the joint assessment (a category, never the information)."""
+    item.shared = list(shared)
+    item.assessment = assessment
+
+
+def add_action(item: AgendaItem, organisation: Organisation, text: str, kind: ActionKind,
+               due_date: dt.date, assignee: User | None, user: User) -> ActionPoint:
+    """Step 2: an agreement owned by one organisation."""
+    action = ActionPoint(case_id=item.case_id, agenda_item=item, organisation=organisation,
+                         text=text.strip(), kind=kind, due_date=due_date, assignee=assignee)
+    db.session.add(action)
+    db.session.flush()
+    audit.record("create", action, user_id=user.id)
+    return action
+
+
+def record_step3(item: AgendaItem, handover: Handover | None, return_date: dt.date | None) -> None:
+    """Where the case goes next; a return date only with 'terug op de agenda'."""
+    item.handover = handover
+    item.return_date = return_date if handover is Handover.terug else None
+
+
+def step1_state(item: AgendaItem) -> str:
+    """A token of what step 1 holds now; a form that saw another token is in conflict."""
+    shared = ",".join(str(o.id) for o in sorted(item.shared, key=lambda o: o.id))
+    return f"{item.assessment or ''}|{shared}"
+
+
+def step3_state(item: AgendaItem) -> str:
+    return f"{item.handover or ''}|{item.return_date or ''}"
+
+
+def item_progress(item: AgendaItem) -> int:
+    """How many of the three steps have something recorded (for the agenda's progress list)."""
+    return sum((item.assessment is not None, bool(item.actions) or item.handover is not None,
+                item.handover is not None))
+
+
+def attendance_rows(meeting: Meeting) -> list[tuple[Organisation, Attendance | None]]:
+    """One row per organisation at the region's table, with what was recorded for it."""
+    by_org = {a.organisation_id: a for a in meeting.attendances}
+    return [(o, by_org.get(o.id)) for o in meeting.region.organisations if o.active]
+
+
+def record_attendance(meeting: Meeting, organisation: Organisation, status: AttendanceStatus,
+                      mandate: bool | None, form: AttendanceForm | None) -> None:
+    """Attendance per organisation; mandate and form only make sense for someone present."""
+    row = next((a for a in meeting.attendances if a.organisation_id == organisation.id), None)
+    if row is None:
+        row = Attendance(organisation_id=organisation.id, status=status)
+        meeting.attendances.append(row)
+    row.status = status
+    present = status is AttendanceStatus.aanwezig
+    row.mandate = mandate if present else None
+    row.form = form if present else None
+
+
+def close_problems(meeting: Meeting) -> list[str]:
+    """What must still be recorded before the chair can close (Dutch, by case code)."""
+    problems = []
+    for item in visible_items(meeting):
+        if item.assessment is None:
+            problems.append(f"{item.case.code}: stap 1, de duiding, ontbreekt.")
+        if item.handover is None:
+            problems.append(f"{item.case.code}: stap 3, de overdracht, ontbreekt.")
+    if not meeting.attendances:
+        problems.append("De aanwezigheid is nog niet vastgelegd.")
+    return problems
+
+
+def close(meeting: Meeting, user: User) -> None:
+    """Lock the record; the chairing organisation defaults to the closing chair's."""
+    meeting.status = MeetingStatus.afgesloten
+    meeting.closed_at = utcnow()
+    meeting.closed_by_id = user.id
+    if meeting.chair_organisation_id is None:
+        meeting.chair_organisation_id = user.organisation_id
+    audit.record("close", meeting, user_id=user.id)
+
+
+def reopen(meeting: Meeting, reason: ReopenReason, user: User) -> None:
+    """Unlock a closed record, logged with a reason code."""
+    meeting.status = MeetingStatus.gepland
+    meeting.closed_at = None
+    meeting.closed_by_id = None
+    audit.record("reopen", meeting, detail=reason.value, user_id=user.id)

@@ -1,0 +1,354 @@
+"""The data model. A case is only a pseudonymous code plus coarse categories (domain.md).
+
+Datetimes are stored as naive UTC and handed out as aware UTC (`UTCDateTime`), so the
+models run the same on SQLite and PostgreSQL; they are shown in Europe/Amsterdam by
+`formatting.py`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+from .vocab import (
+    ActionKind,
+    ActionStatus,
+    Assessment,
+    AttendanceForm,
+    AttendanceStatus,
+    CaseKind,
+    CaseReason,
+    Children,
+    Handover,
+    ItemKind,
+    MeetingForm,
+    MeetingStatus,
+    OrganisationKind,
+    Role,
+)
+
+
+def utcnow() -> dt.datetime:
+    """The current moment, timezone-aware (UTC)."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, naive UTC in the column."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware datetime")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.timezone.utc)
+
+
+def choice(enum_cls: type[enum.Enum]) -> Enum:
+    """A portable (non-native) enum column that stores the member's value."""
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        length=30,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+region_organisation = Table(
+    "region_organisation",
+    db.metadata,
+    Column("region_id", ForeignKey("region.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+)
+user_region = Table(
+    "user_region",
+    db.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("region_id", ForeignKey("region.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+case_needed = Table(
+    "case_needed",
+    db.metadata,
+    Column("case_id", ForeignKey("case.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisation.id"), primary_key=True, index=True),
+)
+item_shared = Table(
+    "item_shared",
+    db.metadata,
+    Column("agenda_item_id", ForeignKey("agenda_item.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisation.id"), primary_key=True),
+)
+
+
+class Region(db.Model):
+    """One Actie-overleg table (the scale of a Veilig Thuis region)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    code: Mapped[str] = mapped_column(String(4), unique=True)  # case code prefix, e.g. RR
+    active: Mapped[bool] = mapped_column(default=True)
+    organisations: Mapped[list[Organisation]] = relationship(
+        secondary=region_organisation, back_populates="regions", order_by="Organisation.position"
+    )
+
+
+class Organisation(db.Model):
+    """A partner (VT, Politie, OM, RvdK, each 3RO organisation) or a guest at the table."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    short_name: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(choice(OrganisationKind))
+    position: Mapped[int] = mapped_column(default=100)  # fixed display order at the table
+    active: Mapped[bool] = mapped_column(default=True)
+    regions: Mapped[list[Region]] = relationship(
+        secondary=region_organisation, back_populates="organisations"
+    )
+
+
+class User(UserMixin, db.Model):
+    """A staff member of one organisation, in one or more regions, with one role."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(choice(Role))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    regions: Mapped[list[Region]] = relationship(
+        secondary=user_region, lazy="selectin", order_by="Region.name"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def region_ids(self) -> set[int]:
+        return {r.id for r in self.regions}
+
+
+class LoginSession(db.Model):
+    """A server-side sign-in: logout revokes it, so a copied cookie stops working."""
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class MeetingSeries(db.Model):
+    """The weekly rhythm of a region's Actie-overleg; meetings are planned from it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    weekday: Mapped[int]  # 0 = Monday
+    start_time: Mapped[dt.time] = mapped_column(Time)
+    duration_minutes: Mapped[int] = mapped_column(default=120)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    form: Mapped[MeetingForm] = mapped_column(choice(MeetingForm))
+    active: Mapped[bool] = mapped_column(default=True)
+    region: Mapped[Region] = relationship()
+
+
+class Meeting(db.Model):
+    """One Actie-overleg: its agenda, attendance and record."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_series.id"))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int] = mapped_column(default=120)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    form: Mapped[MeetingForm] = mapped_column(choice(MeetingForm))
+    is_extra: Mapped[bool] = mapped_column(default=False)  # spoedoverleg
+    status: Mapped[MeetingStatus] = mapped_column(
+        choice(MeetingStatus), default=MeetingStatus.gepland
+    )
+    chair_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    region: Mapped[Region] = relationship(lazy="joined")
+    chair_organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+    items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
+    attendances: Mapped[list[Attendance]] = relationship(cascade="all, delete-orphan")
+
+    __table_args__ = (Index("ix_meeting_region_starts", "region_id", "starts_at"),)
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status is MeetingStatus.afgesloten
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status is MeetingStatus.geannuleerd
+
+
+class Attendance(db.Model):
+    """Who came for an organisation, with or without mandate, in which form."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    status: Mapped[AttendanceStatus] = mapped_column(choice(AttendanceStatus))
+    mandate: Mapped[bool | None] = mapped_column(Boolean)
+    form: Mapped[AttendanceForm | None] = mapped_column(choice(AttendanceForm))
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("meeting_id", "organisation_id"),)
+
+
+class Case(db.Model):
+    """A family situation, known here only by its pseudonymous code and categories."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[CaseKind] = mapped_column(choice(CaseKind))
+    children: Mapped[Children] = mapped_column(choice(Children))
+    reason: Mapped[CaseReason] = mapped_column(choice(CaseReason))
+    file_reference: Mapped[str | None] = mapped_column(String(40))  # own organisation only
+
+    region: Mapped[Region] = relationship(lazy="joined")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    needed: Mapped[list[Organisation]] = relationship(
+        secondary=case_needed, order_by="Organisation.position"
+    )
+    items: Mapped[list[AgendaItem]] = relationship(back_populates="case")
+    actions: Mapped[list[ActionPoint]] = relationship(back_populates="case")
+
+
+class AgendaItem(db.Model):
+    """A case on a meeting's agenda, with the record of the three steps."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[ItemKind] = mapped_column(choice(ItemKind))
+    removed: Mapped[bool] = mapped_column(default=False)  # keeps automatic items from returning
+    # step 1: informatie delen en duiden
+    assessment: Mapped[Assessment | None] = mapped_column(choice(Assessment))
+    # step 3: overdragen en uitvoeren
+    handover: Mapped[Handover | None] = mapped_column(choice(Handover))
+    return_date: Mapped[dt.date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(default=1)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    case: Mapped[Case] = relationship(back_populates="items", lazy="joined")
+    shared: Mapped[list[Organisation]] = relationship(
+        secondary=item_shared, order_by="Organisation.position"
+    )
+    preparations: Mapped[list[Preparation]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="Preparation.organisation_id"
+    )
+    actions: Mapped[list[ActionPoint]] = relationship(
+        back_populates="agenda_item", order_by="ActionPoint.id"
+    )
+
+    __table_args__ = (UniqueConstraint("meeting_id", "case_id"),)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Preparation(db.Model):
+    """'Informatie voorbereid' for one needed partner on one agenda item."""
+
+    agenda_item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_item.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    prepared: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    item: Mapped[AgendaItem] = relationship(back_populates="preparations")
+
+
+class ActionPoint(db.Model):
+    """An agreement: one owner organisation, a short guarded text, a due date, a status."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    agenda_item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    text: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[ActionKind] = mapped_column(choice(ActionKind))
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    status: Mapped[ActionStatus] = mapped_column(choice(ActionStatus), default=ActionStatus.open)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    result_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    result_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    case: Mapped[Case] = relationship(back_populates="actions", lazy="joined")
+    agenda_item: Mapped[AgendaItem] = relationship(back_populates="actions")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+    result_by: Mapped[User | None] = relationship(foreign_keys=[result_by_id], lazy="joined")
+
+    __table_args__ = (
+        Index("ix_action_point_owner_status_due", "organisation_id", "status", "due_date"),
+    )
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is ActionStatus.open
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.is_open and self.due_date < today
+
+
+class AuditEvent(db.Model):
+    """Who did what to which object, and when — never what the object says."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(String(80), default="")  # a code, never content
+    user: Mapped[User | None] = relationship(lazy="joined")

@@ -1,0 +1,162 @@
+"""Who may do what (product.md §1, §8). Every view goes through this module, nowhere else.
+
+Two layers: `allow(rule)` on every view says which roles reach it at all; the object rules
+(`can_chair(meeting, user)`, …) are checked at the top of the view on the object itself.
+Objects outside the user's regions answer 404, exactly as objects that do not exist, so
+nobody can probe another region; an object in the user's own region that they may not
+change answers 403.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+from .extensions import db, login_manager
+from .models import ActionPoint, AgendaItem, Case, Meeting, Preparation, User
+from .vocab import Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+Rule = Callable[[User], bool]
+
+
+# --- role rules, for `allow` -------------------------------------------------------------
+
+def signed_in(user: User) -> bool:
+    return True
+
+
+def is_member(user: User) -> bool:
+    """Chairs and partner members work with cases; admins and the national table do not."""
+    return user.role in (Role.voorzitter, Role.deelnemer)
+
+
+def is_admin(user: User) -> bool:
+    return user.role is Role.beheerder
+
+
+def can_see_statistics(user: User) -> bool:
+    return user.role in (Role.landelijk, Role.voorzitter)
+
+
+def allow(rule: Rule) -> Callable[[F], F]:
+    """Require a signed-in, active user for whom `rule(user)` holds; 403 otherwise."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not rule(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.permission_rule = rule  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without signing in (the login page)."""
+    view.permission_rule = None  # type: ignore[attr-defined]
+    return view
+
+
+def require(allowed: bool) -> None:
+    """Stop the request with 403 unless the object rule holds."""
+    if not allowed:
+        abort(403)
+
+
+# --- object rules ------------------------------------------------------------------------
+
+def in_region(user: User, region_id: int) -> bool:
+    return is_member(user) and region_id in user.region_ids
+
+
+def can_view_meeting(meeting: Meeting, user: User) -> bool:
+    return in_region(user, meeting.region_id)
+
+
+def can_chair(meeting: Meeting, user: User) -> bool:
+    """Chairs of the meeting's region plan it, hold it, close and reopen it."""
+    return user.role is Role.voorzitter and in_region(user, meeting.region_id)
+
+
+def can_edit_record(meeting: Meeting, user: User) -> bool:
+    """The record of a closed or cancelled meeting is locked, also for the chair."""
+    return can_chair(meeting, user) and not (meeting.is_closed or meeting.is_cancelled)
+
+
+def can_bring_in(user: User, region_id: int) -> bool:
+    return in_region(user, region_id)
+
+
+def involved_organisation_ids(case: Case) -> set[int]:
+    """The bringing partner, the needed partners and every owner of one of its points."""
+    return (
+        {case.organisation_id}
+        | {o.id for o in case.needed}
+        | {a.organisation_id for a in case.actions}
+    )
+
+
+def can_view_case(case: Case, user: User) -> bool:
+    if not in_region(user, case.region_id):
+        return False
+    return user.role is Role.voorzitter or user.organisation_id in involved_organisation_ids(case)
+
+
+def can_see_file_reference(case: Case, user: User) -> bool:
+    """A file reference is the bringing partner's own: only its members see it."""
+    return in_region(user, case.region_id) and user.organisation_id == case.organisation_id
+
+
+def can_update_action(action: ActionPoint, user: User) -> bool:
+    """Only members of the owner organisation tick off a point."""
+    return in_region(user, action.case.region_id) and user.organisation_id == action.organisation_id
+
+
+def can_prepare(item: AgendaItem, preparation: Preparation, user: User) -> bool:
+    """Each needed partner marks its own preparation, before the meeting is closed."""
+    meeting = item.meeting
+    return (
+        in_region(user, meeting.region_id)
+        and user.organisation_id == preparation.organisation_id
+        and not (meeting.is_closed or meeting.is_cancelled)
+    )
+
+
+# --- loaders that hide other regions -----------------------------------------------------
+
+def _get_in_region(model: type[Any], ident: int, region_of: Callable[[Any], int], user: User) -> Any:
+    obj = db.session.get(model, ident)
+    if obj is None or not in_region(user, region_of(obj)):
+        abort(404)
+    return obj
+
+
+def meeting_or_404(meeting_id: int, user: User) -> Meeting:
+    return _get_in_region(Meeting, meeting_id, lambda m: m.region_id, user)
+
+
+def item_or_404(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    return item
+
+
+def action_or_404(action_id: int, user: User) -> ActionPoint:
+    return _get_in_region(ActionPoint, action_id, lambda a: a.case.region_id, user)
+
+
+def case_or_404(code: str, user: User) -> Case:
+    """A case the user may see, by code; 404 for unknown codes and for cases out of reach."""
+    case = db.session.execute(db.select(Case).filter_by(code=code.upper())).scalar_one_or_none()
+    if case is None or not can_view_case(case, user):
+        abort(404)
+    return case

@@ -1,0 +1,31 @@
+// Small enhancements on top of the plain forms; everything works without this file.
+(function () {
+  "use strict";
+
+  // Keyboard shortcuts on the meeting screen: a link with data-shortcut="n" is followed on "n",
+  // unless the user is typing in a field.
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName))) return;
+    var link = document.querySelector('[data-shortcut="' + event.key + '"]');
+    if (link) {
+      event.preventDefault();
+      link.click();
+    }
+  });
+
+  // Print buttons (no inline handlers: the Content-Security-Policy forbids them).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
+  // Confirmations fade after a while; errors stay until the user acts.
+  function fadeLater(root) {
+    root.querySelectorAll("#meldingen .flash--success, #meldingen .flash--info").forEach(function (el) {
+      window.setTimeout(function () { el.classList.add("flash--gone"); }, 6000);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { fadeLater(document); });
+  document.addEventListener("htmx:afterSettle", function () { fadeLater(document); });
+})();

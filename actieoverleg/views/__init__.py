@@ -1,0 +1,49 @@
+"""Blueprints, registered in an explicit list, and the navigation each role sees."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+from .. import permissions
+
+
+@dataclass
+class NavItem:
+    label: str
+    url: str
+    current: bool
+
+
+NAV = [
+    # (label, endpoint, rule, blueprints that mark it current)
+    ("Start", "home.index", permissions.signed_in, ("home.",)),
+    ("Overleggen", "meetings.index", permissions.is_member, ("meetings.", "agenda.", "steps.")),
+    ("Casus aanmelden", "cases.new", permissions.is_member, ("cases.",)),
+    ("Onze actiepunten", "actions.ours", permissions.is_member, ("actions.",)),
+    ("Statistieken", "stats.index", permissions.can_see_statistics, ("stats.",)),
+    ("Beheer", "admin.index", permissions.is_admin, ("admin.",)),
+]
+
+
+def nav_items() -> dict[str, list[NavItem]]:
+    """The menu for the signed-in user: only what their role reaches."""
+    if not current_user.is_authenticated:
+        return {"nav_items": []}
+    endpoint = request.endpoint or ""
+    return {
+        "nav_items": [
+            NavItem(label, url_for(target), endpoint.startswith(prefix))
+            for label, target, rule, prefix in NAV
+            if rule(current_user)
+        ]
+    }
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import actions, admin, agenda, auth, cases, home, meetings, stats, steps
+
+    for module in (auth, home, cases, meetings, agenda, steps, actions, stats, admin):
+        app.register_blueprint(module.bp)
+    app.context_processor(nav_items)

@@ -1,0 +1,50 @@
+"""Sign in and out."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import audit
+from ..auth import authenticate, end_session, start_session
+from ..extensions import db
+from ..forms import LoginForm
+from ..permissions import allow, public, signed_in
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site relative paths; anything else goes to the start page."""
+    if not target or urlsplit(target).netloc or urlsplit(target).scheme or not target.startswith("/") \
+            or target.startswith("//"):
+        return url_for("home.index")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """The sign-in form; a rejected attempt keeps the e-mail address."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user, error = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            start_session(user)
+            audit.record("login", user, user_id=user.id)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+@allow(signed_in)
+def logout():
+    """Revoke the server-side session (CSRF is checked globally, so this is POST-only)."""
+    end_session()
+    return redirect(url_for("auth.login"), code=303)

@@ -1,0 +1,124 @@
+"""Casus aanmelden, herbespreking by code, and the case page."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import agenda, audit
+from ..extensions import db
+from ..formatting import datumtijd
+from ..forms import CaseForm, FollowUpForm
+from ..models import AgendaItem, Case, Meeting, Organisation, region_organisation
+from ..permissions import (
+    allow,
+    can_bring_in,
+    can_see_file_reference,
+    case_or_404,
+    is_member,
+    meeting_or_404,
+    require,
+)
+from ..planning import coming_meetings
+from ..vocab import ItemKind, MeetingStatus
+
+bp = Blueprint("cases", __name__, url_prefix="/casussen")
+
+
+def meeting_choices(region_ids: set[int] | None = None) -> list[tuple[int, str]]:
+    """Coming meetings in the user's regions (or some of them), soonest first."""
+    return [(m.id, f"{m.region.name} — {datumtijd(m.starts_at)}{' (spoed)' if m.is_extra else ''}")
+            for m in coming_meetings(region_ids or current_user.region_ids)]
+
+
+def region_organisations() -> list[Organisation]:
+    """The organisations at the tables of the user's regions."""
+    return list(db.session.scalars(
+        select(Organisation)
+        .join(region_organisation, region_organisation.c.organisation_id == Organisation.id)
+        .where(Organisation.active.is_(True), region_organisation.c.region_id.in_(current_user.region_ids))
+        .order_by(Organisation.position).distinct()
+    ))
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+@allow(is_member)
+def new():
+    """Bring a case in: categories only; the tool issues the code."""
+    form = CaseForm()
+    form.meeting_id.choices = meeting_choices()
+    organisations = region_organisations()
+    form.needed.choices = [(o.id, o.name) for o in organisations]
+    if request.method == "GET":
+        form.needed.data = [current_user.organisation_id]
+        if request.args.get("overleg", type=int) in dict(form.meeting_id.choices):
+            form.meeting_id.data = request.args.get("overleg", type=int)
+    if form.validate_on_submit():
+        meeting = meeting_or_404(form.meeting_id.data, current_user)
+        require(can_bring_in(current_user, meeting.region_id) and meeting.status is MeetingStatus.gepland)
+        at_table = {o.id: o for o in meeting.region.organisations}
+        wrong = [i for i in form.needed.data if i not in at_table]
+        if wrong:
+            form.needed.errors.append("Kies alleen partners die aan tafel zitten in deze regio.")
+        else:
+            case = agenda.bring_in(
+                meeting, current_user.organisation, current_user, form.kind.data, form.children.data,
+                form.reason.data, [at_table[i] for i in form.needed.data],
+                (form.file_reference.data or "").strip() or None)
+            db.session.flush()
+            audit.record("create", case)
+            db.session.commit()
+            flash(f"Casus {case.code} is aangemeld voor het overleg van {datumtijd(meeting.starts_at)}.", "success")
+            return redirect(url_for("cases.detail", code=case.code), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("cases/new.html", form=form, follow_up=FollowUpForm(formdata=None),
+                           has_meetings=bool(form.meeting_id.choices)), status
+
+
+@bp.route("/herbespreking", methods=["POST"])
+@allow(is_member)
+def follow_up():
+    """Put an existing case on a coming agenda again, by its code."""
+    form = FollowUpForm()
+    form.meeting_id.choices = meeting_choices()
+    if form.validate_on_submit():
+        meeting = meeting_or_404(form.meeting_id.data, current_user)
+        case = db.session.execute(
+            select(Case).filter_by(code=form.code.data.strip().upper())).scalar_one_or_none()
+        if case is None or case.region_id != meeting.region_id or not can_bring_in(current_user, case.region_id):
+            form.code.errors.append("Onbekende casuscode in de regio van dit overleg.")
+        elif meeting.status is not MeetingStatus.gepland:
+            form.meeting_id.errors.append("Dit overleg is niet meer gepland.")
+        else:
+            agenda.add_item(meeting, case, ItemKind.herbespreking)
+            audit.record("follow_up", case)
+            db.session.commit()
+            flash(f"Casus {case.code} staat op de agenda van {datumtijd(meeting.starts_at)}.", "success")
+            return redirect(url_for("cases.detail", code=case.code), code=303)
+    case_form = CaseForm(formdata=None)
+    case_form.meeting_id.choices = form.meeting_id.choices
+    case_form.needed.choices = [(o.id, o.name) for o in region_organisations()]
+    return render_template("cases/new.html", form=case_form, follow_up=form,
+                           has_meetings=bool(form.meeting_id.choices)), 422
+
+
+@bp.route("/<code>")
+@allow(is_member)
+def detail(code: str):
+    """Code, categories, discussions and all action points, for organisations involved."""
+    case = case_or_404(code, current_user)
+    items = db.session.scalars(
+        select(AgendaItem).join(Meeting).where(AgendaItem.case_id == case.id, AgendaItem.removed.is_(False))
+        .options(selectinload(AgendaItem.shared), selectinload(AgendaItem.meeting))
+        .order_by(Meeting.starts_at.desc())
+    ).unique().all()
+    follow_up = FollowUpForm(formdata=None, code=case.code)
+    follow_up.meeting_id.choices = meeting_choices({case.region_id})
+    return render_template(
+        "cases/detail.html", case=case, items=items,
+        actions=sorted(case.actions, key=lambda a: (not a.is_open, a.due_date)),
+        open_points=agenda.open_points(case),
+        show_file_reference=can_see_file_reference(case, current_user),
+        follow_up=follow_up,
+    )

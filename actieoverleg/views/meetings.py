@@ -1,0 +1,165 @@
+"""Meetings: the list, planning (move, cancel, extra), the record, closing and reopening."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import agenda, audit, meeting_steps, planning
+from ..extensions import db
+from ..formatting import datumtijd, local
+from ..forms import ConfirmForm, MeetingPlanForm, ReopenForm
+from ..models import AgendaItem, Meeting, Region
+from ..permissions import allow, can_chair, can_edit_record, is_member, meeting_or_404, require
+from ..vocab import MeetingForm, MeetingStatus, ReopenReason, Role
+
+bp = Blueprint("meetings", __name__, url_prefix="/overleggen")
+
+
+def record_options():
+    """Everything the record and the meeting screen show, loaded in a fixed number of queries."""
+    return (
+        selectinload(Meeting.items).options(
+            selectinload(AgendaItem.shared),
+            selectinload(AgendaItem.preparations),
+            selectinload(AgendaItem.actions),
+        ),
+        selectinload(Meeting.attendances),
+        selectinload(Meeting.region).selectinload(Region.organisations),
+    )
+
+
+def load_record(meeting_id: int) -> Meeting:
+    meeting = meeting_or_404(meeting_id, current_user)
+    return db.session.scalars(
+        select(Meeting).where(Meeting.id == meeting.id).options(*record_options())
+        .execution_options(populate_existing=True)
+    ).unique().one()
+
+
+@bp.route("/")
+@allow(is_member)
+def index():
+    """Coming meetings and the last closed ones, per region of the user."""
+    regions = current_user.region_ids
+    coming = planning.coming_meetings(regions, limit=30)
+    recent = db.session.scalars(
+        select(Meeting).where(Meeting.region_id.in_(regions),
+                              Meeting.status.in_([MeetingStatus.afgesloten, MeetingStatus.geannuleerd]))
+        .order_by(Meeting.starts_at.desc()).limit(20)
+    ).unique().all()
+    return render_template("meetings/index.html", coming=coming, recent=recent,
+                           is_chair=current_user.role is Role.voorzitter)
+
+
+@bp.route("/spoed", methods=["GET", "POST"])
+@allow(is_member)
+def extra():
+    """A chair plans an extra (spoed) meeting in one of their regions."""
+    require(current_user.role is Role.voorzitter)
+    form = MeetingPlanForm()
+    regions = current_user.regions
+    region_id = request.values.get("region_id", type=int) or (regions[0].id if regions else None)
+    if region_id not in current_user.region_ids:
+        abort(404)
+    if request.method == "GET":
+        form.form.data = MeetingForm.online.value
+    if form.validate_on_submit():
+        meeting = planning.add_extra(region_id, form.day.data, form.time.data, form.duration_minutes.data,
+                                     form.location.data or "", MeetingForm(form.form.data))
+        db.session.flush()
+        audit.record("create", meeting, detail="spoed")
+        db.session.commit()
+        flash(f"Spoedoverleg gepland op {datumtijd(meeting.starts_at)}.", "success")
+        return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
+    return render_template("meetings/plan.html", form=form, meeting=None, regions=regions,
+                           region_id=region_id), 422 if request.method == "POST" else 200
+
+
+@bp.route("/<int:meeting_id>/wijzigen", methods=["GET", "POST"])
+@allow(is_member)
+def edit(meeting_id: int):
+    """Move a planned meeting, or change its place and form."""
+    meeting = meeting_or_404(meeting_id, current_user)
+    require(can_edit_record(meeting, current_user))
+    form = MeetingPlanForm(obj=meeting)
+    if request.method == "GET":
+        start = local(meeting.starts_at)
+        form.day.data, form.time.data = start.date(), start.time()
+        form.form.data = meeting.form.value
+    if form.validate_on_submit():
+        planning.reschedule(meeting, form.day.data, form.time.data, form.duration_minutes.data,
+                            form.location.data or "", MeetingForm(form.form.data))
+        audit.record("change", meeting)
+        db.session.commit()
+        flash(f"Overleg verplaatst naar {datumtijd(meeting.starts_at)}.", "success")
+        return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
+    return render_template("meetings/plan.html", form=form, meeting=meeting), \
+        422 if request.method == "POST" else 200
+
+
+@bp.route("/<int:meeting_id>/annuleren", methods=["POST"])
+@allow(is_member)
+def cancel(meeting_id: int):
+    """Cancel a planned meeting; its agenda moves to the region's next meeting."""
+    meeting = meeting_or_404(meeting_id, current_user)
+    require(can_edit_record(meeting, current_user))
+    planning.cancel(meeting)
+    db.session.flush()
+    target = planning.next_meeting(meeting.region_id)
+    moved = agenda.carry_over(meeting, target) if target is not None else 0
+    audit.record("cancel", meeting)
+    db.session.commit()
+    message = "Overleg geannuleerd."
+    if moved:
+        message += f" {moved} casus(sen) staan nu op de agenda van {datumtijd(target.starts_at)}."
+    flash(message, "success")
+    return redirect(url_for("meetings.index"), code=303)
+
+
+@bp.route("/<int:meeting_id>")
+@allow(is_member)
+def record(meeting_id: int):
+    """The record of a meeting, read-only and printable; the chair can reopen it."""
+    meeting = load_record(meeting_id)
+    return render_template(
+        "meetings/record.html", meeting=meeting, items=agenda.visible_items(meeting),
+        attendance=meeting_steps.attendance_rows(meeting), steps=meeting_steps.STEPS,
+        can_reopen=can_chair(meeting, current_user) and meeting.is_closed,
+        can_hold=can_edit_record(meeting, current_user), reopen_form=ReopenForm(formdata=None),
+    )
+
+
+@bp.route("/<int:meeting_id>/afsluiten", methods=["POST"])
+@allow(is_member)
+def close(meeting_id: int):
+    """Close the record; refused with the list of what is missing."""
+    meeting = load_record(meeting_id)
+    require(can_edit_record(meeting, current_user))
+    ConfirmForm()
+    problems = meeting_steps.close_problems(meeting)
+    if problems:
+        for problem in problems:
+            flash(problem, "error")
+        return redirect(url_for("steps.screen", meeting_id=meeting.id), code=303)
+    meeting_steps.close(meeting, current_user)
+    db.session.commit()
+    flash("Overleg afgesloten. Het verslag is vastgelegd.", "success")
+    return redirect(url_for("meetings.record", meeting_id=meeting.id), code=303)
+
+
+@bp.route("/<int:meeting_id>/heropenen", methods=["POST"])
+@allow(is_member)
+def reopen(meeting_id: int):
+    """Only a chair reopens a closed record, with a reason code; it is logged."""
+    meeting = meeting_or_404(meeting_id, current_user)
+    require(can_chair(meeting, current_user) and meeting.is_closed)
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        flash("Kies een reden om het overleg te heropenen.", "error")
+        return redirect(url_for("meetings.record", meeting_id=meeting.id), code=303)
+    meeting_steps.reopen(meeting, ReopenReason(form.reason.data), current_user)
+    db.session.commit()
+    flash("Overleg heropend. Sluit het opnieuw af als de correctie klaar is.", "success")
+    return redirect(url_for("steps.screen", meeting_id=meeting.id), code=303)

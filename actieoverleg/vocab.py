@@ -1,0 +1,137 @@
+"""The fixed vocabularies of the Actie-overleg (product.md §1–§4), with their Dutch labels.
+
+Values are stored in the database; labels are what users read. Categories are coarse on
+purpose: they make statistics possible without describing a case.
+"""
+from __future__ import annotations
+
+import enum
+
+
+class Choice(str, enum.Enum):
+    """A string enum whose members carry a Dutch label."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> "Choice":
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """(value, label) pairs for a select field."""
+        return [(m.value, m.label) for m in cls]
+
+
+class Role(Choice):
+    beheerder = "beheerder", "Beheerder"
+    voorzitter = "voorzitter", "Voorzitter"
+    deelnemer = "deelnemer", "Deelnemer"
+    landelijk = "landelijk", "Landelijk voorzittersoverleg"
+
+
+class OrganisationKind(Choice):
+    partner = "partner", "Partner Veiligheid Voorop"
+    guest = "guest", "Gast"
+
+
+class MeetingForm(Choice):
+    fysiek = "fysiek", "Fysiek"
+    online = "online", "Online"
+    hybride = "hybride", "Hybride"
+
+
+class MeetingStatus(Choice):
+    gepland = "gepland", "Gepland"
+    afgesloten = "afgesloten", "Afgesloten"
+    geannuleerd = "geannuleerd", "Geannuleerd"
+
+
+class CaseKind(Choice):
+    hg = "hg", "Huiselijk geweld"
+    km = "km", "Kindermishandeling"
+    stalking = "stalking", "Ex-partnerstalking"
+    eer = "eer", "Eergerelateerd geweld"
+    zeden = "zeden", "Zeden"
+    overig = "overig", "Overig"
+
+
+class Children(Choice):
+    ja = "ja", "Ja"
+    nee = "nee", "Nee"
+    onbekend = "onbekend", "Onbekend"
+
+
+class CaseReason(Choice):
+    samenloop = "samenloop", "Samenloop zorg-straf"
+    escalatie = "escalatie", "Dreigende escalatie"
+    geen_verdachte = "geen_verdachte", "Geen verdachte aangehouden"
+    stagnatie = "stagnatie", "Stagnatie in de aanpak"
+    overig = "overig", "Overig"
+
+
+class ItemKind(Choice):
+    nieuw = "nieuw", "Nieuw"
+    herbespreking = "herbespreking", "Herbespreking"
+    automatisch = "automatisch", "Automatisch: actiepunten verlopen"
+
+
+class Assessment(Choice):
+    acuut = "acuut", "Acuut onveilig"
+    structureel = "structureel", "Structureel onveilig"
+    zorgelijk = "zorgelijk", "Zorgelijk, niet onveilig"
+    onvoldoende_zicht = "onvoldoende_zicht", "Onvoldoende zicht"
+
+
+class ActionKind(Choice):
+    directe = "directe", "Directe veiligheid"
+    structurele = "structurele", "Structurele veiligheid"
+    onderzoek = "onderzoek", "Onderzoek"
+
+
+class ActionStatus(Choice):
+    open = "open", "Open"
+    afgerond = "afgerond", "Afgerond"
+    niet_mogelijk = "niet_mogelijk", "Niet mogelijk (omstandigheden gewijzigd)"
+    niet_uitgevoerd = "niet_uitgevoerd", "Niet uitgevoerd"
+    overgedragen = "overgedragen", "Overgedragen"
+
+    @classmethod
+    def results(cls) -> list["ActionStatus"]:
+        """The results a partner can tick off with (everything but open)."""
+        return [m for m in cls if m is not cls.open]
+
+
+class Handover(Choice):
+    lokaal_team = "lokaal_team", "Lokaal team / wijkteam"
+    zvh = "zvh", "Zorg- en Veiligheidshuis"
+    mda = "mda", "MDA++"
+    regulier = "regulier", "Reguliere aanpak bij partner"
+    terug = "terug", "Terug op de agenda op datum"
+    afgesloten = "afgesloten", "Afgesloten"
+
+
+class AttendanceStatus(Choice):
+    aanwezig = "aanwezig", "Aanwezig"
+    afgemeld = "afgemeld", "Afwezig met bericht"
+    afwezig = "afwezig", "Afwezig"
+    informatie = "informatie", "Informatie aangeleverd"
+
+
+class AttendanceForm(Choice):
+    fysiek = "fysiek", "Fysiek"
+    online = "online", "Online"
+
+
+class ReopenReason(Choice):
+    """Why a chair reopens a closed record: a fixed list, so the audit log carries no free text."""
+
+    correctie_actiepunt = "correctie_actiepunt", "Correctie van een actiepunt"
+    correctie_aanwezigheid = "correctie_aanwezigheid", "Correctie van de aanwezigheid"
+    correctie_stappen = "correctie_stappen", "Correctie van duiding of overdracht"
+    te_vroeg_afgesloten = "te_vroeg_afgesloten", "Te vroeg afgesloten"

@@ -1,0 +1,200 @@
+"""Fixtures in the style of the Flask tutorial: an app on a SQLite file in a temp folder,
+a client, a client signed in per role, and factories that return callables."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from types import SimpleNamespace
+from typing import Any, Callable
+
+import pytest
+from sqlalchemy import event
+
+from actieoverleg import create_app
+from actieoverleg.agenda import add_item, bring_in
+from actieoverleg.auth import hash_password
+from actieoverleg.extensions import db
+from actieoverleg.formatting import local_today, to_utc
+from actieoverleg.meeting_steps import add_action
+from actieoverleg.models import ActionPoint, AgendaItem, Case, Meeting, Organisation, Region, User
+from actieoverleg.vocab import (
+    ActionKind,
+    ActionStatus,
+    CaseKind,
+    CaseReason,
+    Children,
+    ItemKind,
+    MeetingForm,
+    OrganisationKind,
+    Role,
+)
+
+PASSWORD = "correct horse battery"
+PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+    })
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_org(app) -> Callable[..., Organisation]:
+    def make(short_name: str | None = None, kind: OrganisationKind = OrganisationKind.partner, **kw: Any):
+        n = next(_seq)
+        short_name = short_name or f"Org{n}"
+        org = Organisation(name=kw.pop("name", f"Organisatie {short_name}"), short_name=short_name,
+                           kind=kind, position=n, **kw)
+        db.session.add(org)
+        db.session.flush()
+        return org
+    return make
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., User]:
+    def make(role: Role, organisation: Organisation, regions: list[Region], **kw: Any) -> User:
+        n = next(_seq)
+        user = User(email=kw.pop("email", f"user{n}@test.example"), name=kw.pop("name", f"Gebruiker {n}"),
+                    role=role, organisation=organisation, regions=regions, password_hash=PASSWORD_HASH, **kw)
+        db.session.add(user)
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def make_meeting(app) -> Callable[..., Meeting]:
+    def make(region: Region, days: int = 7, **kw: Any) -> Meeting:
+        meeting = Meeting(region=region, starts_at=to_utc(local_today() + dt.timedelta(days=days), dt.time(13, 0)),
+                          form=kw.pop("form", MeetingForm.fysiek), **kw)
+        db.session.add(meeting)
+        db.session.commit()
+        return meeting
+    return make
+
+
+@pytest.fixture
+def make_case(app) -> Callable[..., Case]:
+    def make(meeting: Meeting, organisation: Organisation, user: User, needed: list[Organisation] | None = None,
+             file_reference: str | None = None) -> Case:
+        case = bring_in(meeting, organisation, user, CaseKind.hg, Children.ja, CaseReason.samenloop,
+                        needed if needed is not None else [organisation], file_reference)
+        db.session.commit()
+        return case
+    return make
+
+
+@pytest.fixture
+def make_action(app) -> Callable[..., ActionPoint]:
+    def make(item: AgendaItem, owner: Organisation, user: User, due_in: int = 7,
+             status: ActionStatus = ActionStatus.open, text: str = "VT legt huisbezoek af") -> ActionPoint:
+        action = add_action(item, owner, text, ActionKind.directe, local_today() + dt.timedelta(days=due_in),
+                            None, user)
+        action.status = status
+        db.session.commit()
+        return action
+    return make
+
+
+@pytest.fixture
+def world(app, make_org, make_user, make_meeting, make_case, make_action) -> SimpleNamespace:
+    """Two regions with the same partners; a chair, members and a case with points in each."""
+    vt, politie, om = make_org("VT", name="Veilig Thuis"), make_org("Politie"), make_org("OM", name="Openbaar Ministerie")
+    rr = Region(name="Rotterdam-Rijnmond", code="RR", organisations=[vt, politie, om])
+    zhz = Region(name="Zuid-Holland-Zuid", code="ZHZ", organisations=[vt, politie, om])
+    db.session.add_all([rr, zhz])
+    db.session.commit()
+    w = SimpleNamespace(vt=vt, politie=politie, om=om, rr=rr, zhz=zhz)
+    w.chair = make_user(Role.voorzitter, om, [rr], email="chair@rr.example")
+    w.vt_user = make_user(Role.deelnemer, vt, [rr], email="vt@rr.example")
+    w.politie_user = make_user(Role.deelnemer, politie, [rr], email="politie@rr.example")
+    w.politie_user2 = make_user(Role.deelnemer, politie, [rr], email="politie2@rr.example")
+    w.other_chair = make_user(Role.voorzitter, vt, [zhz], email="chair@zhz.example")
+    w.other_politie = make_user(Role.deelnemer, politie, [zhz], email="politie@zhz.example")
+    w.admin = make_user(Role.beheerder, vt, [rr, zhz], email="admin@example.test")
+    w.national = make_user(Role.landelijk, om, [], email="landelijk@example.test")
+    w.meeting = make_meeting(rr)
+    w.case = make_case(w.meeting, vt, w.vt_user, needed=[vt, politie], file_reference="VT-2026-0042")
+    w.item = w.meeting.items[0]
+    w.action = make_action(w.item, politie, w.chair, due_in=-2, text="Politie plant verhoor")
+    w.other_meeting = make_meeting(zhz)
+    w.other_case = make_case(w.other_meeting, vt, w.other_chair, needed=[vt])
+    w.other_item = w.other_meeting.items[0]
+    w.other_action = make_action(w.other_item, politie, w.other_chair)
+    return w
+
+
+class Auth:
+    """Sign a test client in and out."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_email: User | str, password: str = PASSWORD):
+        email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client) -> Auth:
+    return Auth(client)
+
+
+@pytest.fixture
+def login_as(app) -> Callable[[User], Any]:
+    """A fresh client signed in as the given user (several can be open at once)."""
+    def make(user: User):
+        c = app.test_client()
+        response = Auth(c).login(user)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return c
+    return make
+
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def count_queries(app):
+    """Context manager counting the SQL statements a block runs."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counter():
+        statements: list[str] = []
+
+        def on_execute(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", on_execute)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", on_execute)
+    return counter

@@ -8,6 +8,8 @@ from types import SimpleNamespace
 from typing import Any, Callable
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from actieoverleg import create_app
@@ -34,6 +36,18 @@ PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpos
 _seq = itertools.count(1)
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context (and so its own db session, `g` and
+    current_user), as in production, although the test keeps one pushed for its setup."""
+
+    def open(self, *args: Any, **kwargs: Any):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
 @pytest.fixture
 def app(tmp_path):
     app = create_app({
@@ -43,6 +57,7 @@ def app(tmp_path):
         "WTF_CSRF_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,
     })
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
         yield app

@@ -1,0 +1,99 @@
+"""Signing in and out: argon2, lock-out, server-side sessions, CSRF, safe redirects."""
+from __future__ import annotations
+
+from actieoverleg.extensions import db
+from actieoverleg.models import LoginSession
+
+from .conftest import PASSWORD
+
+
+def test_login_page_is_dutch(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert "Inloggen" in html and 'name="email"' in html and 'name="password"' in html
+
+
+def test_signed_out_user_is_sent_to_login(client, world):
+    response = client.get("/actiepunten/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_htmx_request_when_signed_out_gets_redirect_header(client, world):
+    response = client.post(f"/actiepunten/{world.action.id}/status", headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/login")
+
+
+def test_login_and_start_page(auth, client, world):
+    response = auth.login(world.politie_user)
+    assert response.status_code == 303
+    html = client.get("/").get_data(as_text=True)
+    assert world.politie_user.name in html and "Actiepunten Politie" in html
+
+
+def test_passwords_are_argon2_hashes(world):
+    assert world.chair.password_hash.startswith("$argon2")
+
+
+def test_wrong_password_keeps_email_and_says_so_in_dutch(auth, world):
+    response = auth.login(world.chair.email, "wrong password!")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "onjuist wachtwoord" in html and world.chair.email in html
+
+
+def test_lockout_after_repeated_failures(auth, world):
+    for _ in range(5):
+        auth.login(world.chair.email, "wrong password!")
+    response = auth.login(world.chair)  # the right password, but locked now
+    assert response.status_code == 422
+    assert "Te veel mislukte pogingen" in response.get_data(as_text=True)
+
+
+def test_inactive_user_cannot_sign_in(auth, world):
+    world.chair.active = False
+    db.session.commit()
+    html = auth.login(world.chair).get_data(as_text=True)
+    assert "gedeactiveerd" in html
+
+
+def test_logout_revokes_the_session_server_side(app, login_as, world):
+    client = login_as(world.vt_user)
+    cookie = client.get_cookie("session").value
+    assert client.get("/").status_code == 200
+    client.post("/logout")
+    # Someone who copied the cookie before logout cannot use it afterwards.
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    response = thief.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert db.session.scalars(db.select(LoginSession)).one().revoked_at is not None
+
+
+def test_next_redirect_stays_on_site(client, world):
+    response = client.post("/login?next=//evil.example/x", data={"email": world.chair.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/"
+    client.post("/logout")
+    response = client.post("/login?next=/actiepunten/", data={"email": world.chair.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/actiepunten/"
+
+
+def test_csrf_is_required_on_forms_and_htmx(app, world):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post("/login", data={"email": world.chair.email, "password": PASSWORD})
+    assert response.status_code == 400 and "formulier is verlopen" in response.get_data(as_text=True)
+    import re
+
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"email": world.chair.email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 303
+    # htmx sends the token as a header, taken from hx-headers on <body>
+    home = client.get("/").get_data(as_text=True)
+    header_token = re.search(r'"X-CSRFToken": "([^"]+)"', home).group(1)
+    response = client.post(f"/actiepunten/{world.action.id}/status", data={"status": "afgerond", "version": "1"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    response = client.post(f"/actiepunten/{world.action.id}/status", data={"status": "afgerond", "version": "1"},
+                           headers={"HX-Request": "true", "X-CSRFToken": header_token})
+    assert response.status_code == 403  # the chair is OM, the point is Politie's: CSRF passed, permission refused

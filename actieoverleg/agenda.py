@@ -49,9 +49,10 @@ def add_item(meeting: Meeting, case: Case, kind: ItemKind) -> AgendaItem:
         item.removed = False
         return item
     position = max((i.position for i in meeting.items), default=0) + 1
-    item = AgendaItem(case=case, kind=kind, position=position)
+    item = AgendaItem(kind=kind, position=position)
+    meeting.items.append(item)  # in the session first, so the links below cascade cleanly
+    item.case = case
     item.preparations = [Preparation(organisation_id=o.id) for o in case.needed]
-    meeting.items.append(item)
     return item
 
 

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Iterable
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    SelectChoice,
     BooleanField,
     DateField,
     EmailField,
@@ -63,10 +64,15 @@ def required() -> DataRequired:
     return DataRequired(message=REQUIRED)
 
 
+def options(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def select(label: str, choices: list[tuple[str, str]], *validators: Any, blank: str | None = None) -> SelectField:
     """A select of fixed (value, label) choices; `blank` adds a first empty option."""
-    options = ([("", blank)] if blank is not None else []) + choices
-    return SelectField(label, choices=options, validators=list(validators) or [InputRequired(REQUIRED)],
+    pairs = ([("", blank)] if blank is not None else []) + choices
+    return SelectField(label, choices=options(pairs), validators=list(validators) or [InputRequired(REQUIRED)],
                        validate_choice=True)
 
 

@@ -5,11 +5,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from .. import agenda, audit
 from ..extensions import db
 from ..formatting import datumtijd
-from ..forms import CaseForm, FollowUpForm
+from ..forms import CaseForm, FollowUpForm, options
 from ..models import AgendaItem, Case, Meeting, Organisation, region_organisation
 from ..permissions import (
     allow,
@@ -26,10 +27,10 @@ from ..vocab import ItemKind, MeetingStatus
 bp = Blueprint("cases", __name__, url_prefix="/casussen")
 
 
-def meeting_choices(region_ids: set[int] | None = None) -> list[tuple[int, str]]:
+def meeting_choices(region_ids: set[int] | None = None) -> list[SelectChoice]:
     """Coming meetings in the user's regions (or some of them), soonest first."""
-    return [(m.id, f"{m.region.name} — {datumtijd(m.starts_at)}{' (spoed)' if m.is_extra else ''}")
-            for m in coming_meetings(region_ids or current_user.region_ids)]
+    return options((m.id, f"{m.region.name} — {datumtijd(m.starts_at)}{' (spoed)' if m.is_extra else ''}")
+                   for m in coming_meetings(region_ids or current_user.region_ids))
 
 
 def region_organisations() -> list[Organisation]:
@@ -49,10 +50,10 @@ def new():
     form = CaseForm()
     form.meeting_id.choices = meeting_choices()
     organisations = region_organisations()
-    form.needed.choices = [(o.id, o.name) for o in organisations]
+    form.needed.choices = options((o.id, o.name) for o in organisations)
     if request.method == "GET":
         form.needed.data = [current_user.organisation_id]
-        if request.args.get("overleg", type=int) in dict(form.meeting_id.choices):
+        if request.args.get("overleg", type=int) in {c.value for c in form.meeting_id.choices}:
             form.meeting_id.data = request.args.get("overleg", type=int)
     if form.validate_on_submit():
         meeting = meeting_or_404(form.meeting_id.data, current_user)
@@ -98,7 +99,7 @@ def follow_up():
             return redirect(url_for("cases.detail", code=case.code), code=303)
     case_form = CaseForm(formdata=None)
     case_form.meeting_id.choices = form.meeting_id.choices
-    case_form.needed.choices = [(o.id, o.name) for o in region_organisations()]
+    case_form.needed.choices = options((o.id, o.name) for o in region_organisations())
     return render_template("cases/new.html", form=case_form, follow_up=form,
                            has_meetings=bool(form.meeting_id.choices)), 422
 

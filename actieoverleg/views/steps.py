@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from .. import agenda, audit, meeting_steps
 from ..extensions import db
-from ..forms import ActionForm, AttendanceRowForm, ChairForm, ConfirmForm, Step1Form, Step3Form
+from ..forms import ActionForm, AttendanceRowForm, ChairForm, ConfirmForm, Step1Form, Step3Form, options
 from ..htmx import is_htmx, redirect_or_fragment
 from ..models import AgendaItem, Meeting, Organisation, User
 from ..permissions import allow, can_edit_record, is_member, item_or_404, require
@@ -47,11 +47,11 @@ def step_forms(meeting: Meeting, item: AgendaItem, **overrides: Any) -> dict[str
     step1 = overrides.get("step1") or Step1Form(
         formdata=None, shared=[o.id for o in item.shared],
         assessment=item.assessment.value if item.assessment else "", seen=meeting_steps.step1_state(item))
-    step1.shared.choices = [(o.id, o.short_name) for o in orgs]
+    step1.shared.choices = options((o.id, o.short_name) for o in orgs)
     action = overrides.get("action_form") or ActionForm(formdata=None)
-    action.organisation_id.choices = [(o.id, o.name) for o in orgs]
-    action.assignee_id.choices = [(0, "Geen persoon")] + [
-        (u.id, f"{u.name} ({u.organisation.short_name})") for o in orgs for u in members.get(o.id, [])]
+    action.organisation_id.choices = options((o.id, o.name) for o in orgs)
+    action.assignee_id.choices = options([(0, "Geen persoon")] + [
+        (u.id, f"{u.name} ({u.organisation.short_name})") for o in orgs for u in members.get(o.id, [])])
     step3 = overrides.get("step3") or Step3Form(
         formdata=None, handover=item.handover.value if item.handover else "",
         return_date=item.return_date, seen=meeting_steps.step3_state(item))
@@ -62,7 +62,7 @@ def screen_context(meeting: Meeting, item: AgendaItem | None, **overrides: Any) 
     items = agenda.visible_items(meeting)
     index = items.index(item) if item in items else 0
     chair_form = ChairForm(formdata=None, chair_organisation_id=meeting.chair_organisation_id or current_user.organisation_id)
-    chair_form.chair_organisation_id.choices = [(o.id, o.name) for o in organisations(meeting)]
+    chair_form.chair_organisation_id.choices = options((o.id, o.name) for o in organisations(meeting))
     context = {
         "meeting": meeting, "items": items, "item": item, "steps": meeting_steps.STEPS,
         "previous": items[index - 1] if item and index > 0 else None,
@@ -124,7 +124,7 @@ def step1(meeting_id: int, item_id: int):
     meeting = _editable(meeting_id)
     item = item_or_404(meeting, item_id)
     form = Step1Form()
-    form.shared.choices = [(o.id, o.short_name) for o in organisations(meeting)]
+    form.shared.choices = options((o.id, o.short_name) for o in organisations(meeting))
     if not form.validate_on_submit():
         return _panel(meeting, item, "step1", 422, step1=form)
     if form.seen.data != meeting_steps.step1_state(item):
@@ -228,7 +228,7 @@ def chair(meeting_id: int):
     """Which organisation chairs this meeting (a national indicator; the chair often rotates)."""
     meeting = _editable(meeting_id)
     form = ChairForm()
-    form.chair_organisation_id.choices = [(o.id, o.name) for o in organisations(meeting)]
+    form.chair_organisation_id.choices = options((o.id, o.name) for o in organisations(meeting))
     if form.validate_on_submit():
         meeting.chair_organisation_id = form.chair_organisation_id.data
         audit.record("change", meeting, detail="voorzitter")

@@ -1,0 +1,181 @@
+"""Casus aanmelden, herbespreking, the agenda with automatic items, preparation, planning."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from actieoverleg import agenda
+from actieoverleg.extensions import db
+from actieoverleg.models import AuditEvent, Case, Meeting
+from actieoverleg.vocab import ActionStatus, Handover, ItemKind, MeetingStatus
+
+from .conftest import HX
+
+
+def bring_in_data(world, **overrides):
+    data = {"meeting_id": world.meeting.id, "kind": "km", "children": "ja", "reason": "escalatie",
+            "needed": [world.politie.id, world.om.id], "file_reference": "POL-2026-7781"}
+    data.update(overrides)
+    return data
+
+
+def test_member_brings_a_case_in_and_sees_its_code(world, login_as):
+    client = login_as(world.politie_user)
+    response = client.post("/casussen/nieuw", data=bring_in_data(world))
+    assert response.status_code == 303
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    code = re.search(r"RR-[A-Z0-9]{4}", html).group(0)
+    assert "is aangemeld" in html and "Kindermishandeling" in html
+    case = db.session.scalars(db.select(Case).filter_by(code=code)).one()
+    assert case.organisation_id == world.politie.id and case.file_reference == "POL-2026-7781"
+    assert [p.organisation_id for p in case.items[0].preparations] == [world.politie.id, world.om.id]
+    assert db.session.scalars(db.select(AuditEvent).filter_by(action="create", object_type="Case")).one()
+
+
+def test_rejected_case_form_keeps_input_and_saves_nothing(world, login_as):
+    client = login_as(world.politie_user)
+    before = db.session.scalar(db.select(db.func.count()).select_from(Case))
+    response = client.post("/casussen/nieuw", data=bring_in_data(world, file_reference="mail j.jansen@gmail.com", kind=""))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Dit veld is verplicht." in html and "e-mailadres" in html.lower()
+    assert 'value="mail j.jansen@gmail.com"' in html  # what was typed is kept
+    assert '<option selected value="escalatie">' in html
+    assert db.session.scalar(db.select(db.func.count()).select_from(Case)) == before
+
+
+def test_cannot_bring_in_for_another_regions_meeting(world, login_as):
+    response = login_as(world.politie_user).post("/casussen/nieuw", data=bring_in_data(world, meeting_id=world.other_meeting.id))
+    assert response.status_code == 422  # not among the choices offered
+
+
+def test_file_reference_only_for_the_bringing_organisation(world, login_as):
+    own = login_as(world.vt_user).get(f"/casussen/{world.case.code}").get_data(as_text=True)
+    other = login_as(world.politie_user).get(f"/casussen/{world.case.code}").get_data(as_text=True)
+    assert "VT-2026-0042" in own
+    assert "VT-2026-0042" not in other and world.case.code in other  # Politie is involved, sees the rest
+
+
+def test_case_page_shows_points_of_all_partners_read_only(world, login_as):
+    html = login_as(world.vt_user).get(f"/casussen/{world.case.code}").get_data(as_text=True)
+    assert "Politie plant verhoor" in html and "te laat" in html
+    assert "Afvinken" not in html
+
+
+def test_follow_up_by_code(world, login_as, make_meeting):
+    later = make_meeting(world.rr, days=14)
+    client = login_as(world.politie_user)
+    response = client.post("/casussen/herbespreking", data={"code": world.case.code.lower(), "meeting_id": later.id})
+    assert response.status_code == 303
+    db.session.expire_all()
+    item = db.session.get(Meeting, later.id).items[0]
+    assert item.case_id == world.case.id and item.kind is ItemKind.herbespreking
+
+
+def test_follow_up_with_unknown_or_foreign_code_is_refused(world, login_as):
+    client = login_as(world.politie_user)
+    for code in ("RR-ZZZZ", world.other_case.code):
+        response = client.post("/casussen/herbespreking", data={"code": code, "meeting_id": world.meeting.id})
+        assert response.status_code == 422
+        assert "Onbekende casuscode" in response.get_data(as_text=True)
+
+
+def test_agenda_adds_cases_with_due_points_automatically(world, login_as, make_meeting, make_case, make_action):
+    # A case discussed at a past closed meeting, with a point now overdue, comes back by itself.
+    past = make_meeting(world.rr, days=-7)
+    old_case = make_case(past, world.vt, world.vt_user)
+    make_action(past.items[0], world.politie, world.chair, due_in=-1)
+    past.status = MeetingStatus.afgesloten
+    db.session.commit()
+    html = login_as(world.vt_user).get(f"/overleggen/{world.meeting.id}/agenda/").get_data(as_text=True)
+    assert old_case.code in html and "Automatisch: actiepunten verlopen" in html
+
+
+def test_return_date_brings_a_case_back(world, make_meeting, make_case):
+    past = make_meeting(world.rr, days=-7)
+    case = make_case(past, world.vt, world.vt_user)
+    past.items[0].handover, past.items[0].return_date = Handover.terug, dt.date.today()
+    past.status = MeetingStatus.afgesloten
+    db.session.commit()
+    assert case.id in agenda.automatic_case_ids(world.meeting)
+
+
+def test_done_points_do_not_bring_a_case_back(world, make_meeting, make_case, make_action):
+    past = make_meeting(world.rr, days=-7)
+    case = make_case(past, world.vt, world.vt_user)
+    make_action(past.items[0], world.politie, world.chair, due_in=-1, status=ActionStatus.afgerond)
+    past.status = MeetingStatus.afgesloten
+    db.session.commit()
+    assert case.id not in agenda.automatic_case_ids(world.meeting)
+
+
+def test_chair_reorders_and_removes_with_htmx(world, login_as, make_case):
+    second = make_case(world.meeting, world.politie, world.politie_user)
+    client = login_as(world.chair)
+    item2 = world.meeting.items[1]
+    response = client.post(f"/overleggen/{world.meeting.id}/agenda/{item2.id}/verplaatsen", data={"richting": "op"}, headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.lstrip().startswith("<section id=\"agenda\"")
+    assert html.index(second.code) < html.index(world.case.code)
+    assert "is verplaatst" in html  # confirmation for the live region
+    response = client.post(f"/overleggen/{world.meeting.id}/agenda/{item2.id}/verwijderen")
+    assert response.status_code == 303
+    page = client.get(f"/overleggen/{world.meeting.id}/agenda/").get_data(as_text=True)
+    assert second.code not in page.split('id="agenda"')[1] and "van de agenda gehaald" in page
+
+
+def test_member_cannot_reorder(world, login_as):
+    response = login_as(world.vt_user).post(f"/overleggen/{world.meeting.id}/agenda/{world.item.id}/verplaatsen",
+                                            data={"richting": "op"})
+    assert response.status_code == 403
+
+
+def test_partner_marks_its_own_preparation_only(world, login_as):
+    client = login_as(world.politie_user)
+    url = f"/overleggen/{world.meeting.id}/agenda/{world.item.id}/voorbereid"
+    response = client.post(f"{url}/{world.politie.id}", data={"prepared": "y"}, headers=HX)
+    assert response.status_code == 200 and "Politie: ja" in response.get_data(as_text=True)
+    assert client.post(f"{url}/{world.vt.id}", data={"prepared": "y"}).status_code == 403
+    # Without JavaScript: a plain post and a redirect back to the agenda
+    response = client.post(f"{url}/{world.politie.id}", data={})
+    assert response.status_code == 303
+    assert "Politie: nee" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_chair_moves_cancels_and_plans_extra(world, login_as, make_meeting):
+    client = login_as(world.chair)
+    next_week = make_meeting(world.rr, days=14)
+    day = (dt.date.today() + dt.timedelta(days=9)).isoformat()
+    response = client.post(f"/overleggen/{world.meeting.id}/wijzigen",
+                           data={"day": day, "time": "09:30", "duration_minutes": 90, "location": "Zaal 3", "form": "online"})
+    assert response.status_code == 303
+    response = client.post(f"/overleggen/{world.meeting.id}/annuleren")
+    assert response.status_code == 303
+    html = client.get("/overleggen/").get_data(as_text=True)
+    assert "Overleg geannuleerd" in html and "1 casus(sen) staan nu op de agenda" in html
+    db.session.expire_all()
+    assert [i.case_id for i in db.session.get(Meeting, next_week.id).items] == [world.case.id]
+    response = client.post("/overleggen/spoed", data={"region_id": world.rr.id, "day": day, "time": "08:00",
+                                                     "duration_minutes": 60, "location": "", "form": "online"})
+    assert response.status_code == 303
+    assert db.session.scalars(db.select(Meeting).filter_by(is_extra=True)).one().region_id == world.rr.id
+
+
+def test_meeting_form_rejects_bad_input_in_dutch(world, login_as):
+    response = login_as(world.chair).post(f"/overleggen/{world.meeting.id}/wijzigen",
+                                          data={"day": "geen datum", "time": "", "duration_minutes": 5,
+                                                "location": "Kerkstraat 12", "form": "fysiek"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Tussen 15 en 480 minuten." in html and "Dit veld is verplicht." in html
+    assert 'value="Kerkstraat 12"' in html
+
+
+def test_start_page_per_role(world, login_as):
+    chair = login_as(world.chair).get("/").get_data(as_text=True)
+    assert "Volgend overleg Rotterdam-Rijnmond" in chair and "voorbereiding: 0 van 2" in chair
+    member = login_as(world.politie_user).get("/").get_data(as_text=True)
+    assert "1 te laat" in member and "Politie plant verhoor" in member
+    assert "Wacht op voorbereiding door Politie" in member and world.case.code in member
+    national = login_as(world.national).get("/").get_data(as_text=True)
+    assert "Naar de statistieken" in national and world.case.code not in national

@@ -23,7 +23,7 @@ def _routes(app, args, objects_only=False):
         for rule in app.url_map.iter_rules():
             if rule.endpoint in PUBLIC or (objects_only and not rule.arguments):
                 continue
-            url = url_for(rule.endpoint, **{a: args[a] for a in rule.arguments})
+            url = url_for(rule.endpoint, **{a: args.get(a, 1) for a in rule.arguments})
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 yield rule.endpoint, method, url
 

@@ -292,6 +292,9 @@ def _contains_name(text: str) -> bool:
 
 
 # --- public API ------------------------------------------------------------------------------
+PUBLIC_IN_LOCATION = ("postcode", "address")
+
+
 def check_text(text: str, field: str = "action") -> list[str]:
     """Dutch messages for every problem found; empty list when the text is acceptable."""
     if field not in FIELD_LIMITS:
@@ -318,6 +321,8 @@ def check_text(text: str, field: str = "action") -> list[str]:
     kinds: list[str] = []
     work = stripped
     for kind, pattern, accept in steps:
+        if field == "location" and kind in PUBLIC_IN_LOCATION:
+            kind = ""  # a meeting's venue is a public office address, not a person's
         work, found = _mask(work, pattern, accept)
         if found and kind and kind not in kinds:
             kinds.append(kind)

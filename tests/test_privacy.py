@@ -399,3 +399,13 @@ def test_case_codes_pass_the_guard(field: str) -> None:
     for _ in range(100):
         code = new_case_code("ZHZ")
         assert check_text(f"Casus {code} terug op agenda", field) == [], code
+
+
+@pytest.mark.parametrize("text", ["Stadhuisplein 1, Rotterdam", "Zorg- en Veiligheidshuis, Dordtsestraatweg 10, 3317 AB Dordrecht"])
+def test_meeting_location_may_be_a_public_office_address(text):
+    assert check_text(text, "location") == []
+    assert check_text(text, "action") != []
+
+
+def test_location_still_refuses_phone_numbers():
+    assert check_text("Zaal 2, bel 06-12345678", "location") != []

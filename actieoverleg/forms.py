@@ -131,9 +131,14 @@ class Step3Form(FlaskForm):
     return_date = DateField("Terug op de agenda op", validators=[Optional()])
     seen = HiddenField()
 
-    def validate_return_date(self, field: DateField) -> None:
-        if self.handover.data == Handover.terug.value and not field.data:
-            raise ValidationError("Kies de datum waarop de casus terugkomt.")
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A return date is required with 'terug op de agenda' (Optional() would skip a field validator)."""
+        valid = super().validate(extra_validators)
+        if self.handover.data == Handover.terug.value and not self.return_date.data \
+                and not self.return_date.errors:
+            self.return_date.errors = ["Kies de datum waarop de casus terugkomt."]
+            valid = False
+        return valid
 
 
 class AttendanceRowForm(FlaskForm):

@@ -1,0 +1,43 @@
+"""Pages run a fixed number of SQL queries whatever the data size (no N+1)."""
+from __future__ import annotations
+
+import pytest
+
+from actieoverleg.extensions import db
+from actieoverleg.vocab import Assessment, AttendanceStatus, Handover
+
+
+def grow(world, make_case, make_action, cases: int) -> None:
+    """Add cases to the meeting, each with points for two partners and a recorded step 1 and 3."""
+    for n in range(cases):
+        case = make_case(world.meeting, world.vt, world.vt_user, needed=[world.vt, world.politie, world.om])
+        item = next(i for i in world.meeting.items if i.case_id == case.id)
+        item.shared = [world.vt, world.politie]
+        item.assessment, item.handover = Assessment.acuut, Handover.mda
+        make_action(item, world.politie, world.chair, due_in=n % 9 - 3, text="Politie plant verhoor")
+        make_action(item, world.vt, world.chair, due_in=n % 5, text="VT legt huisbezoek af")
+    db.session.commit()
+
+
+PAGES = {
+    "onze actiepunten": lambda w: "/actiepunten/",
+    "agenda": lambda w: f"/overleggen/{w.meeting.id}/agenda/",
+    "meeting screen": lambda w: f"/overleggen/{w.meeting.id}/vergadering/",
+    "record": lambda w: f"/overleggen/{w.meeting.id}",
+    "start": lambda w: "/",
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_query_count_does_not_grow_with_data(world, login_as, make_case, make_action, count_queries, page):
+    user = world.politie_user if page == "onze actiepunten" else world.chair
+    client = login_as(user)
+    counts = []
+    for cases in (3, 27):  # 3, then 30 cases: tenfold
+        grow(world, make_case, make_action, cases)
+        client.get(PAGES[page](world))  # first call may add automatic agenda items
+        with count_queries() as statements:
+            response = client.get(PAGES[page](world))
+        assert response.status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], f"{page}: {counts[0]} queries with 3 cases, {counts[1]} with 30"

@@ -1,0 +1,69 @@
+"""init-db, demo, users create, meetings plan."""
+from __future__ import annotations
+
+from actieoverleg.extensions import db
+from actieoverleg.models import ActionPoint, Meeting, User
+from actieoverleg.vocab import ActionStatus, MeetingStatus, Role
+
+
+def test_init_db_is_idempotent(runner):
+    assert "Database ready." in runner.invoke(args=["init-db"]).output
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+
+
+def test_demo_fills_every_role_and_prints_accounts(runner):
+    result = runner.invoke(args=["demo", "--password", "demo-wachtwoord"])
+    assert result.exit_code == 0, result.output
+    lines = [line.split("\t") for line in result.output.strip().splitlines()]
+    assert all(len(fields) == 5 and fields[4] == "demo-wachtwoord" for fields in lines)
+    roles = {fields[0] for fields in lines}
+    assert roles == {"beheerder", "voorzitter", "deelnemer", "landelijk"}
+    # per region a chair and a member of every organisation at the table
+    for region in ("Rotterdam-Rijnmond", "Zuid-Holland-Zuid"):
+        members = [f for f in lines if f[2] == region]
+        assert sum(f[0] == "voorzitter" for f in members) == 1
+        assert {f[1] for f in members if f[0] == "deelnemer"} >= {
+            "Veilig Thuis", "Politie", "Openbaar Ministerie", "Raad voor de Kinderbescherming",
+            "Reclassering Nederland", "Leger des Heils Jeugdbescherming & Reclassering", "Verslavingsreclassering GGZ"}
+    closed = db.session.scalars(db.select(Meeting).filter_by(status=MeetingStatus.afgesloten)).all()
+    assert len(closed) == 24 and all(m.items and m.attendances and m.chair_organisation_id for m in closed)
+    statuses = {a.status for a in db.session.scalars(db.select(ActionPoint))}
+    assert statuses == set(ActionStatus)
+    planned = db.session.scalars(db.select(Meeting).filter_by(status=MeetingStatus.gepland)).all()
+    assert planned and any(m.items for m in planned)
+
+
+def test_demo_loads_only_into_an_empty_database(runner):
+    runner.invoke(args=["demo"])
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code != 0 and "not empty" in result.output
+
+
+def test_demo_random_passwords_differ(runner):
+    result = runner.invoke(args=["demo"])
+    passwords = [line.split("\t")[4] for line in result.output.strip().splitlines()]
+    assert len(set(passwords)) == len(passwords)
+
+
+def test_users_create(runner, world):
+    result = runner.invoke(args=["users", "create", "--email", "nieuw@om.example", "--name", "Nieuwe Voorzitter",
+                                 "--role", "voorzitter", "--organisation", "OM", "--region", "RR",
+                                 "--password", "lang-genoeg-wachtwoord"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalars(db.select(User).filter_by(email="nieuw@om.example")).one()
+    assert user.role is Role.voorzitter and [r.code for r in user.regions] == ["RR"]
+    short = runner.invoke(args=["users", "create", "--email", "x@om.example", "--name", "X", "--role", "deelnemer",
+                                "--organisation", "OM", "--password", "kort"])
+    assert short.exit_code != 0 and "minstens 10 tekens" in short.output
+
+
+def test_meetings_plan_from_series(runner, world):
+    import datetime as dt
+
+    from actieoverleg.models import MeetingSeries
+    from actieoverleg.vocab import MeetingForm
+
+    db.session.add(MeetingSeries(region_id=world.rr.id, weekday=1, start_time=dt.time(13), form=MeetingForm.fysiek))
+    db.session.commit()
+    assert "8 meeting(s) planned." in runner.invoke(args=["meetings", "plan"]).output
+    assert "0 meeting(s) planned." in runner.invoke(args=["meetings", "plan"]).output

@@ -105,11 +105,11 @@ def _hold(meeting: Meeting, chair: User, rng: random.Random, today: dt.date) -> 
             action = meeting_steps.add_action(item, owner, rng.choice(ACTION_TEXTS[owner.short_name]),
                                               rng.choice(list(ActionKind)), due, None, chair)
             if due < today - dt.timedelta(days=2) or rng.random() < 0.3:
-                action.status = rng.choices(ActionStatus.results(), weights=[75, 8, 9, 8])[0]
+                action.status = rng.choices(ActionStatus.results(), weights=[82, 7, 4, 7])[0]
                 action.result_at = min(to_utc(due, dt.time(16, 0)) - dt.timedelta(days=rng.randint(-3, 5)),
                                        utcnow())
                 action.result_by_id = chair.id
-        handover = rng.choices(list(Handover), weights=[20, 15, 8, 25, 22, 10])[0]
+        handover = rng.choices(list(Handover), weights=[22, 15, 8, 30, 6, 14])[0]
         meeting_steps.record_step3(item, handover, day + dt.timedelta(days=28))
     meeting.chair_organisation_id = rng.choice([chair.organisation_id, chair.organisation_id, orgs[0].id])
     meeting_steps.close(meeting, chair)

@@ -1,14 +1,356 @@
-"""Beheer: regions, organisations, users, meeting series, audit log."""
+"""Beheer: regions, organisations, users, meeting series, audit log (product.md §1, §8).
+
+Only the `beheerder` role reaches these screens. Every change is one commit with an audit
+event (never with content). Each create view doubles as the edit view: the object is None
+when creating.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from math import ceil
+from typing import Any
 
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import case, func, or_, select, update
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectChoice
+
+from .. import audit, auth, planning
+from ..admin_forms import (
+    WEEKDAYS,
+    NewUserForm,
+    OrganisationForm,
+    PasswordForm,
+    RegionForm,
+    SeriesForm,
+    UserForm,
+)
+from ..extensions import db
+from ..forms import options
+from ..models import AuditEvent, LoginSession, MeetingSeries, Organisation, Region, User, utcnow
 from ..permissions import allow, is_admin
+from ..vocab import MeetingForm, OrganisationKind, Role
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
+ACTION_LABELS = {
+    "create": "aangemaakt", "change": "gewijzigd", "tick_off": "afgevinkt", "reopen": "heropend",
+    "close": "afgesloten", "cancel": "geannuleerd", "delete": "verwijderd", "remove": "verwijderd",
+    "login": "ingelogd", "follow_up": "herbespreking", "deactivate": "gedeactiveerd",
+    "activate": "geactiveerd", "send": "verstuurd", "export": "geëxporteerd",
+}
+# The filter offers each label once ("verwijderd" covers delete and remove).
+ACTION_FILTERS = [(code, label) for code, label in ACTION_LABELS.items() if code != "remove"]
+OBJECT_LABELS = {
+    "Region": "Regio", "Organisation": "Organisatie", "User": "Gebruiker", "MeetingSeries": "Overlegreeks",
+    "Meeting": "Overleg", "Case": "Casus", "AgendaItem": "Agendapunt", "ActionPoint": "Actiepunt",
+    "Attendance": "Aanwezigheid", "Preparation": "Voorbereiding",
+}
+PARTNERS_FIRST = (case((Organisation.kind == OrganisationKind.partner, 0), else_=1),
+                  Organisation.position, Organisation.name)
+
+
+def status_code() -> int:
+    """A form shown again after a POST was rejected."""
+    return 422 if request.method == "POST" else 200
+
+
+def get_or_404(model: type[Any], ident: int | None) -> Any:
+    """The object to edit, or None when creating."""
+    if ident is None:
+        return None
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def saved(obj: Any, created: bool) -> None:
+    """Audit the create or change of `obj` (flushed first, so a new object has its id)."""
+    db.session.flush()
+    audit.record("create" if created else "change", obj)
+
+
+def page_of(query: Any) -> tuple[list[Any], int, int]:
+    """One page of a select (`pagina` in the query string): rows, page, number of pages."""
+    size = current_app.config["PAGE_SIZE"]
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    pages = max(ceil(total / size), 1)
+    page = min(max(request.args.get("pagina", 1, type=int), 1), pages)
+    rows = db.session.scalars(query.limit(size).offset((page - 1) * size)).unique().all()
+    return list(rows), page, pages
+
+
+def organisations_in_order(*extra_ids: int) -> list[Organisation]:
+    """Partners first, then guests, each in their fixed order; inactive ones only when chosen."""
+    return list(db.session.scalars(
+        select(Organisation)
+        .where(or_(Organisation.active.is_(True), Organisation.id.in_(extra_ids))).order_by(*PARTNERS_FIRST)
+    ))
+
+
+def regions_in_order(*extra_ids: int) -> list[Region]:
+    return list(db.session.scalars(
+        select(Region).where(or_(Region.active.is_(True), Region.id.in_(extra_ids))).order_by(Region.name)
+    ))
+
+
+def labelled(items: list[Any]) -> list[SelectChoice]:
+    """Choices by id, with inactive items marked."""
+    return options((o.id, o.name + ("" if o.active else " (inactief)")) for o in items)
+
+
+# --- index -------------------------------------------------------------------------------
 
 @bp.route("/")
 @allow(is_admin)
 def index():
-    return render_template("admin/index.html")
+    """The sections, each with a short count."""
+    def count(model: type[Any], *where: Any) -> int:
+        return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+    return render_template(
+        "admin/index.html",
+        regions=count(Region, Region.active.is_(True)),
+        organisations=count(Organisation, Organisation.active.is_(True)),
+        users=count(User, User.active.is_(True)),
+        inactive_users=count(User, User.active.is_(False)),
+        series=count(MeetingSeries, MeetingSeries.active.is_(True)),
+        events=count(AuditEvent),
+    )
+
+
+# --- regions -----------------------------------------------------------------------------
+
+@bp.route("/regios")
+@allow(is_admin)
+def regions():
+    items = db.session.scalars(select(Region).options(selectinload(Region.organisations)).order_by(Region.name))
+    return render_template("admin/regions.html", regions=items.all())
+
+
+@bp.route("/regios/nieuw", methods=["GET", "POST"])
+@bp.route("/regios/<int:region_id>", methods=["GET", "POST"])
+@allow(is_admin)
+def region_form(region_id: int | None = None):
+    """Create or edit a region and choose who sits at its table."""
+    region = get_or_404(Region, region_id)
+    current = [o.id for o in region.organisations] if region else []
+    form = RegionForm(region=region, organisation_ids=current)
+    organisations = organisations_in_order(*current)
+    form.organisation_ids.choices = labelled(organisations)
+    if form.validate_on_submit():
+        created = region is None
+        region = region or Region()
+        region.name, region.code, region.active = form.name.data, form.code.data, form.active.data
+        chosen = set(form.organisation_ids.data)
+        region.organisations = [o for o in organisations if o.id in chosen]
+        db.session.add(region)
+        saved(region, created)
+        db.session.commit()
+        flash(f"Regio {region.name} is {'aangemaakt' if created else 'opgeslagen'}.", "success")
+        return redirect(url_for("admin.regions"), code=303)
+    return render_template("admin/region_form.html", form=form, region=region,
+                           code_locked=form.code_locked), status_code()
+
+
+# --- organisations -----------------------------------------------------------------------
+
+@bp.route("/organisaties")
+@allow(is_admin)
+def organisations():
+    items = db.session.scalars(select(Organisation).order_by(*PARTNERS_FIRST)).all()
+    return render_template("admin/organisations.html", organisations=items)
+
+
+@bp.route("/organisaties/nieuw", methods=["GET", "POST"])
+@bp.route("/organisaties/<int:organisation_id>", methods=["GET", "POST"])
+@allow(is_admin)
+def organisation_form(organisation_id: int | None = None):
+    """Create or edit a partner or guest organisation."""
+    organisation = get_or_404(Organisation, organisation_id)
+    form = OrganisationForm(organisation=organisation)
+    if form.validate_on_submit():
+        created = organisation is None
+        organisation = organisation or Organisation()
+        organisation.name, organisation.short_name = form.name.data, form.short_name.data
+        organisation.kind, organisation.position = OrganisationKind(form.kind.data), form.position.data
+        organisation.active = form.active.data
+        db.session.add(organisation)
+        saved(organisation, created)
+        db.session.commit()
+        flash(f"Organisatie {organisation.name} is {'aangemaakt' if created else 'opgeslagen'}.", "success")
+        return redirect(url_for("admin.organisations"), code=303)
+    return render_template("admin/organisation_form.html", form=form,
+                           organisation=organisation), status_code()
+
+
+# --- users -------------------------------------------------------------------------------
+
+@bp.route("/gebruikers")
+@allow(is_admin)
+def users():
+    """Every account, paged, filtered by region and role; a fixed number of queries."""
+    region_id = request.args.get("regio", type=int)
+    role = request.args.get("rol", "")
+    query = select(User).order_by(User.name, User.id)  # organisation joined, regions selectin
+    if region_id:
+        query = query.where(User.regions.any(Region.id == region_id))
+    role = role if role in dict(Role.choices()) else ""
+    if role:
+        query = query.where(User.role == Role(role))
+    rows, page, pages = page_of(query)
+    return render_template("admin/users.html", users=rows, page=page, pages=pages,
+                           regions=db.session.scalars(select(Region).order_by(Region.name)).all(),
+                           roles=Role.choices(),
+                           region_id=region_id, role=role)
+
+
+def user_choices(form: UserForm, user: User | None) -> None:
+    form.organisation_id.choices = options([(0, "Kies…")]) + labelled(
+        organisations_in_order(*([user.organisation_id] if user else [])))
+    form.region_ids.choices = labelled(regions_in_order(*(user.region_ids if user else ())))
+
+
+def render_user(user: User | None, form: UserForm, password_form: PasswordForm | None = None,
+                status: int = 200) -> tuple[str, int]:
+    """The create page, or the edit page with its password and status forms."""
+    return render_template(
+        "admin/user_form.html", form=form, user=user,
+        password_form=password_form or PasswordForm(formdata=None),
+        is_self=user is not None and user.id == current_user.id,
+    ), status
+
+
+@bp.route("/gebruikers/nieuw", methods=["GET", "POST"])
+@bp.route("/gebruikers/<int:user_id>", methods=["GET", "POST"])
+@allow(is_admin)
+def user_form(user_id: int | None = None):
+    """Create an account, or change someone's name, role, organisation and regions."""
+    user = get_or_404(User, user_id)
+    form = (UserForm if user else NewUserForm)(user=user, acting=current_user)
+    user_choices(form, user)
+    if form.validate_on_submit():
+        created = user is None
+        if created:
+            user = User(email=form.email.data, password_hash=auth.hash_password(form.password.data))
+        wanted = set(form.region_ids.data)
+        user.name, user.role = form.name.data, Role(form.role.data)
+        user.organisation = db.session.get(Organisation, form.organisation_id.data)
+        user.regions = [r for r in regions_in_order(*wanted) if r.id in wanted]
+        db.session.add(user)
+        saved(user, created)
+        db.session.commit()
+        flash(f"Gebruiker {user.name} is {'aangemaakt' if created else 'opgeslagen'}.", "success")
+        return redirect(url_for("admin.users"), code=303)
+    return render_user(user, form, status=status_code())
+
+
+@bp.route("/gebruikers/<int:user_id>/wachtwoord", methods=["POST"])
+@allow(is_admin)
+def user_password(user_id: int):
+    """Set a new password; the user's open sessions end and a lock-out is lifted."""
+    user = get_or_404(User, user_id)
+    password_form = PasswordForm()
+    if not password_form.validate_on_submit():
+        form = UserForm(formdata=None, user=user, acting=current_user)
+        user_choices(form, user)
+        return render_user(user, form, password_form, 422)
+    user.password_hash = auth.hash_password(password_form.new_password.data)
+    user.failed_logins, user.locked_until = 0, None
+    revoke_sessions(user)
+    audit.record("change", user, detail="wachtwoord")
+    db.session.commit()
+    flash(f"Nieuw wachtwoord ingesteld voor {user.name}. Geef het op een veilige manier door.", "success")
+    return redirect(url_for("admin.user_form", user_id=user.id), code=303)
+
+
+def revoke_sessions(user: User) -> None:
+    """Sign the user out everywhere at once: their open server-side sessions end."""
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+@bp.route("/gebruikers/<int:user_id>/deactiveren", methods=["POST"])
+@bp.route("/gebruikers/<int:user_id>/activeren", methods=["POST"], endpoint="user_activate")
+@allow(is_admin)
+def user_deactivate(user_id: int):
+    """Deactivate (signed out at once, cannot sign in) or reactivate an account."""
+    user = get_or_404(User, user_id)  # CSRF is checked globally (CSRFProtect)
+    activate = request.endpoint == "admin.user_activate"
+    if not activate and user.id == current_user.id:
+        flash("U kunt uw eigen account niet deactiveren. Vraag een andere beheerder.", "error")
+        return redirect(url_for("admin.user_form", user_id=user.id), code=303)
+    if user.active != activate:
+        user.active = activate
+        if not activate:
+            revoke_sessions(user)
+        audit.record("activate" if activate else "deactivate", user)
+        db.session.commit()
+    flash(f"Gebruiker {user.name} is {'geactiveerd' if activate else 'gedeactiveerd en direct uitgelogd'}.",
+          "success")
+    return redirect(url_for("admin.user_form", user_id=user.id), code=303)
+
+
+# --- meeting series ----------------------------------------------------------------------
+
+@bp.route("/overlegreeksen")
+@allow(is_admin)
+def series_list():
+    """Every region with its weekly series."""
+    items = db.session.scalars(select(Region).order_by(Region.name)).all()
+    by_region: dict[int, list[MeetingSeries]] = {r.id: [] for r in items}
+    for series in db.session.scalars(select(MeetingSeries).order_by(MeetingSeries.weekday, MeetingSeries.start_time)):
+        by_region[series.region_id].append(series)
+    return render_template("admin/series.html", regions=items, by_region=by_region, weekdays=WEEKDAYS)
+
+
+@bp.route("/regios/<int:region_id>/overlegreeksen/nieuw", methods=["GET", "POST"])
+@bp.route("/overlegreeksen/<int:series_id>", methods=["GET", "POST"])
+@allow(is_admin)
+def series_form(region_id: int | None = None, series_id: int | None = None):
+    """Create or edit a series; saving an active one plans the coming weeks' meetings."""
+    series = get_or_404(MeetingSeries, series_id)
+    region = series.region if series else get_or_404(Region, region_id)
+    form = SeriesForm(obj=series)
+    if form.validate_on_submit():
+        created = series is None
+        series = series or MeetingSeries(region=region)
+        series.weekday, series.start_time = form.weekday.data, form.start_time.data
+        series.duration_minutes, series.form = form.duration_minutes.data, MeetingForm(form.form.data)
+        series.location, series.active = form.location.data or "", form.active.data
+        db.session.add(series)
+        saved(series, created)
+        weeks = current_app.config["PLANNING_WEEKS"]
+        planned = planning.plan_series(series, weeks)
+        db.session.flush()
+        for meeting in planned:
+            audit.record("create", meeting, detail="reeks")
+        db.session.commit()
+        message = f"Overlegreeks van {region.name} is opgeslagen."
+        if series.active:
+            message += f" {len(planned)} overleg(gen) nieuw gepland voor de komende {weeks} weken."
+        flash(message, "success")
+        return redirect(url_for("admin.series_list"), code=303)
+    return render_template("admin/series_form.html", form=form, series=series, region=region), status_code()
+
+
+# --- audit log ---------------------------------------------------------------------------
+
+@bp.route("/auditlog")
+@allow(is_admin)
+def audit_log():
+    """Who did what, newest first, paged, filtered by action; never any content."""
+    action = request.args.get("actie", "")
+    action = action if action in ACTION_LABELS else ""
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()) \
+        .options(joinedload(AuditEvent.user).lazyload(User.regions))  # the organisation is joined too
+    if action:  # "verwijderd" covers both delete and remove
+        query = query.where(AuditEvent.action.in_(
+            [code for code, label in ACTION_LABELS.items() if label == ACTION_LABELS[action]]))
+    rows, page, pages = page_of(query)
+    return render_template("admin/audit.html", events=rows, page=page, pages=pages, action=action,
+                           filters=ACTION_FILTERS, actions=ACTION_LABELS, objects=OBJECT_LABELS)

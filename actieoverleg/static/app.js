@@ -15,6 +15,12 @@
     }
   });
 
+  // Plain forms that need a confirmation (htmx forms use hx-confirm).
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+
   // Print buttons (no inline handlers: the Content-Security-Policy forbids them).
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) window.print();

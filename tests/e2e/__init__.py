@@ -1,0 +1,1 @@
+"""Browser tests in real Chromium (Playwright, sync API): the weekly cycle as three people."""

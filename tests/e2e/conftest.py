@@ -21,7 +21,8 @@ from types import SimpleNamespace
 from typing import Any, Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect, sync_playwright
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Response, expect, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from actieoverleg import create_app
@@ -64,13 +65,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleName
     })
     with app.app_context():
         db.create_all()
-        accounts = load_demo(password=PASSWORD)
+        load_demo(password=PASSWORD)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     try:
-        yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app, password=PASSWORD,
-                              accounts=[line.split("\t")[3] for line in accounts])
+        yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app, password=PASSWORD)
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -141,9 +141,8 @@ class UI:
         self._contexts.append(context)
         page = context.new_page()
         page.on("dialog", lambda dialog: self._on_dialog(who, dialog))
-        page.on("pageerror", lambda error: self.findings.append(Finding("js", who, str(error))))
-        page.on("response", lambda response: response.status >= 500 and self.findings.append(
-            Finding("server", who, f"{response.status} {response.request.method} {response.url}")))
+        page.on("pageerror", lambda error: self.note("js", who, str(error)))
+        page.on("response", lambda response: self._on_response(who, response))
         self.pages[who] = page
         return page
 
@@ -161,6 +160,10 @@ class UI:
         self.axe(page, f"start ({who})")
         return page
 
+    def _on_response(self, who: str, response: Response) -> None:
+        if response.status >= 500:
+            self.note("server", who, f"{response.status} {response.request.method} {response.url}")
+
     def _on_dialog(self, who: str, dialog: Dialog) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")
         dialog.accept()
@@ -174,8 +177,6 @@ class UI:
         if label in self._checked:
             return
         self._checked.add(label)
-        from axe_playwright_python.sync_playwright import Axe
-
         violations = Axe().run(page).response["violations"]
         self.axe_log.append(f"[{label}] {page.url}: " + (", ".join(
             f"{v['id']} ({v['impact']}, {len(v['nodes'])}x)" for v in violations) or "no violations"))
@@ -251,7 +252,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]):
     helper = getattr(item, "funcargs", {}).get("ui")
     if report.when == "call" and report.failed and isinstance(helper, UI):
         paths = helper.failure_screenshots(item.name)
-        report.sections.append(("e2e screenshots", "\n".join(map(str, paths)) or "(no page open)"))
+        if paths:
+            report.sections.append(("e2e screenshots", "\n".join(map(str, paths))))
         if helper.axe_log:
             report.sections.append(("e2e axe-core", "\n".join(helper.axe_log)))
         if helper.findings and "problem(s) found while walking" not in str(report.longrepr):

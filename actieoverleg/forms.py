@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import privacy
+from .formatting import local_today
 from .vocab import (
     ActionKind,
     Assessment,
@@ -122,7 +123,7 @@ class ActionForm(FlaskForm):
     assignee_id = SelectField("Persoon (optioneel)", coerce=int, default=0)
 
     def validate_due_date(self, field: DateField) -> None:
-        if field.data and field.data < dt.date.today() - dt.timedelta(days=1):
+        if field.data and field.data < local_today() - dt.timedelta(days=1):
             raise ValidationError("De termijn ligt in het verleden.")
 
 

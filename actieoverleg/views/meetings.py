@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -140,8 +141,9 @@ def close(meeting_id: int):
     ConfirmForm()
     problems = meeting_steps.close_problems(meeting)
     if problems:
-        for problem in problems:
-            flash(problem, "error")
+        listed = Markup("").join(Markup("<li>{}</li>").format(problem) for problem in problems)
+        flash(Markup("Het overleg kan nog niet worden afgesloten. Nog vast te leggen:<ul>{}</ul>").format(listed),
+              "error")
         return redirect(url_for("steps.screen", meeting_id=meeting.id), code=303)
     meeting_steps.close(meeting, current_user)
     db.session.commit()

@@ -17,11 +17,6 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
-def render(page: str, fragment: str, status: int = 200, **context: Any) -> tuple[str, int]:
-    """The fragment for htmx, the whole page otherwise."""
-    return render_template(fragment if is_htmx() else page, **context), status
-
-
 def redirect_or_fragment(url: str, fragment: str, message: str | None = None,
                          **context: Any) -> Response | tuple[str, int]:
     """After a successful change: the updated fragment for htmx (the message swapped into the

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .extensions import db
-from .formatting import AMSTERDAM, local_today, to_utc
+from .formatting import local_today, to_utc
 from .models import Meeting, MeetingSeries, utcnow
 from .vocab import MeetingForm, MeetingStatus
 
@@ -99,7 +99,3 @@ def add_extra(region_id: int, day: dt.date, time: dt.time, duration: int, locati
 def cancel(meeting: Meeting) -> None:
     """Cancel a planned meeting; its agenda items return to the next one via `agenda.sync`."""
     meeting.status = MeetingStatus.geannuleerd
-
-
-def local_start(meeting: Meeting) -> dt.datetime:
-    return meeting.starts_at.astimezone(AMSTERDAM)

@@ -31,6 +31,24 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         LOGIN_MAX_FAILURES=5,
         LOGIN_LOCK_MINUTES=15,
         PLANNING_WEEKS=8,
+        # Mail (product.md §6). No MAIL_SERVER: messages are written as .eml files to MAIL_DIR.
+        BASE_URL="http://127.0.0.1:5000",  # links in mails and calendar items
+        MAIL_SERVER=None,
+        MAIL_PORT=25,
+        MAIL_USE_TLS=False,  # STARTTLS
+        MAIL_USE_SSL=False,  # SMTPS
+        MAIL_USERNAME=None,
+        MAIL_PASSWORD=None,
+        MAIL_DEFAULT_SENDER="Actie-overleg <actieoverleg@localhost>",
+        MAIL_TIMEOUT=10,
+        MAIL_DIR=os.path.join(app.instance_path, "mail"),
+        OUTBOX_DELIVER_AFTER_COMMIT=True,  # deliver a request's mails right after its commit
+        OUTBOX_BATCH_SIZE=50,
+        OUTBOX_RETRY_SECONDS=60,  # first back-off; doubles per attempt, at most 6 hours
+        OUTBOX_MAX_ATTEMPTS=12,
+        OUTBOX_LEASE_SECONDS=600,  # a claim older than this belongs to a sender that died
+        OUTBOX_KEEP_DAYS=30,  # sent messages are deleted after this many days
+        REMINDER_DAYS=3,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

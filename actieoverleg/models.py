@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Time,
@@ -40,9 +41,12 @@ from .vocab import (
     Children,
     Handover,
     ItemKind,
+    MailKind,
+    MailMode,
     MeetingForm,
     MeetingStatus,
     OrganisationKind,
+    OutboxStatus,
     Role,
 )
 
@@ -145,6 +149,8 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    mail_mode: Mapped[MailMode] = mapped_column(choice(MailMode), default=MailMode.volledig)
+    feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # calendar subscription
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     regions: Mapped[list[Region]] = relationship(
         secondary=user_region, lazy="selectin", order_by="Region.name"
@@ -199,6 +205,9 @@ class Meeting(db.Model):
     chair_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # iCalendar SEQUENCE: rises on every change of time, place, form or status (RFC 5546)
+    sequence: Mapped[int] = mapped_column(default=0)
+    agenda_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
 
     region: Mapped[Region] = relationship(lazy="joined")
@@ -352,3 +361,33 @@ class AuditEvent(db.Model):
     object_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(String(80), default="")  # a code, never content
     user: Mapped[User | None] = relationship(lazy="joined")
+
+
+class OutboxMessage(db.Model):
+    """A mail, written in the transaction of the change that caused it and delivered later.
+
+    `raw` is the complete message, so every attempt sends the same bytes with the same
+    Message-ID. `dedup_key` makes enqueueing idempotent (a reminder run twice on one day).
+    `data_started` marks that the message body went to the SMTP server: a sender that dies
+    after that point may have delivered it, so the message is never retried by itself.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[MailKind] = mapped_column(choice(MailKind))
+    dedup_key: Mapped[str] = mapped_column(String(120), unique=True)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    subject: Mapped[str] = mapped_column(String(200))  # codes and dates only, shown to the beheerder
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)  # dropped once sent and old
+    status: Mapped[OutboxStatus] = mapped_column(choice(OutboxStatus), default=OutboxStatus.wachtend)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    data_started: Mapped[bool] = mapped_column(default=False)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str] = mapped_column(String(120), default="")  # a code and a reason, never content
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)

@@ -135,3 +135,25 @@ class ReopenReason(Choice):
     correctie_aanwezigheid = "correctie_aanwezigheid", "Correctie van de aanwezigheid"
     correctie_stappen = "correctie_stappen", "Correctie van duiding of overdracht"
     te_vroeg_afgesloten = "te_vroeg_afgesloten", "Te vroeg afgesloten"
+
+
+class MailMode(Choice):
+    """How much a member's mails say: partner staff may not want action texts in their inbox."""
+
+    volledig = "volledig", "Volledig: casuscodes, actiepunten en termijnen"
+    link = "link", "Alleen een link: hoeveel er is, zonder teksten"
+
+
+class MailKind(Choice):
+    agenda = "agenda", "Agenda"
+    wijziging = "wijziging", "Wijziging van het overleg"
+    afgelast = "afgelast", "Afgelast overleg"
+    verslag = "verslag", "Actiepunten na het overleg"
+    herinnering = "herinnering", "Herinnering actiepunten"
+
+
+class OutboxStatus(Choice):
+    wachtend = "wachtend", "Wachtend"
+    bezig = "bezig", "Wordt verzonden"
+    verzonden = "verzonden", "Verzonden"
+    mislukt = "mislukt", "Mislukt"

@@ -1,19 +1,27 @@
-"""Command line: `flask --app actieoverleg init-db | demo | users create | meetings plan`."""
+"""Command line: `flask --app actieoverleg init-db | demo | users create | meetings plan |
+outbox send | outbox worker | reminders send`."""
 from __future__ import annotations
+
+import datetime as dt
+import signal
+import threading
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from . import planning
+from . import mail, outbox, planning
 from .auth import hash_password, password_problem
 from .extensions import db
+from .formatting import local_today
 from .models import MeetingSeries, Organisation, Region, User
 from .vocab import Role
 
 users = AppGroup("users", help="Manage accounts.")
 meetings = AppGroup("meetings", help="Plan meetings from the series.")
+outbox_cli = AppGroup("outbox", help="Deliver the mail outbox.")
+reminders_cli = AppGroup("reminders", help="Daily reminders of due action points.")
 
 
 @click.command("init-db")
@@ -34,6 +42,8 @@ def demo(password: str | None) -> None:
         raise click.ClickException("The database is not empty; the demo loads only into an empty database.")
     for line in load_demo(password):
         click.echo(line)
+    # stdout is the account list (make run keeps it); the rest goes to stderr
+    click.echo(f"Demo mail: {_report(outbox.deliver_all())}", err=True)
 
 
 @users.command("create")
@@ -74,6 +84,50 @@ def plan() -> None:
     click.echo(f"{created} meeting(s) planned.")
 
 
+def _report(result: outbox.Report) -> str:
+    line = f"{result.sent} sent, {result.retry} to retry, {result.failed} failed."
+    return line + (f" Last error: {result.errors[-1]}" if result.errors else "")
+
+
+@outbox_cli.command("send")
+def outbox_send() -> None:
+    """Deliver every due message once (for cron); safe to run next to a worker."""
+    recovered = outbox.recover()
+    if recovered:
+        click.echo(f"{recovered} interrupted message(s) released.")
+    click.echo(_report(outbox.deliver_all()))
+
+
+@outbox_cli.command("worker")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
+def outbox_worker(interval: float) -> None:
+    """Deliver in a loop (for deployments: a systemd service); stops cleanly on SIGTERM or Ctrl-C."""
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    click.echo(f"Outbox worker started, every {interval:g} s.")
+    try:
+        while not stopping.is_set():
+            outbox.recover()
+            result = outbox.deliver()
+            if result.sent or result.retry or result.failed:
+                click.echo(_report(result))
+            if not result.sent:
+                stopping.wait(interval)
+    except KeyboardInterrupt:
+        pass
+    click.echo("Outbox worker stopped.")
+
+
+@reminders_cli.command("send")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="As if today were this date.")
+def reminders_send(day: dt.datetime | None) -> None:
+    """Enqueue today's digests (at most one per member per day) and deliver them."""
+    count = mail.reminders(day.date() if day else local_today())
+    db.session.commit()
+    click.echo(f"{count} reminder(s) queued.")
+    click.echo(_report(outbox.deliver_all()))
+
+
 def init_app(app: Flask) -> None:
-    for command in (init_db, demo, users, meetings):
+    for command in (init_db, demo, users, meetings, outbox_cli, reminders_cli):
         app.cli.add_command(command)

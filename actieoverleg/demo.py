@@ -1,5 +1,6 @@
 """A realistic demo: two regions, all partners plus guests, every role, twelve closed weekly
-meetings per region and the next one in preparation. Nothing in it describes a person.
+meetings per region and the next one in preparation, and every kind of mail in the outbox.
+Nothing in it describes a person.
 """
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import random
 import secrets
 from typing import Iterator
 
-from . import agenda, meeting_steps, planning
+from . import agenda, mail, meeting_steps, planning
 from .auth import hash_password
 from .extensions import db
-from .formatting import local_today, to_utc
+from .formatting import local, local_today, to_utc
 from .models import Meeting, MeetingSeries, Organisation, Region, User, utcnow
 from .vocab import (
     ActionKind,
@@ -163,12 +164,29 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
                 prep.prepared = rng.random() < 0.5
         agenda.add_item(upcoming, rng.choice(past_cases), ItemKind.herbespreking)
         agenda.sync(upcoming)
+        mail.agenda(upcoming)
+    _every_kind_of_mail(regions[-1], today)
     db.session.commit()
     return [
         "\t".join([user.role.value, user.organisation.name,
                    ",".join(r.name for r in user.regions), user.email, secret])
         for user, secret in accounts
     ]
+
+
+def _every_kind_of_mail(region: Region, today: dt.date) -> None:
+    """Follow-ups went out as the meetings closed and the agendas above; add a moved meeting,
+    a cancelled one and today's reminders, so a new user finds every kind of message."""
+    later = planning.coming_meetings({region.id})[1:3]
+    if len(later) == 2:
+        moved = local(later[0].starts_at) + dt.timedelta(hours=1)
+        planning.reschedule(later[0], moved.date(), moved.time(), later[0].duration_minutes,
+                            later[0].location, later[0].form)
+        later[0].agenda_sent_at = utcnow()  # as if the chair had sent it already
+        mail.change(later[0])
+        planning.cancel(later[1])
+        mail.cancellation(later[1])
+    mail.reminders(today)
 
 
 def _new_case(meeting: Meeting, members: list[User], rng: random.Random, day: dt.date):

@@ -14,6 +14,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -33,6 +34,7 @@ from .vocab import (
     CaseReason,
     Children,
     Handover,
+    MailMode,
     MeetingForm,
     ReopenReason,
 )
@@ -174,3 +176,8 @@ class ConfirmForm(FlaskForm):
 
 class PreparedForm(FlaskForm):
     prepared = BooleanField("Informatie voorbereid")
+
+
+class MailPreferenceForm(FlaskForm):
+    mail_mode = RadioField("Wat staat er in uw mails?", choices=options(MailMode.choices()),
+                           validators=[InputRequired(NO_CHOICE)])

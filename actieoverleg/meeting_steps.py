@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
-from . import audit
+from . import audit, mail
 from .agenda import visible_items
 from .extensions import db
 from .models import ActionPoint, AgendaItem, Attendance, Meeting, Organisation, User, utcnow
@@ -104,13 +104,15 @@ def close_problems(meeting: Meeting) -> list[str]:
 
 
 def close(meeting: Meeting, user: User) -> None:
-    """Lock the record; the chairing organisation defaults to the closing chair's."""
+    """Lock the record and send the follow-up in the same transaction; the chairing organisation
+    defaults to the closing chair's."""
     meeting.status = MeetingStatus.afgesloten
     meeting.closed_at = utcnow()
     meeting.closed_by_id = user.id
     if meeting.chair_organisation_id is None:
         meeting.chair_organisation_id = user.organisation_id
     audit.record("close", meeting, user_id=user.id)
+    mail.follow_up(meeting)
 
 
 def reopen(meeting: Meeting, reason: ReopenReason, user: User) -> None:

@@ -79,12 +79,14 @@ def coming_meetings(region_ids: set[int], limit: int = 20) -> list[Meeting]:
 
 
 def reschedule(meeting: Meeting, day: dt.date, time: dt.time, duration: int, location: str,
-               form: MeetingForm) -> None:
-    """Move a meeting or change its place and form."""
-    meeting.starts_at = to_utc(day, time)
-    meeting.duration_minutes = duration
-    meeting.location = location
-    meeting.form = form
+               form: MeetingForm) -> bool:
+    """Move a meeting or change its place and form; True (and a higher SEQUENCE) if anything changed."""
+    new = (to_utc(day, time), duration, location, form)
+    if new == (meeting.starts_at, meeting.duration_minutes, meeting.location, meeting.form):
+        return False
+    meeting.starts_at, meeting.duration_minutes, meeting.location, meeting.form = new
+    meeting.sequence += 1
+    return True
 
 
 def add_extra(region_id: int, day: dt.date, time: dt.time, duration: int, location: str,
@@ -99,3 +101,4 @@ def add_extra(region_id: int, day: dt.date, time: dt.time, duration: int, locati
 def cancel(meeting: Meeting) -> None:
     """Cancel a planned meeting; its agenda items return to the next one via `agenda.sync`."""
     meeting.status = MeetingStatus.geannuleerd
+    meeting.sequence += 1

@@ -12,7 +12,7 @@ from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-from actieoverleg import create_app
+from actieoverleg import create_app, outbox
 from actieoverleg.agenda import add_item, bring_in
 from actieoverleg.auth import hash_password
 from actieoverleg.extensions import db
@@ -31,6 +31,8 @@ from actieoverleg.vocab import (
     Role,
 )
 
+from .smtp_server import SMTPServer
+
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
 _seq = itertools.count(1)
@@ -46,17 +48,35 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
         finally:
             _cv_app.reset(token)
+            outbox.wait_for_background()  # mail goes out right after a commit, in a thread
 
 
 @pytest.fixture
-def app(tmp_path):
-    app = create_app({
+def config(tmp_path) -> dict[str, Any]:
+    """The test app's settings; a test module may extend them (e.g. with a mail server)."""
+    return {
         "TESTING": True,
         "SECRET_KEY": "test",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
         "WTF_CSRF_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,
-    })
+        "MAIL_DIR": str(tmp_path / "mail"),
+        "BASE_URL": "https://actieoverleg.test",
+        "MAIL_DEFAULT_SENDER": "Actie-overleg <noreply@actieoverleg.test>",
+    }
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on a free port, running."""
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app(config):
+    app = create_app(config)
     app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from actieoverleg.extensions import db
-from actieoverleg.models import ActionPoint, Meeting, User
-from actieoverleg.vocab import ActionStatus, MeetingStatus, Role
+from sqlalchemy import func
+
+from actieoverleg.models import ActionPoint, Meeting, OutboxMessage, User
+from actieoverleg.vocab import ActionStatus, MeetingStatus, OutboxStatus, Role
 
 
 def test_init_db_is_idempotent(runner):
@@ -14,7 +16,7 @@ def test_init_db_is_idempotent(runner):
 def test_demo_fills_every_role_and_prints_accounts(runner):
     result = runner.invoke(args=["demo", "--password", "demo-wachtwoord"])
     assert result.exit_code == 0, result.output
-    lines = [line.split("\t") for line in result.output.strip().splitlines()]
+    lines = [line.split("\t") for line in result.stdout.strip().splitlines()]  # the mail report: stderr
     assert all(len(fields) == 5 and fields[4] == "demo-wachtwoord" for fields in lines)
     roles = {fields[0] for fields in lines}
     assert roles == {"beheerder", "voorzitter", "deelnemer", "landelijk"}
@@ -33,6 +35,15 @@ def test_demo_fills_every_role_and_prints_accounts(runner):
     assert planned and any(m.items for m in planned)
 
 
+def test_demo_leaves_every_kind_of_mail_as_eml_files(app, runner, tmp_path):
+    result = runner.invoke(args=["demo", "--password", "demo-wachtwoord"])
+    assert "Demo mail: " in result.stderr and " 0 failed" in result.stderr
+    kinds = {path.name.rsplit("-", 1)[1] for path in (tmp_path / "mail").glob("*.eml")}
+    assert kinds == {"agenda.eml", "wijziging.eml", "afgelast.eml", "verslag.eml", "herinnering.eml"}
+    assert db.session.scalar(db.select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.status != OutboxStatus.verzonden)) == 0
+
+
 def test_demo_loads_only_into_an_empty_database(runner):
     runner.invoke(args=["demo"])
     result = runner.invoke(args=["demo"])
@@ -41,7 +52,7 @@ def test_demo_loads_only_into_an_empty_database(runner):
 
 def test_demo_random_passwords_differ(runner):
     result = runner.invoke(args=["demo"])
-    passwords = [line.split("\t")[4] for line in result.output.strip().splitlines()]
+    passwords = [line.split("\t")[4] for line in result.stdout.strip().splitlines()]
     assert len(set(passwords)) == len(passwords)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_login import current_user
 
 from .. import permissions
@@ -23,13 +23,13 @@ NAV = [
     ("Casus aanmelden", "cases.new", permissions.is_member, ("cases.",)),
     ("Onze actiepunten", "actions.ours", permissions.is_member, ("actions.",)),
     ("Statistieken", "stats.index", permissions.can_see_statistics, ("stats.",)),
-    ("Beheer", "admin.index", permissions.is_admin, ("admin.",)),
+    ("Beheer", "admin.index", permissions.is_admin, ("admin.", "outbox.")),
 ]
 
 
 def nav_items() -> dict[str, list[NavItem]]:
     """The menu for the signed-in user: only what their role reaches."""
-    if not current_user.is_authenticated:
+    if not has_request_context() or not current_user.is_authenticated:  # e.g. a mail from the CLI
         return {"nav_items": []}
     endpoint = request.endpoint or ""
     return {
@@ -42,8 +42,8 @@ def nav_items() -> dict[str, list[NavItem]]:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import actions, admin, agenda, auth, cases, home, meetings, stats, steps
+    from . import actions, admin, agenda, auth, cases, home, meetings, outbox, profile, stats, steps
 
-    for module in (auth, home, cases, meetings, agenda, steps, actions, stats, admin):
+    for module in (auth, home, cases, meetings, agenda, steps, actions, stats, profile, admin, outbox):
         app.register_blueprint(module.bp)
     app.context_processor(nav_items)

@@ -27,9 +27,11 @@ from ..admin_forms import (
 )
 from ..extensions import db
 from ..forms import options
-from ..models import AuditEvent, LoginSession, MeetingSeries, Organisation, Region, User, utcnow
+from ..models import (
+    AuditEvent, LoginSession, MeetingSeries, Organisation, OutboxMessage, Region, User, utcnow,
+)
 from ..permissions import allow, is_admin
-from ..vocab import MeetingForm, OrganisationKind, Role
+from ..vocab import MeetingForm, OrganisationKind, OutboxStatus, Role
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -38,13 +40,16 @@ ACTION_LABELS = {
     "close": "afgesloten", "cancel": "geannuleerd", "delete": "verwijderd", "remove": "verwijderd",
     "login": "ingelogd", "follow_up": "herbespreking", "deactivate": "gedeactiveerd",
     "activate": "geactiveerd", "send": "verstuurd", "export": "geëxporteerd",
+    "send_agenda": "agenda verstuurd", "retry": "opnieuw verstuurd", "mail_preference": "mail-voorkeur",
+    "feed_create": "agenda-abonnement gemaakt", "feed_renew": "agenda-abonnement vernieuwd",
+    "feed_stop": "agenda-abonnement gestopt",
 }
 # The filter offers each label once ("verwijderd" covers delete and remove).
 ACTION_FILTERS = [(code, label) for code, label in ACTION_LABELS.items() if code != "remove"]
 OBJECT_LABELS = {
     "Region": "Regio", "Organisation": "Organisatie", "User": "Gebruiker", "MeetingSeries": "Overlegreeks",
     "Meeting": "Overleg", "Case": "Casus", "AgendaItem": "Agendapunt", "ActionPoint": "Actiepunt",
-    "Attendance": "Aanwezigheid", "Preparation": "Voorbereiding",
+    "Attendance": "Aanwezigheid", "Preparation": "Voorbereiding", "OutboxMessage": "Mail",
 }
 PARTNERS_FIRST = (case((Organisation.kind == OrganisationKind.partner, 0), else_=1),
                   Organisation.position, Organisation.name)
@@ -117,6 +122,8 @@ def index():
         inactive_users=count(User, User.active.is_(False)),
         series=count(MeetingSeries, MeetingSeries.active.is_(True)),
         events=count(AuditEvent),
+        outbox_failed=count(OutboxMessage, OutboxMessage.status == OutboxStatus.mislukt),
+        outbox_waiting=count(OutboxMessage, OutboxMessage.status.in_([OutboxStatus.wachtend, OutboxStatus.bezig])),
     )
 
 

@@ -1,12 +1,12 @@
 """The agenda of a meeting: order, removal, preparation per needed partner."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import agenda, audit
+from .. import agenda, audit, mail
 from ..extensions import db
 from ..forms import ConfirmForm, PreparedForm
 from ..htmx import redirect_or_fragment
@@ -99,3 +99,19 @@ def prepare(meeting_id: int, item_id: int, organisation_id: int):
     db.session.commit()
     state = "voorbereid" if form.prepared.data else "nog niet voorbereid"
     return _agenda_response(meeting, f"{item.case.code}: {preparation.organisation.short_name} {state}.")
+
+
+@bp.route("/versturen", methods=["POST"])
+@allow(is_member)
+def send(meeting_id: int):
+    """Mail the agenda with the invite to every member at the table; again, as an update."""
+    meeting = meeting_or_404(meeting_id, current_user)
+    require(can_edit_record(meeting, current_user))
+    ConfirmForm()
+    update = meeting.agenda_sent_at is not None
+    count = mail.agenda(meeting)
+    audit.record("send_agenda", meeting, detail=str(count))
+    db.session.commit()
+    what = "De gewijzigde agenda" if update else "De agenda"
+    flash(f"{what} is verstuurd naar {count} deelnemer(s), met de uitnodiging voor hun agenda.", "success")
+    return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)

@@ -1,13 +1,13 @@
 """Meetings: the list, planning (move, cancel, extra), the record, closing and reopening."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import agenda, audit, meeting_steps, planning
+from .. import agenda, audit, ical, mail, meeting_steps, planning
 from ..extensions import db
 from ..formatting import datumtijd, local
 from ..forms import ConfirmForm, MeetingPlanForm, ReopenForm
@@ -90,11 +90,18 @@ def edit(meeting_id: int):
         form.day.data, form.time.data = start.date(), start.time()
         form.form.data = meeting.form.value
     if form.validate_on_submit():
-        planning.reschedule(meeting, form.day.data, form.time.data, form.duration_minutes.data,
-                            form.location.data or "", MeetingForm(form.form.data))
+        changed = planning.reschedule(meeting, form.day.data, form.time.data, form.duration_minutes.data,
+                                      form.location.data or "", MeetingForm(form.form.data))
+        if not changed:
+            flash("Er is niets gewijzigd.", "info")
+            return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
+        informed = mail.change(meeting)
         audit.record("change", meeting)
         db.session.commit()
-        flash(f"Overleg verplaatst naar {datumtijd(meeting.starts_at)}.", "success")
+        message = f"Overleg gewijzigd: {datumtijd(meeting.starts_at)}."
+        if informed:
+            message += f" {informed} deelnemer(s) krijgen de bijgewerkte uitnodiging."
+        flash(message, "success")
         return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
     return render_template("meetings/plan.html", form=form, meeting=meeting), \
         422 if request.method == "POST" else 200
@@ -110,9 +117,10 @@ def cancel(meeting_id: int):
     db.session.flush()
     target = planning.next_meeting(meeting.region_id)
     moved = agenda.carry_over(meeting, target) if target is not None else 0
+    informed = mail.cancellation(meeting)
     audit.record("cancel", meeting)
     db.session.commit()
-    message = "Overleg geannuleerd."
+    message = f"Overleg geannuleerd; {informed} deelnemer(s) krijgen de afzegging."
     if moved:
         message += f" {moved} casus(sen) staan nu op de agenda van {datumtijd(target.starts_at)}."
     flash(message, "success")
@@ -130,6 +138,18 @@ def record(meeting_id: int):
         can_reopen=can_chair(meeting, current_user) and meeting.is_closed,
         can_hold=can_edit_record(meeting, current_user), reopen_form=ReopenForm(formdata=None),
     )
+
+
+@bp.route("/<int:meeting_id>/overleg.ics")
+@allow(is_member)
+def ics(meeting_id: int):
+    """One meeting as a calendar file, for whoever did not get (or lost) the invite."""
+    meeting = meeting_or_404(meeting_id, current_user)
+    body = ical.single(meeting, domain=mail.mail_domain(),
+                       url=mail.external_url("agenda.show", meeting_id=meeting.id))
+    name = f"actie-overleg-{meeting.region.code.lower()}-{local(meeting.starts_at):%Y%m%d}.ics"
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.route("/<int:meeting_id>/afsluiten", methods=["POST"])

@@ -29,6 +29,7 @@ from .models import (
 from .vocab import ActionStatus, MailKind, MailMode, Role
 
 MEMBER_ROLES = (Role.deelnemer, Role.voorzitter)
+QP = "quoted-printable"
 
 
 def external_url(endpoint: str, **values: Any) -> str:
@@ -73,14 +74,15 @@ def compose(user: User, kind: MailKind, subject: str, template: str, context: di
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
     message["Content-Language"] = "nl"
-    message.set_content(render_template(f"emails/{template}.txt", **context))
-    message.add_alternative(render_template(f"emails/{template}.html", **context), subtype="html")
+    # quoted-printable: 7-bit safe for any SMTP server, and an .eml file stays readable
+    message.set_content(render_template(f"emails/{template}.txt", **context), cte=QP)
+    message.add_alternative(render_template(f"emails/{template}.html", **context), subtype="html", cte=QP)
     if invite is not None:
         method, body = invite
         text = body.decode()
-        message.add_alternative(text, subtype="calendar", params={"method": method})
+        message.add_alternative(text, subtype="calendar", params={"method": method}, cte=QP)
         message.add_attachment(text, subtype="calendar", filename="uitnodiging.ics",
-                               params={"method": method})
+                               params={"method": method}, cte=QP)
     return message
 
 

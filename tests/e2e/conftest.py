@@ -62,6 +62,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleName
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite'}",
         "SESSION_COOKIE_SECURE": False,  # plain http on 127.0.0.1
         "WTF_CSRF_ENABLED": True,  # real forms carry tokens, htmx sends X-CSRFToken (hx-headers)
+        "MAIL_DIR": str(folder / "mail"),  # the embedded default: .eml files
     })
     with app.app_context():
         db.create_all()

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -114,7 +116,7 @@ def test_member_brings_in_a_case(ui, story):
     ui.finish()
 
 
-def test_chair_holds_the_meeting(ui, story):
+def test_chair_holds_the_meeting(ui, story, live_server):
     code = needs(story.case_code, "The case code from test_member_brings_in_a_case")
     page = ui.sign_in("voorzitter", "voorzitter.rr@demo.test")
     coming = page.get_by_role("region", name="Volgend overleg Rotterdam-Rijnmond")
@@ -132,6 +134,18 @@ def test_chair_holds_the_meeting(ui, story):
     for chip in ("VT: nee", "Politie: nee", "OM: nee"):
         expect(item).to_contain_text(chip)
     ui.axe(page, "agenda")
+
+    # Agenda versturen: the .eml files are there within seconds, with no extra command.
+    mail_dir = Path(live_server.app.config["MAIL_DIR"])
+    before = set(mail_dir.glob("*-agenda.eml"))
+    page.get_by_role("button", name=re.compile("agenda versturen", re.I)).click()
+    expect(live_region(page)).to_contain_text("agenda is verstuurd naar")
+    deadline = time.monotonic() + 5
+    while len(set(mail_dir.glob("*-agenda.eml")) - before) < 9 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    new = set(mail_dir.glob("*-agenda.eml")) - before
+    assert len(new) == 9, f"expected one per member (8 organisations + the chair), found {len(new)}"
+    assert all(code in path.read_text() for path in new)  # the new case is on it (a code, nothing else)
 
     page.get_by_role("link", name="Overleg starten").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Actie-overleg Rotterdam-Rijnmond")

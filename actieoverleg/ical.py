@@ -42,8 +42,8 @@ def _follows_eu_rule(year: int) -> bool:
     return True
 
 
-def _observance(kind: type[Timezone], name: str, start: dt.datetime, month: int,
-                offset_from: int, offset_to: int) -> Timezone:
+def _observance(kind: type[TimezoneDaylight | TimezoneStandard], name: str, start: dt.datetime,
+                month: int, offset_from: int, offset_to: int) -> TimezoneDaylight | TimezoneStandard:
     part = kind()
     part.add("tzname", name)
     part.add("dtstart", start)
@@ -57,12 +57,17 @@ def _vtimezone(years: set[int]) -> Timezone:
     """Europe/Amsterdam as two yearly rules, the form Outlook, Google and Apple all read.
 
     icalendar's own generator (`Timezone.from_tzinfo`) writes every transition since 1970
-    as an RDATE list, which Outlook is known to misread. Should tzdata ever stop following
-    the EU rule in one of these years, that exact list is used instead.
+    as one comma-separated RDATE list, which Outlook is known to misread and vobject cuts
+    to its first date. Should tzdata ever leave the EU rule in one of these years, that
+    exact list is used instead, one RDATE line per transition.
     """
     if not all(_follows_eu_rule(year) for year in years):
-        return Timezone.from_tzinfo(AMSTERDAM, tzid=TZID, first_date=dt.date(min(years) - 1, 1, 1),
-                                    last_date=dt.date(max(years) + 2, 1, 1))
+        tz = Timezone.from_tzinfo(AMSTERDAM, tzid=TZID, first_date=dt.date(min(years) - 1, 1, 1),
+                                  last_date=dt.date(max(years) + 2, 1, 1))
+        for part in tz.subcomponents:
+            for rdate in getattr(part.pop("RDATE", None), "dts", []):
+                part.add("rdate", rdate.dt)
+        return tz
     tz = Timezone()
     tz.add("tzid", TZID)
     tz.add_component(_observance(TimezoneDaylight, "CEST", dt.datetime(1996, 3, 31, 2), 3, 1, 2))
@@ -70,7 +75,13 @@ def _vtimezone(years: set[int]) -> Timezone:
     return tz
 
 
-def _calendar(method: str, events: Iterable[Event], years: set[int]) -> Calendar:
+def _calendar(method: str, events: Iterable[Event], meetings: Iterable[Meeting],
+              now: dt.datetime) -> Calendar:
+    """The calendar, with a VTIMEZONE checked for every Amsterdam year a meeting touches."""
+    years = {now.astimezone(AMSTERDAM).year}
+    for m in meetings:
+        start = _utc(m.starts_at).astimezone(AMSTERDAM)
+        years |= {start.year, (start + dt.timedelta(minutes=m.duration_minutes)).year}
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -91,16 +102,6 @@ def _utc(moment: dt.datetime | None) -> dt.datetime:
     return moment.astimezone(UTC)
 
 
-def _years(meetings: Iterable[Meeting], now: dt.datetime) -> set[int]:
-    """The Amsterdam years the meetings start and end in, and this year (for an empty feed)."""
-    years = {now.astimezone(AMSTERDAM).year}
-    for m in meetings:
-        start = _utc(m.starts_at)
-        end = start + dt.timedelta(minutes=m.duration_minutes)
-        years |= {start.astimezone(AMSTERDAM).year, end.astimezone(AMSTERDAM).year}
-    return years
-
-
 def _address(name: str, email: str, **params: str) -> vCalAddress:
     address = vCalAddress(f"mailto:{email}")
     address.params["CN"] = vText(name)
@@ -110,6 +111,7 @@ def _address(name: str, email: str, **params: str) -> vCalAddress:
 
 
 def _meeting_event(meeting: Meeting, domain: str, url: str, now: dt.datetime, cancelled: bool) -> Event:
+    """Time, place, form and a link: what a calendar may know of a meeting, never its cases."""
     start = _utc(meeting.starts_at).astimezone(AMSTERDAM)
     event = Event()
     event.add("uid", meeting_uid(meeting, domain))
@@ -139,14 +141,14 @@ def invite(meeting: Meeting, *, method: str, organizer: tuple[str, str], attende
     event.add("organizer", _address(*organizer))
     event.add("attendee", _address(*attendee, ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION",
                                    RSVP="TRUE", CUTYPE="INDIVIDUAL"))
-    return _calendar(method, [event], _years([meeting], now)).to_ical()
+    return _calendar(method, [event], [meeting], now).to_ical()
 
 
 def single(meeting: Meeting, *, domain: str, url: str, now: dt.datetime | None = None) -> bytes:
     """One meeting to download into any calendar (PUBLISH: no invitation semantics)."""
     now = _utc(now)
-    return _calendar("PUBLISH", [_meeting_event(meeting, domain, url, now, cancelled=False)],
-                     _years([meeting], now)).to_ical()
+    event = _meeting_event(meeting, domain, url, now, cancelled=False)
+    return _calendar("PUBLISH", [event], [meeting], now).to_ical()
 
 
 def _due_event(point: ActionPoint, domain: str, url: str, now: dt.datetime) -> Event:
@@ -170,7 +172,7 @@ def feed(*, name: str, meetings: list[Meeting], due_points: list[ActionPoint], d
     now = _utc(now)
     events = [_meeting_event(m, domain, meeting_url(m), now, cancelled=False) for m in meetings]
     events += [_due_event(p, domain, actions_url, now) for p in due_points]
-    cal = _calendar("PUBLISH", events, _years(meetings, now))
+    cal = _calendar("PUBLISH", events, meetings, now)
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", TZID)
     cal.add("refresh-interval", HOUR, parameters={"VALUE": "DURATION"})  # RFC 7986 requires VALUE

@@ -9,7 +9,7 @@ import threading
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from . import mail, outbox, planning
 from .auth import hash_password, password_problem
@@ -28,7 +28,19 @@ reminders_cli = AppGroup("reminders", help="Daily reminders of due action points
 def init_db() -> None:
     """Create the tables that do not exist yet (never drops anything)."""
     db.create_all()
+    missing = _missing_columns()
+    if missing:  # create_all adds tables, never columns; there are no migrations before release 1
+        raise click.ClickException(
+            "This database was made by an older version; missing columns: " + ", ".join(missing)
+            + ". Start over with `make reset` (demo data only) or add the columns by hand.")
     click.echo("Database ready.")
+
+
+def _missing_columns() -> list[str]:
+    inspector = inspect(db.engine)
+    return [f"{table.name}.{column.name}" for table in db.metadata.sorted_tables
+            for column in table.columns
+            if column.name not in {c["name"] for c in inspector.get_columns(table.name)}]
 
 
 @click.command("demo")

@@ -17,10 +17,9 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from . import ical, outbox
-from .agenda import visible_items
 from .extensions import db
 from .formatting import datum, datumtijd, local_now
 from .models import (
@@ -112,11 +111,21 @@ def _invite(meeting: Meeting, method: str) -> Callable[[User], tuple[str, bytes]
                                              attendee=(user.name, user.email), url=url))
 
 
+def _items(meeting: Meeting) -> list[AgendaItem]:
+    """The visible agenda with what the mails show of it, in a fixed number of queries."""
+    return list(db.session.scalars(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting.id, AgendaItem.removed.is_(False))
+        .order_by(AgendaItem.position)
+        .options(selectinload(AgendaItem.preparations), selectinload(AgendaItem.actions),
+                 joinedload(AgendaItem.case).selectinload(Case.needed))
+    ).unique())
+
+
 def agenda(meeting: Meeting) -> int:
     """The agenda with the invite; sent again, it is an update (the invite keeps its SEQUENCE)."""
     update = meeting.agenda_sent_at is not None
     now = utcnow()
-    items = visible_items(meeting)
+    items = _items(meeting)
     codes = [item.case.code for item in items]
 
     def context(user: User) -> dict[str, Any]:
@@ -159,7 +168,8 @@ def cancellation(meeting: Meeting) -> int:
 
 def follow_up(meeting: Meeting) -> int:
     """After closing: per organisation its new and still-open points, and the codes discussed."""
-    items = visible_items(meeting)
+    db.session.flush()
+    items = _items(meeting)
     codes = [item.case.code for item in items]
     new_ids = {a.id for item in items for a in item.actions}
     open_points = db.session.scalars(

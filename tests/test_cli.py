@@ -13,6 +13,14 @@ def test_init_db_is_idempotent(runner):
     assert runner.invoke(args=["init-db"]).exit_code == 0
 
 
+def test_init_db_names_columns_an_older_database_lacks(runner):
+    db.session.execute(db.text('ALTER TABLE meeting DROP COLUMN agenda_sent_at'))
+    db.session.commit()
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code != 0 and "missing columns: meeting.agenda_sent_at" in result.output
+    assert "make reset" in result.output
+
+
 def test_demo_fills_every_role_and_prints_accounts(runner):
     result = runner.invoke(args=["demo", "--password", "demo-wachtwoord"])
     assert result.exit_code == 0, result.output

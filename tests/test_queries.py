@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from actieoverleg import mail, subscriptions
 from actieoverleg.extensions import db
 from actieoverleg.vocab import Assessment, AttendanceStatus, Handover
 
@@ -41,3 +42,17 @@ def test_query_count_does_not_grow_with_data(world, login_as, make_case, make_ac
         assert response.status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], f"{page}: {counts[0]} queries with 3 cases, {counts[1]} with 30"
+
+
+def test_mails_and_feed_run_a_fixed_number_of_queries(world, login_as, make_case, make_action, count_queries):
+    """Building the agenda mails and the calendar feed does not grow with the agenda."""
+    counts = []
+    for cases in (3, 27):
+        grow(world, make_case, make_action, cases)
+        db.session.expire_all()
+        with count_queries() as statements:
+            mail.agenda(world.meeting)
+            subscriptions.feed(world.politie_user)
+        db.session.rollback()
+        counts.append(len(statements))
+    assert counts[0] == counts[1], f"{counts[0]} queries with 3 cases, {counts[1]} with 30"

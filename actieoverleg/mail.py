@@ -80,8 +80,8 @@ def compose(user: User, kind: MailKind, subject: str, template: str, context: di
         method, body = invite
         text = body.decode()
         message.add_alternative(text, subtype="calendar", params={"method": method}, cte=QP)
-        message.add_attachment(text, subtype="calendar", filename="uitnodiging.ics",
-                               params={"method": method}, cte=QP)
+        # and as a file, as Google Calendar sends it, for clients that only import attachments
+        message.add_attachment(body, maintype="application", subtype="ics", filename="uitnodiging.ics")
     return message
 
 

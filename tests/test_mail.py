@@ -82,8 +82,12 @@ def test_agenda_goes_to_every_member_individually_with_an_invite(world, login_as
     assert "<table" in parts(politie)["text/html"].get_content()
     calendar_part = parts(politie)["text/calendar"]
     assert calendar_part.get_param("method") == "REQUEST"
-    assert any(p.get_content_type() == "text/calendar" and p.get_filename() == "uitnodiging.ics"
-               for p in politie.walk())
+    assert politie.get_content_type() == "multipart/mixed"
+    alternative = next(p for p in politie.iter_parts())
+    assert [p.get_content_type() for p in alternative.iter_parts()] == ["text/plain", "text/html", "text/calendar"]
+    attached = [p for p in politie.iter_attachments()]
+    assert [(p.get_content_type(), p.get_filename()) for p in attached] == [("application/ics", "uitnodiging.ics")]
+    assert attached[0].get_content() == calendar_part.get_content().encode()
     cal = invite_of(politie)
     event = cal.walk("VEVENT")[0]
     assert cal["METHOD"] == "REQUEST" and event["SEQUENCE"] == 0

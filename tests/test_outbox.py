@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -248,3 +249,20 @@ def test_a_sender_killed_mid_run_loses_nothing_and_doubles_nothing(app, smtp):
     statuses = [r.status for r in rows()]
     assert statuses.count(OutboxStatus.verzonden) == 11
     assert rows()[6].status is OutboxStatus.mislukt and rows()[6].error == outbox.UNCERTAIN
+
+
+def test_the_worker_delivers_what_arrives_and_stops_cleanly_on_sigterm(app, smtp):
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "actieoverleg", "outbox", "worker", "--interval", "0.2"],
+        env=sender_env(app), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        queue(2)  # enqueued while the worker runs
+        deadline = time.monotonic() + 20
+        while len(smtp.inbox.messages) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=20)
+    assert worker.returncode == 0, err
+    assert "Outbox worker stopped." in out
+    assert sorted(smtp.inbox.message_ids()) == sorted(r.message_id for r in rows())

@@ -26,7 +26,6 @@ from .vocab import (
     Handover,
     ItemKind,
     MeetingForm,
-    MeetingStatus,
     OrganisationKind,
     Role,
 )

@@ -171,25 +171,18 @@ def follow_up(meeting: Meeting) -> int:
     db.session.flush()
     items = _items(meeting)
     codes = [item.case.code for item in items]
-    new_ids = {a.id for item in items for a in item.actions}
-    open_points = db.session.scalars(
+    new = [a for item in items for a in item.actions]  # also those already done at the table
+    new_ids = {a.id for a in new}
+    still_open = [p for p in db.session.scalars(
         select(ActionPoint).join(Case, Case.id == ActionPoint.case_id)
         .where(Case.region_id == meeting.region_id, ActionPoint.status == ActionStatus.open)
         .order_by(ActionPoint.due_date, ActionPoint.id)
-    ).unique().all()
-    by_org: dict[int, list[ActionPoint]] = defaultdict(list)
-    for point in open_points:
-        by_org[point.organisation_id].append(point)
-    for item in items:  # points of this meeting already done still belong in its follow-up
-        for action in item.actions:
-            if action not in by_org[action.organisation_id]:
-                by_org[action.organisation_id].append(action)
+    ).unique() if p.id not in new_ids]
+    new_by_org, open_by_org = _by_organisation(new), _by_organisation(still_open)
 
     def context(user: User) -> dict[str, Any]:
-        points = by_org.get(user.organisation_id, [])
-        return dict(meeting=meeting, codes=codes,
-                    new=[p for p in points if p.id in new_ids],
-                    still_open=[p for p in points if p.id not in new_ids],
+        return dict(meeting=meeting, codes=codes, new=new_by_org.get(user.organisation_id, []),
+                    still_open=open_by_org.get(user.organisation_id, []),
                     record_url=external_url("meetings.record", meeting_id=meeting.id),
                     actions_url=external_url("actions.ours"))
 
@@ -197,6 +190,13 @@ def follow_up(meeting: Meeting) -> int:
     subject = "Actiepunten na het " + _meeting_title(meeting)
     return _send_each(recipients(meeting.region_id), MailKind.verslag,
                       f"verslag:{meeting.id}:{closed}", subject, "follow_up", context)
+
+
+def _by_organisation(points: Iterable[ActionPoint]) -> dict[int, list[ActionPoint]]:
+    grouped: dict[int, list[ActionPoint]] = defaultdict(list)
+    for point in points:
+        grouped[point.organisation_id].append(point)
+    return grouped
 
 
 def reminders(today: dt.date) -> int:
@@ -208,7 +208,6 @@ def reminders(today: dt.date) -> int:
     points = db.session.scalars(
         select(ActionPoint).join(Case, Case.id == ActionPoint.case_id)
         .where(ActionPoint.status == ActionStatus.open, ActionPoint.due_date <= horizon)
-        .options(selectinload(ActionPoint.case))
         .order_by(ActionPoint.due_date, ActionPoint.id)
     ).unique().all()
     by_owner: dict[tuple[int, int], list[ActionPoint]] = defaultdict(list)

@@ -216,7 +216,8 @@ def _finish(row: OutboxMessage, worker: str, **values: object) -> None:
 
 
 def recover(now: dt.datetime | None = None) -> int:
-    """Release claims of senders that died: retry what never reached DATA, flag the rest."""
+    """Release claims of senders that died (retry what never reached DATA, flag the rest), and
+    delete sent messages older than OUTBOX_KEEP_DAYS; every send run starts with this."""
     now = now or utcnow()
     stale = now - dt.timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
     base = (update(OutboxMessage)

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from actieoverleg import create_app, outbox
-from actieoverleg.agenda import add_item, bring_in
+from actieoverleg.agenda import bring_in
 from actieoverleg.auth import hash_password
 from actieoverleg.extensions import db
 from actieoverleg.formatting import local_today, to_utc
@@ -25,7 +25,6 @@ from actieoverleg.vocab import (
     CaseKind,
     CaseReason,
     Children,
-    ItemKind,
     MeetingForm,
     OrganisationKind,
     Role,

@@ -5,7 +5,7 @@ import pytest
 
 from actieoverleg import mail, subscriptions
 from actieoverleg.extensions import db
-from actieoverleg.vocab import Assessment, AttendanceStatus, Handover
+from actieoverleg.vocab import Assessment, Handover
 
 
 def grow(world, make_case, make_action, cases: int) -> None:

@@ -11,7 +11,7 @@ import datetime as dt
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 
-from . import audit
+from . import audit, statistics
 from .extensions import db
 from .models import ActionPoint, Case, User, utcnow
 from .vocab import ActionStatus
@@ -34,6 +34,8 @@ def set_status(action: ActionPoint, status: ActionStatus, seen_version: int, use
         action.result_at = utcnow()
         action.result_by_id = user.id
         audit.record("tick_off", action, detail=status.value, user_id=user.id)
+    if action.agenda_item.meeting.is_closed:  # points count in the statistics of held meetings
+        statistics.meeting_changed(action.agenda_item.meeting)
 
 
 def owned_points_query(organisation_id: int, region_ids: set[int], status: str,

@@ -391,3 +391,30 @@ class OutboxMessage(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+
+class StatCell(db.Model):
+    """One pre-aggregated, not yet disclosed number of one region in one period (statistics.py).
+
+    Rows are written only by `statistics.refresh`; pages read and sum these, never the case
+    tables, so a national year page touches a few thousand small rows whatever the history.
+    `cases` is the number of distinct cases behind `value` (NULL where no case is involved,
+    e.g. meetings or attendance); cases never cross regions, so national sums stay exact.
+    """
+
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(6), primary_key=True)  # "2026Q3" or "2026"
+    tbl: Mapped[str] = mapped_column(String(20), primary_key=True)
+    row: Mapped[str] = mapped_column(String(30), primary_key=True)
+    col: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[int]
+    cases: Mapped[int | None]
+
+    __table_args__ = (Index("ix_stat_cell_period_tbl", "period", "tbl"),)
+
+
+class StatStale(db.Model):
+    """A region's period whose cells must be recomputed before they are read again."""
+
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(6), primary_key=True)

@@ -15,7 +15,7 @@ from flask import abort
 from flask_login import current_user
 
 from .extensions import db, login_manager
-from .models import ActionPoint, AgendaItem, Case, Meeting, Preparation, User
+from .models import ActionPoint, AgendaItem, Case, Meeting, Preparation, Region, User
 from .vocab import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,6 +39,16 @@ def is_admin(user: User) -> bool:
 
 def can_see_statistics(user: User) -> bool:
     return user.role in (Role.landelijk, Role.voorzitter)
+
+
+def can_see_national_statistics(user: User) -> bool:
+    """The national overview compares regions: for the national chairs' meeting only."""
+    return user.role is Role.landelijk
+
+
+def can_see_region_statistics(user: User, region_id: int) -> bool:
+    """The national table sees every region's figures; a chair their own region's."""
+    return user.role is Role.landelijk or (user.role is Role.voorzitter and region_id in user.region_ids)
 
 
 def allow(rule: Rule) -> Callable[[F], F]:
@@ -160,3 +170,11 @@ def case_or_404(code: str, user: User) -> Case:
     if case is None or not can_view_case(case, user):
         abort(404)
     return case
+
+
+def statistics_region_or_404(code: str, user: User) -> Region:
+    """A region whose statistics the user may see, by code; others answer 404 like unknown codes."""
+    region = db.session.execute(db.select(Region).filter_by(code=code.upper())).scalar_one_or_none()
+    if region is None or not can_see_region_statistics(user, region.id):
+        abort(404)
+    return region

@@ -26,6 +26,11 @@
     if (event.target.closest("[data-print]")) window.print();
   });
 
+  // The printable report opens the print dialog by itself: one click from the statistics page.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.querySelector("[data-print-on-load]")) window.print();
+  });
+
   // Confirmations fade after a while; errors stay until the user acts.
   function fadeLater(root) {
     root.querySelectorAll("#meldingen .flash--success, #meldingen .flash--info").forEach(function (el) {

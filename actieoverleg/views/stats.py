@@ -1,9 +1,28 @@
-"""Statistics for the national chairs' meeting (a later issue fills this page)."""
+"""Statistics for the national chairs' meeting (product.md §5): pages, charts, CSV and print.
+
+Every figure comes from `indicators.build`, which reads only the aggregates of
+`statistics.py`; no view here touches a case, meeting record or action point.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
 
-from ..permissions import allow, can_see_statistics
+from .. import audit, charts, indicators, periods
+from ..extensions import db
+from ..formatting import local, local_today
+from ..models import Meeting, Region
+from ..periods import Period
+from ..permissions import (
+    allow,
+    can_see_national_statistics,
+    can_see_statistics,
+    require,
+    statistics_region_or_404,
+)
+from ..statistics import EXPLANATION, COVERAGE_RULE
+from ..vocab import MeetingStatus, Role
 
 bp = Blueprint("stats", __name__, url_prefix="/statistieken")
 
@@ -11,5 +30,100 @@ bp = Blueprint("stats", __name__, url_prefix="/statistieken")
 @bp.route("/")
 @allow(can_see_statistics)
 def index():
-    """An honest empty landing page: aggregates only, and none computed yet."""
-    return render_template("stats/index.html")
+    """The period picker's target (a plain GET form) and the menu link: to the canonical page.
+    The national table starts nationally, a chair in their own region; both at the last
+    complete quarter."""
+    period = Period.parse(request.args.get("periode", "")) or periods.last_complete_quarter(local_today())
+    code = request.args.get("regio", "").strip()
+    if current_user.role is Role.voorzitter and code in ("", "landelijk"):
+        if not current_user.regions:
+            abort(403)
+        code = current_user.regions[0].code
+    return redirect(_url("stats.report", period, code if code not in ("", "landelijk") else None))
+
+
+def _url(endpoint: str, period: Period, code: str | None, **kw: str) -> str:
+    return url_for(endpoint, period=period.key, code=code, **kw)
+
+
+def _report(period_key: str, code: str | None) -> indicators.Report:
+    """The report for a period and scope the user may see; 404 for an unknown period or region."""
+    period = Period.parse(period_key)
+    if period is None:
+        abort(404)
+    if code is None:
+        require(can_see_national_statistics(current_user))
+        region = None
+    else:
+        region = statistics_region_or_404(code, current_user)
+    return indicators.build(period, region, local_today())
+
+
+def _scopes() -> list[tuple[str, str]]:
+    """What the picker offers: the nation and every region, or the chair's own regions."""
+    if can_see_national_statistics(current_user):
+        regions = db.session.scalars(select(Region).where(Region.active.is_(True)).order_by(Region.name))
+        return [("landelijk", "Landelijk")] + [(r.code, r.name) for r in regions]
+    return [(r.code, r.name) for r in current_user.regions]
+
+
+def _periods() -> list[Period]:
+    first = db.session.scalar(select(func.min(Meeting.starts_at)).where(Meeting.status == MeetingStatus.afgesloten))
+    return periods.choices(local(first).date() if first else None, local_today())
+
+
+@bp.route("/<period>", defaults={"code": None})
+@bp.route("/<period>/<code>")
+@allow(can_see_statistics)
+def report(period: str, code: str | None):
+    """The national overview (region × indicator, coverage, national tables) or a region's page."""
+    report = _report(period, code)
+    return render_template("stats/report.html", report=report, scopes=_scopes(), periods=_periods(),
+                           explanation=EXPLANATION, coverage_rule=COVERAGE_RULE, printing=False)
+
+
+@bp.route("/<period>/afdrukken", defaults={"code": None})
+@bp.route("/<period>/<code>/afdrukken")
+@allow(can_see_statistics)
+def print_report(period: str, code: str | None):
+    """The printable report: the same tables and charts, print dialog opened on load."""
+    report = _report(period, code)
+    _log("print", report, "")
+    return render_template("stats/print.html", report=report, explanation=EXPLANATION,
+                           coverage_rule=COVERAGE_RULE, printing=True)
+
+
+@bp.route("/<period>/export.csv", defaults={"code": None, "table": None})
+@bp.route("/<period>/export/<table>.csv", defaults={"code": None})
+@bp.route("/<period>/<code>/export.csv", defaults={"table": None})
+@bp.route("/<period>/<code>/export/<table>.csv")
+@allow(can_see_statistics)
+def export(period: str, code: str | None, table: str | None):
+    """One table, or the whole report, as CSV for Dutch Excel (`;`, UTF-8 with BOM)."""
+    report = _report(period, code)
+    if table is not None and report.table(table) is None:
+        abort(404)
+    _log("export", report, table or "alle")
+    name = "-".join(filter(None, ["actieoverleg", report.scope_key.lower(), report.period.key, table])) + ".csv"
+    return Response(indicators.csv_bytes(report, table), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/<period>/grafiek/<table>.svg", defaults={"code": None})
+@bp.route("/<period>/<code>/grafiek/<table>.svg")
+@allow(can_see_statistics)
+def chart(period: str, code: str | None, table: str):
+    """A table's chart as SVG, for an <img> beside the table that holds the same numbers."""
+    found = _report(period, code).table(table)
+    if found is None or found.chart is None:
+        abort(404)
+    response = Response(charts.svg(found), mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _log(action: str, report: indicators.Report, what: str) -> None:
+    """Exports and prints go to the audit log: scope, period and table, nothing else."""
+    audit.record(action, report.region, detail=f"statistiek {report.scope_key} {report.period.key} {what}".strip())
+    db.session.commit()

@@ -1,0 +1,276 @@
+"""The statistics report: published tables arranged under the headings of the national
+*Werkset Indicatoren Kwaliteit en Impact* (seed 003), so a region can put its year report
+straight into its annual review.
+
+Every number here comes out of `statistics.disclose`, `percent` or `quantile`; this module
+only chooses rows, columns and Dutch words. Page, chart, CSV and print all render these
+same `Table` objects.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Organisation, Region
+from .periods import Period
+from .statistics import (
+    EXPLANATION,
+    NOT_SHOWN,
+    TOTAL,
+    Figures,
+    Published,
+    Raw,
+    disclose,
+    figures,
+    figures_by_region,
+    percent,
+    quantile,
+)
+from .vocab import ActionStatus, Assessment, AttendanceForm, CaseKind, Handover, MeetingForm
+
+
+@dataclass
+class Chart:
+    """How a table is drawn: `kind` is 'bar', 'hbar' or 'stacked'; `columns` index the values."""
+
+    kind: str
+    columns: list[int]
+    percent: bool = False
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]  # the first names the row labels
+    rows: list[tuple[str, list[Published]]]
+    note: str = ""
+    chart: Chart | None = None
+    total_last: bool = False  # the last row is a total (shown bold, left out of charts)
+
+
+@dataclass
+class Section:
+    heading: str
+    intro: str
+    tables: list[Table]
+
+
+@dataclass
+class Report:
+    period: Period
+    region: Region | None
+    sections: list[Section]
+    overview: Table | None = None  # national only: region × indicator
+    without_meetings: list[str] = field(default_factory=list)  # national coverage
+    complete: bool = True  # the period has ended
+
+    @property
+    def scope(self) -> str:
+        return self.region.name if self.region else "Landelijk"
+
+    @property
+    def scope_key(self) -> str:
+        return self.region.code if self.region else "landelijk"
+
+    def tables(self) -> Iterator[Table]:
+        if self.overview:
+            yield self.overview
+        for section in self.sections:
+            yield from section.tables
+
+    def table(self, key: str) -> Table | None:
+        return next((t for t in self.tables() if t.key == key), None)
+
+
+def _rows(f: Figures, tbl: str, labels: list[tuple[str, str]],
+          cells: Callable[[str], list[Published]]) -> list[tuple[str, list[Published]]]:
+    """One row per label that has data, then the total row."""
+    present = f.rows(tbl)
+    rows = [(label, cells(key)) for key, label in labels if key in present and key != TOTAL]
+    return rows + [("Totaal", cells(TOTAL))]
+
+
+def _single(f: Figures, key: str, title: str, tbl: str, labels: list[tuple[str, str]], unit: str,
+            chart: str | None = "hbar", note: str = "") -> Table:
+    """A one-column table of distinct cases per category, with its total."""
+    rows = _rows(f, tbl, labels, lambda row: [disclose(f.get(tbl, row))])
+    return Table(key, title, ["", unit], rows, note, Chart(chart, [0]) if chart else None, total_last=True)
+
+
+def _by_column(f: Figures, key: str, title: str, tbl: str, labels: list[tuple[str, str]], unit: str) -> Table:
+    """A one-column table read from the columns of a total row (e.g. meetings per form)."""
+    return Table(key, title, ["", unit], [(label, [disclose(f.get(tbl, TOTAL, value))]) for value, label in labels],
+                 chart=Chart("bar", [0]))
+
+
+def _organisation_labels(orgs: list[Organisation]) -> list[tuple[str, str]]:
+    return [(str(o.id), o.name) for o in orgs]
+
+
+def _frequency(f: Figures, period: Period, national: bool) -> Table:
+    weeks = "Regio-weken met een gehouden overleg" if national else f"Weken met een gehouden overleg (van {period.weeks})"
+    rows = [("Gehouden overleggen", "gehouden"), ("waarvan spoedoverleg", "spoed"),
+            ("Afgelaste overleggen", "afgelast"), (weeks, "weken")]
+    return Table("overleggen", "Overleggen", ["", "Aantal"],
+                 [(label, [disclose(f.get("overleg", TOTAL, col))]) for label, col in rows])
+
+
+def _attendance(f: Figures, orgs: list[tuple[str, str]]) -> Table:
+    def cells(row: str) -> list[Published]:
+        expected, present = (disclose(f.get("aanwezigheid", row, c)) for c in ("verwacht", "aanwezig"))
+        rest = [disclose(f.get("aanwezigheid", row, s)) for s in ("afgemeld", "informatie", "afwezig")]
+        return [expected, present, *rest, percent(present, expected)]
+
+    return Table("aanwezigheid", "Aanwezigheid per partner (aantal overleggen)",
+                 ["Organisatie", "Verwacht", "Aanwezig", "Afwezig met bericht", "Informatie aangeleverd",
+                  "Afwezig", "% aanwezig"],
+                 _rows(f, "aanwezigheid", orgs, cells),
+                 "Verwacht: de overleggen waarvoor de voorzitter de organisatie aan tafel registreerde.",
+                 Chart("stacked", [1, 2, 3, 4]), total_last=True)
+
+
+def _mandate(f: Figures, orgs: list[tuple[str, str]]) -> Table:
+    def cells(row: str) -> list[Published]:
+        present, mandate = (disclose(f.get("aanwezigheid", row, c)) for c in ("aanwezig", "mandaat"))
+        return [present, mandate, percent(mandate, present)]
+
+    return Table("mandaat", "Aanwezig met mandaat, per partner", ["Organisatie", "Aanwezig", "Met mandaat",
+                                                                 "% met mandaat"],
+                 _rows(f, "aanwezigheid", orgs, cells), chart=Chart("hbar", [2], percent=True), total_last=True)
+
+
+def _actions(f: Figures, orgs: list[tuple[str, str]]) -> tuple[Table, Table]:
+    def cells(row: str) -> list[Published]:
+        number = disclose(f.get("actiepunten", row, "aantal"))
+        done_raw = f.get("actiepunten", row, ActionStatus.afgerond.value)
+        done, on_time = disclose(done_raw), disclose(f.get("actiepunten", row, "op_tijd"))
+        median = quantile(f.histogram("afrondtijd", row), 0.5, done_raw.cases)
+        return [number, done, percent(done, number), percent(on_time, number), median]
+
+    def results(row: str) -> list[Published]:
+        return [disclose(f.get("actiepunten", row, s.value)) for s in ActionStatus]
+
+    points = Table("actiepunten", "Actiepunten per partner",
+                   ["Organisatie", "Aantal", "Afgerond", "% afgerond", "% op tijd afgerond",
+                    "Mediaan dagen tot afronding"],
+                   _rows(f, "actiepunten", orgs, cells),
+                   "Actiepunten uit de overleggen van deze periode. ‘Op tijd’: afgerond uiterlijk op de "
+                   "termijn, als deel van alle actiepunten. Een cel die op 1 tot 9 casussen berust, staat als ‘<10’.",
+                   Chart("bar", [2, 3], percent=True), total_last=True)
+    outcome = Table("resultaten", "Resultaat van actiepunten per partner",
+                    ["Organisatie", *[s.label for s in ActionStatus]], _rows(f, "actiepunten", orgs, results),
+                    chart=Chart("stacked", list(range(len(ActionStatus)))), total_last=True)
+    return points, outcome
+
+
+def _waiting(f: Figures) -> Table:
+    histogram = f.histogram("wachttijd")
+    cases = sum(histogram.values())
+    return Table("wachttijd", "Van aanmelding tot eerste bespreking", ["", "Waarde"], [
+        ("Nieuw ingebrachte casussen", [disclose(Raw(cases, cases))]),
+        ("Mediaan (dagen)", [quantile(histogram, 0.5, cases)]),
+        ("90e percentiel (dagen)", [quantile(histogram, 0.9, cases)]),
+    ], "Dagen van de aanmelding van een casus tot het eerste overleg waarin die besproken is.")
+
+
+HOW = [("nieuw", "Nieuw"), ("vervolg", "Vervolgbespreking"), ("herhaling", "Herhaling binnen 12 maanden")]
+
+
+def build(period: Period, region: Region | None, today: dt.date) -> Report:
+    """The report for one region or (region None) the nation."""
+    f = figures(period, region.id if region else None)
+    organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.position, Organisation.name)))
+    orgs = _organisation_labels(organisations)
+    chair_labels = orgs + [("onbekend", "Niet vastgelegd")]
+    points, outcome = _actions(f, orgs)
+    sections = [
+        Section("Frequentie", "Hoe vaak het Actie-overleg is gehouden.", [_frequency(f, period, region is None)]),
+        Section("Vorm", "Fysiek, online of hybride; en hoe de aanwezige partners deelnamen.", [
+            _by_column(f, "vorm", "Vorm van het overleg", "overleg", MeetingForm.choices(), "Overleggen"),
+            _by_column(f, "deelname", "Vorm van deelname van aanwezige partners", "aanwezigheid",
+                       AttendanceForm.choices(), "Aanwezigheden"),
+        ]),
+        Section("Aanwezige partners", "Welke partners aan tafel zaten, zich afmeldden of informatie aanleverden.",
+                [_attendance(f, orgs)]),
+        Section("Deelnemers", "Wie casussen inbracht en wie in stap 1 informatie deelde.", [
+            _single(f, "ingebracht", "Nieuw ingebrachte casussen per partner", "ingebracht", orgs, "Casussen"),
+            _single(f, "gedeeld", "Informatie gedeeld in stap 1, per partner", "gedeeld", orgs, "Casussen",
+                    note="Het totaal telt elke casus één keer, ook als meer partners deelden."),
+        ]),
+        Section("Mandaat", "Of de aanwezigen mochten beslissen namens hun organisatie.", [_mandate(f, orgs)]),
+        Section("Voorzitterschap en facilitering", "Wie voorzat en hoe snel een casus op tafel kwam.", [
+            _single(f, "voorzitter", "Voorzitterschap per organisatie", "voorzitter", chair_labels, "Overleggen"),
+            _waiting(f),
+        ]),
+        Section("Informatiedeling en vastleggen", "Wat besproken, geduid, afgesproken en overgedragen is.", [
+            _single(f, "besproken", "Besproken casussen", "besproken", HOW, "Casussen", chart="bar",
+                    note="Naar de eerste bespreking in de periode. Nieuw: niet eerder besproken, of langer dan "
+                         "12 maanden geleden. Vervolg: vorige keer ‘terug op de agenda’. Herhaling: eerder "
+                         "overgedragen of afgesloten en binnen 12 maanden terug."),
+            _single(f, "soort", "Soort casus", "soort", CaseKind.choices(), "Casussen"),
+            _single(f, "duiding", "Gezamenlijke duiding", "duiding", Assessment.choices(), "Casussen",
+                    note="De duiding bij de laatste bespreking in de periode."),
+            points, outcome,
+            _single(f, "overdracht", "Overdracht", "overdracht", Handover.choices(), "Casussen",
+                    note="De overdracht bij de laatste bespreking in de periode."),
+        ]),
+    ]
+    report = Report(period, region, sections, complete=period.end <= today)
+    if region is None:
+        regions = list(db.session.scalars(select(Region).where(Region.active.is_(True)).order_by(Region.name)))
+        report.overview, report.without_meetings = _overview(figures_by_region(period), regions, f)
+    return report
+
+
+OVERVIEW_COLUMNS = ["Regio", "Overleggen", "waarvan spoed", "Weken met overleg", "Casussen besproken",
+                    "waarvan nieuw", "Actiepunten", "% afgerond", "% op tijd afgerond", "% aanwezig",
+                    "Mediaan dagen tot bespreking"]
+
+
+def _overview_cells(f: Figures) -> list[Published]:
+    meeting = [disclose(f.get("overleg", TOTAL, c)) for c in ("gehouden", "spoed", "weken")]
+    points = disclose(f.get("actiepunten", TOTAL, "aantal"))
+    done = disclose(f.get("actiepunten", TOTAL, ActionStatus.afgerond.value))
+    on_time = disclose(f.get("actiepunten", TOTAL, "op_tijd"))
+    expected, present = (disclose(f.get("aanwezigheid", TOTAL, c)) for c in ("verwacht", "aanwezig"))
+    waiting = f.histogram("wachttijd")
+    return [*meeting, disclose(f.get("besproken")), disclose(f.get("besproken", "nieuw")), points,
+            percent(done, points), percent(on_time, points), percent(present, expected),
+            quantile(waiting, 0.5, sum(waiting.values()))]
+
+
+def _overview(by_region: dict[int, Figures], regions: list[Region], national: Figures) -> tuple[Table, list[str]]:
+    empty = Figures([])
+    rows = [(r.name, _overview_cells(by_region.get(r.id, empty))) for r in regions]
+    rows.append(("Landelijk", _overview_cells(national)))
+    without = [r.name for r in regions if not by_region.get(r.id, empty).get("overleg", TOTAL, "gehouden").value]
+    table = Table("regios", "Regio's naast elkaar", OVERVIEW_COLUMNS, rows,
+                  "Per regio dezelfde regel als overal: <10, afgerond op 5, percentages uit de afgeronde "
+                  "aantallen, een mediaan alleen bij minstens 10 casussen (anders ‘" + NOT_SHOWN + "’).",
+                  Chart("hbar", [3]), total_last=True)
+    return table, without
+
+
+def csv_bytes(report: Report, key: str | None = None) -> bytes:
+    """One table (header and rows only, for a clean import), or the whole report with a title
+    line per table; `;`-separated UTF-8 with a BOM so Dutch Excel opens it as it is."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    tables = [t for t in report.tables() if key in (None, t.key)]
+    if key is None:
+        writer.writerow([f"Actie-overleg statistiek: {report.scope}, {report.period.label}"])
+        writer.writerow([EXPLANATION])
+    for table in tables:
+        if key is None:
+            writer.writerow([])
+            writer.writerow([table.title])
+        writer.writerow([table.columns[0] or "Categorie", *table.columns[1:]])
+        writer.writerows([label, *(cell.text for cell in cells)] for label, cells in table.rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

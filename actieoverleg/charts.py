@@ -29,10 +29,11 @@ def svg(table: Table) -> bytes:
         raise ValueError(f"table {table.key} has no chart")
     rows = table.rows[:-1] if table.total_last else table.rows
     horizontal = spec.kind != "bar"
+    if horizontal:  # pygal draws the first label at the bottom; read top-down like the table
+        rows = rows[::-1]
     chart = KINDS[spec.kind](
         js=[], style=STYLE, width=760, height=max(260, 90 + 34 * len(rows)) if horizontal else 340,
-        show_legend=len(spec.columns) > 1, legend_at_bottom=True, print_values=True,
-        print_zeroes=False, truncate_label=-1, truncate_legend=-1, margin=16,
+        show_legend=len(spec.columns) > 1, legend_at_bottom=True, truncate_label=-1, truncate_legend=-1, margin=16,
         value_formatter=(lambda v: f"{v:.0f}%") if spec.percent else (lambda v: f"{v:.0f}"),
         range=(0, 100) if spec.percent else None, include_x_axis=True,
         no_data_text="Geen gegevens",

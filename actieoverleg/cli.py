@@ -1,5 +1,5 @@
 """Command line: `flask --app actieoverleg init-db | demo | users create | meetings plan |
-outbox send | outbox worker | reminders send`."""
+outbox send | outbox worker | reminders send | stats export | stats refresh`."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,17 +11,18 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, inspect, select
 
-from . import mail, outbox, planning
+from . import audit, mail, outbox, planning, statistics
 from .auth import hash_password, password_problem
 from .extensions import db
 from .formatting import local_today
-from .models import MeetingSeries, Organisation, Region, User
+from .models import MeetingSeries, Organisation, Region, StatCell, User
 from .vocab import Role
 
 users = AppGroup("users", help="Manage accounts.")
 meetings = AppGroup("meetings", help="Plan meetings from the series.")
 outbox_cli = AppGroup("outbox", help="Deliver the mail outbox.")
 reminders_cli = AppGroup("reminders", help="Daily reminders of due action points.")
+stats_cli = AppGroup("stats", help="Anonymised statistics for the national chairs' meeting.")
 
 
 @click.command("init-db")
@@ -29,6 +30,9 @@ def init_db() -> None:
     """Create the tables that do not exist yet (never drops anything)."""
     db.create_all()
     missing = _missing_columns()
+    if not missing and not db.session.scalar(select(func.count()).select_from(StatCell)):
+        statistics.mark_all_stale()  # a database from before the statistics: compute on first view
+        db.session.commit()
     if missing:  # create_all adds tables, never columns; there are no migrations before release 1
         raise click.ClickException(
             "This database was made by an older version; missing columns: " + ", ".join(missing)
@@ -140,6 +144,37 @@ def reminders_send(day: dt.datetime | None) -> None:
     click.echo(_report(outbox.deliver_all()))
 
 
+@stats_cli.command("export")
+@click.option("--period", required=True, help="A quarter (2026Q3) or a year (2026).")
+@click.option("--region", help="Region name or code; the national report without it.")
+def stats_export(period: str, region: str | None) -> None:
+    """Write the report as CSV to stdout: the same file as the web page's "Alle tabellen als CSV"."""
+    from .indicators import build, csv_bytes
+    from .periods import Period
+
+    parsed = Period.parse(period)
+    if parsed is None:
+        raise click.BadParameter("use a quarter like 2026Q3 or a year like 2026", param_hint="--period")
+    found = None
+    if region:
+        found = db.session.scalar(select(Region).where(
+            (func.lower(Region.name) == region.strip().lower()) | (Region.code == region.strip().upper())))
+        if found is None:
+            raise click.BadParameter(f"unknown region {region!r}", param_hint="--region")
+    report = build(parsed, found, local_today())
+    audit.record("export", found, detail=f"statistiek {report.scope_key} {parsed.key} alle (cli)")
+    db.session.commit()
+    click.get_binary_stream("stdout").write(csv_bytes(report))
+
+
+@stats_cli.command("refresh")
+@click.option("--all", "everything", is_flag=True, help="Recompute every region and period, not only stale ones.")
+def stats_refresh(everything: bool) -> None:
+    """Recompute stale statistics now (pages do it on demand; run it nightly to keep them fast)."""
+    count = statistics.refresh_all() if everything else statistics.refresh_stale()
+    click.echo(f"{count} region-period(s) recomputed.", err=True)
+
+
 def init_app(app: Flask) -> None:
-    for command in (init_db, demo, users, meetings, outbox_cli, reminders_cli):
+    for command in (init_db, demo, users, meetings, outbox_cli, reminders_cli, stats_cli):
         app.cli.add_command(command)

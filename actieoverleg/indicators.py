@@ -54,6 +54,12 @@ class Table:
     chart: Chart | None = None
     total_last: bool = False  # the last row is a total (shown bold, left out of charts)
 
+    @property
+    def chart_has_gaps(self) -> bool:
+        """Whether a suppressed cell is missing from the chart (the page says so)."""
+        rows = self.rows[:-1] if self.total_last else self.rows
+        return bool(self.chart) and any(cells[i].number is None for _l, cells in rows for i in self.chart.columns)
+
 
 @dataclass
 class Section:

@@ -42,8 +42,8 @@ def index():
     return redirect(_url("stats.report", period, code if code not in ("", "landelijk") else None))
 
 
-def _url(endpoint: str, period: Period, code: str | None, **kw: str) -> str:
-    return url_for(endpoint, period=period.key, code=code, **kw)
+def _url(endpoint: str, period: Period, code: str | None) -> str:
+    return url_for(endpoint, period=period.key, region=code)
 
 
 def _report(period_key: str, code: str | None) -> indicators.Report:
@@ -53,10 +53,8 @@ def _report(period_key: str, code: str | None) -> indicators.Report:
         abort(404)
     if code is None:
         require(can_see_national_statistics(current_user))
-        region = None
-    else:
-        region = statistics_region_or_404(code, current_user)
-    return indicators.build(period, region, local_today())
+        return indicators.build(period, None, local_today())
+    return indicators.build(period, statistics_region_or_404(code, current_user), local_today())
 
 
 def _scopes() -> list[tuple[str, str]]:
@@ -72,35 +70,35 @@ def _periods() -> list[Period]:
     return periods.choices(local(first).date() if first else None, local_today())
 
 
-@bp.route("/<period>", defaults={"code": None})
-@bp.route("/<period>/<code>")
+@bp.route("/<period>", defaults={"region": None})
+@bp.route("/<period>/<region>")
 @allow(can_see_statistics)
-def report(period: str, code: str | None):
+def report(period: str, region: str | None):
     """The national overview (region × indicator, coverage, national tables) or a region's page."""
-    report = _report(period, code)
+    report = _report(period, region)
     return render_template("stats/report.html", report=report, scopes=_scopes(), periods=_periods(),
                            explanation=EXPLANATION, coverage_rule=COVERAGE_RULE, printing=False)
 
 
-@bp.route("/<period>/afdrukken", defaults={"code": None})
-@bp.route("/<period>/<code>/afdrukken")
+@bp.route("/<period>/afdrukken", defaults={"region": None})
+@bp.route("/<period>/<region>/afdrukken")
 @allow(can_see_statistics)
-def print_report(period: str, code: str | None):
+def print_report(period: str, region: str | None):
     """The printable report: the same tables and charts, print dialog opened on load."""
-    report = _report(period, code)
+    report = _report(period, region)
     _log("print", report, "")
     return render_template("stats/print.html", report=report, explanation=EXPLANATION,
                            coverage_rule=COVERAGE_RULE, printing=True)
 
 
-@bp.route("/<period>/export.csv", defaults={"code": None, "table": None})
-@bp.route("/<period>/export/<table>.csv", defaults={"code": None})
-@bp.route("/<period>/<code>/export.csv", defaults={"table": None})
-@bp.route("/<period>/<code>/export/<table>.csv")
+@bp.route("/<period>/export.csv", defaults={"region": None, "table": None})
+@bp.route("/<period>/export/<table>.csv", defaults={"region": None})
+@bp.route("/<period>/<region>/export.csv", defaults={"table": None})
+@bp.route("/<period>/<region>/export/<table>.csv")
 @allow(can_see_statistics)
-def export(period: str, code: str | None, table: str | None):
+def export(period: str, region: str | None, table: str | None):
     """One table, or the whole report, as CSV for Dutch Excel (`;`, UTF-8 with BOM)."""
-    report = _report(period, code)
+    report = _report(period, region)
     if table is not None and report.table(table) is None:
         abort(404)
     _log("export", report, table or "alle")
@@ -109,12 +107,12 @@ def export(period: str, code: str | None, table: str | None):
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@bp.route("/<period>/grafiek/<table>.svg", defaults={"code": None})
-@bp.route("/<period>/<code>/grafiek/<table>.svg")
+@bp.route("/<period>/grafiek/<table>.svg", defaults={"region": None})
+@bp.route("/<period>/<region>/grafiek/<table>.svg")
 @allow(can_see_statistics)
-def chart(period: str, code: str | None, table: str):
+def chart(period: str, region: str | None, table: str):
     """A table's chart as SVG, for an <img> beside the table that holds the same numbers."""
-    found = _report(period, code).table(table)
+    found = _report(period, region).table(table)
     if found is None or found.chart is None:
         abort(404)
     response = Response(charts.svg(found), mimetype="image/svg+xml")

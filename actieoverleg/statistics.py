@@ -162,11 +162,11 @@ def _meetings(cells: _Cells, region_id: int, period: Period, window: tuple[dt.da
             cells.add("overleg", TOTAL, "spoed", count if extra else 0)
             cells.add("voorzitter", chair or "onbekend", "", count)
             cells.add("voorzitter", TOTAL, "", count)
-    # a week belongs to the period its Monday is in, so look back six days for those meetings
+    # a week belongs to the period its Monday is in, so look six days beyond both ends
+    week = dt.timedelta(days=6)
     days = db.session.scalars(
         select(Meeting.starts_at).where(Meeting.region_id == region_id, Meeting.status == HELD,
-                                        Meeting.starts_at >= start - dt.timedelta(days=6),
-                                        Meeting.starts_at < end))
+                                        Meeting.starts_at >= start - week, Meeting.starts_at < end + week))
     mondays = {local(moment).date() - dt.timedelta(days=local(moment).weekday()) for moment in days}
     cells.add("overleg", TOTAL, "weken", sum(1 for monday in mondays if period.contains(monday)))
 

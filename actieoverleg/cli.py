@@ -164,7 +164,7 @@ def stats_export(period: str, region: str | None) -> None:
     report = build(parsed, found, local_today())
     audit.record("export", found, detail=f"statistiek {report.scope_key} {parsed.key} alle (cli)")
     db.session.commit()
-    click.get_binary_stream("stdout").write(csv_bytes(report))
+    click.echo(csv_bytes(report), nl=False)  # bytes: written as they are, BOM included
 
 
 @stats_cli.command("refresh")

@@ -1,0 +1,222 @@
+"""The statistics pages as the national table and a chair use them: who sees what, and the
+page, chart, CSV, print and command line all carry the same published numbers."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from html.parser import HTMLParser
+
+import pytest
+from flask import url_for
+
+from actieoverleg import statistics
+from actieoverleg.extensions import db
+from actieoverleg.models import AuditEvent, Organisation, Region
+from actieoverleg.periods import Period
+from actieoverleg.vocab import ActionStatus, AttendanceForm, AttendanceStatus, CaseKind, OrganisationKind
+
+from .stats_data import attend, discuss, held, new_case, point
+
+QUARTER = Period(2025, 2)
+
+
+def _fill(region: Region, organisations: list[Organisation], weeks: int, cases_per_meeting: int) -> None:
+    """Weekly held meetings from April 2025 with new cases, points and attendance."""
+    for week in range(weeks):
+        day = dt.date(2025, 4, 1) + dt.timedelta(weeks=week)
+        meeting = held(region, day, chair=organisations[week % len(organisations)])
+        for org in organisations:
+            attend(meeting, org, AttendanceStatus.aanwezig, True, AttendanceForm.online)
+        for n in range(cases_per_meeting):
+            owner = organisations[n % len(organisations)]
+            item = discuss(meeting, new_case(region, owner, day - dt.timedelta(days=3), CaseKind.km),
+                           shared=tuple(organisations))
+            point(item, owner, day + dt.timedelta(days=7), ActionStatus.afgerond, day + dt.timedelta(days=5))
+    db.session.commit()
+
+
+@pytest.fixture
+def stats_world(world):
+    """The usual world, plus a quarter of held meetings in both regions."""
+    _fill(world.rr, [world.vt, world.politie, world.om], weeks=12, cases_per_meeting=4)
+    _fill(world.zhz, [world.vt, world.politie], weeks=3, cases_per_meeting=1)
+    statistics.refresh_all()
+    return world
+
+
+class Tables(HTMLParser):
+    """The statistics tables of a page, as lists of rows of cell texts, by figure id."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self.figure = self.row = self.cell = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "figure" and attrs.get("id", "").startswith("t-"):
+            self.figure = attrs["id"][2:]
+            self.tables[self.figure] = []
+        elif tag == "tr" and self.figure:
+            self.row = []
+            self.tables[self.figure].append(self.row)
+        elif tag in ("td", "th") and self.row is not None:
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.row.append(" ".join("".join(self.cell).split()))
+            self.cell = None
+        elif tag == "figure":
+            self.figure = self.row = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def _csv(response) -> list[list[str]]:
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for Dutch Excel
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_national_overview_compares_regions_and_explains_the_rule(stats_world, login_as):
+    client = login_as(stats_world.national)
+    response = client.get("/statistieken/?periode=2025Q2")
+    assert response.status_code == 302 and response.location.endswith("/statistieken/2025Q2")
+    html = client.get("/statistieken/2025Q2").get_data(as_text=True)
+    overview = Tables(html).tables["regios"]
+    assert overview[0][:5] == ["Regio", "Overleggen", "waarvan spoed", "Weken met overleg", "Casussen besproken"]
+    rows = {row[0]: row[1:] for row in overview[1:]}
+    assert rows["Rotterdam-Rijnmond"][:4] == ["10", "0", "10", "50"]  # 12 meetings, 12 weeks, 48 cases
+    assert rows["Zuid-Holland-Zuid"][:4] == ["<10", "0", "<10", "<10"]
+    assert rows["Landelijk"][:4] == ["15", "0", "15", "50"]  # 15 meetings, 51 cases
+    assert "Alle regio's hielden in deze periode overleg." in html
+    assert "tonen we als ‘&lt;10’" in html and "afgerond op 5" in html
+    for heading in ("Frequentie", "Vorm", "Aanwezige partners", "Deelnemers", "Mandaat",
+                    "Voorzitterschap en facilitering", "Informatiedeling en vastleggen"):
+        assert f">{heading}</h2>" in html
+
+
+def test_a_region_without_meetings_is_named_in_the_coverage(stats_world, login_as):
+    db.session.add(Region(name="Drenthe", code="DR"))
+    db.session.commit()
+    html = login_as(stats_world.national).get("/statistieken/2025Q2").get_data(as_text=True)
+    assert "Geen gehouden overleg in deze periode:</strong> Drenthe." in html
+
+
+def test_the_page_and_the_csv_carry_the_same_numbers(stats_world, login_as):
+    client = login_as(stats_world.national)
+    page = Tables(client.get("/statistieken/2025Q2/RR").get_data(as_text=True)).tables
+    assert page["actiepunten"][1:] and page["aanwezigheid"][1:]
+    for key, rows in page.items():
+        response = client.get(f"/statistieken/2025Q2/RR/export/{key}.csv")
+        assert response.headers["Content-Disposition"] == f'attachment; filename="actieoverleg-rr-2025Q2-{key}.csv"'
+        exported = _csv(response)
+        assert [r[1:] for r in exported] == [r[1:] for r in rows], key
+        assert [r[0] for r in exported[1:]] == [r[0] for r in rows[1:]], key
+    whole = _csv(client.get("/statistieken/2025Q2/RR/export.csv"))
+    assert whole[0] == ["Actie-overleg statistiek: Rotterdam-Rijnmond, 2e kwartaal 2025 (apr–jun)"]
+    assert ["Actiepunten per partner"] in whole and ["Regio's naast elkaar"] not in whole
+
+
+def test_exports_and_prints_are_in_the_audit_log(stats_world, login_as):
+    client = login_as(stats_world.national)
+    client.get("/statistieken/2025Q2/export/actiepunten.csv")
+    html = client.get("/statistieken/2025Q2/RR/afdrukken").get_data(as_text=True)
+    assert "data-print-on-load" in html and "Actie-overleg Rotterdam-Rijnmond: 2e kwartaal 2025" in html
+    events = db.session.execute(db.select(AuditEvent.action, AuditEvent.detail, AuditEvent.user_id)
+                                .order_by(AuditEvent.id.desc()).limit(2)).all()
+    assert events == [("print", "statistiek RR 2025Q2", stats_world.national.id),
+                      ("export", "statistiek landelijk 2025Q2 actiepunten", stats_world.national.id)]
+
+
+def test_a_chart_is_an_svg_of_the_same_numbers_without_script(stats_world, login_as):
+    client = login_as(stats_world.national)
+    response = client.get("/statistieken/2025Q2/RR/grafiek/ingebracht.svg")
+    svg = response.get_data(as_text=True)
+    assert response.mimetype == "image/svg+xml" and "<script" not in svg
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "Nieuw ingebrachte casussen per partner" in svg and "Politie" in svg
+    assert client.get("/statistieken/2025Q2/RR/grafiek/wachttijd.svg").status_code == 404  # a table without chart
+    html = client.get("/statistieken/2025Q2/RR").get_data(as_text=True)
+    assert 'src="/statistieken/2025Q2/RR/grafiek/ingebracht.svg"' in html
+
+
+def test_a_chair_sees_only_their_own_region(stats_world, login_as):
+    client = login_as(stats_world.chair)
+    response = client.get("/statistieken/?periode=2025Q2&regio=landelijk")
+    assert response.location.endswith("/statistieken/2025Q2/RR")
+    html = client.get("/statistieken/2025Q2/RR").get_data(as_text=True)
+    assert "Statistieken: Rotterdam-Rijnmond" in html and 'value="landelijk"' not in html
+    assert client.get("/statistieken/2025Q2/ZHZ").status_code == 404
+    assert client.get("/statistieken/2025Q2/ZHZ/export.csv").status_code == 404
+    forbidden = client.get("/statistieken/2025Q2")
+    assert forbidden.status_code == 403 and "Geen toegang" in forbidden.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["vt_user", "admin"])
+def test_members_and_admins_see_no_statistics(stats_world, login_as, who):
+    client = login_as(getattr(stats_world, who))
+    assert client.get("/statistieken/2025Q2/RR").status_code == 403
+    assert client.get("/statistieken/2025Q2/export.csv").status_code == 403
+
+
+def test_an_unknown_period_is_a_dutch_404(stats_world, login_as):
+    response = login_as(stats_world.national).get("/statistieken/2025Q7")
+    assert response.status_code == 404 and "Niet gevonden" in response.get_data(as_text=True)
+
+
+def test_every_statistics_route_shows_the_national_table_no_case(app, stats_world, login_as):
+    """The landelijk role reads aggregates only: no case code or action text on any output."""
+    client = login_as(stats_world.national)
+    codes = db.session.scalars(db.select(statistics.Case.code)).all()
+    with app.test_request_context():
+        urls = [url_for(rule.endpoint, period="2025Q2", region=region, table=table)
+                for rule in app.url_map.iter_rules() if rule.endpoint.startswith("stats.") and rule.arguments
+                for region in ("RR", None) for table in ("actiepunten", "aanwezigheid", "regios")]
+    for url in sorted(set(urls)):
+        if "regios" in url and "/RR/" in url:
+            continue  # the region × indicator table exists nationally only
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.get_data(as_text=True)
+        assert not [code for code in codes if code in body], url
+        assert "Politie plant verhoor" not in body and "Huisbezoek plannen" not in body, url
+
+
+def test_the_command_line_writes_the_same_csv(stats_world, login_as, runner):
+    web = login_as(stats_world.national).get("/statistieken/2025Q2/RR/export.csv").get_data()
+    result = runner.invoke(args=["stats", "export", "--period", "2025Q2", "--region", "rotterdam-rijnmond"])
+    assert result.exit_code == 0 and result.stdout_bytes == web
+    national = runner.invoke(args=["stats", "export", "--period", "2025Q2"])
+    assert "Regio's naast elkaar" in national.stdout_bytes.decode("utf-8-sig")
+    assert runner.invoke(args=["stats", "export", "--period", "Q3"]).exit_code == 2
+
+
+def test_pages_run_a_fixed_number_of_queries(stats_world, login_as, count_queries, make_org):
+    client = login_as(stats_world.national)
+    urls = ["/statistieken/2025Q2", "/statistieken/2025", "/statistieken/2025Q2/RR"]
+    for url in urls:
+        client.get(url)  # computes what is stale
+    before = []
+    for url in urls:
+        with count_queries() as statements:
+            client.get(url)
+        before.append(len(statements))
+    guest = make_org("Gast", kind=OrganisationKind.guest)
+    extra = Region(name="Twente", code="TW", organisations=[guest, stats_world.vt])
+    db.session.add(extra)
+    db.session.flush()
+    _fill(extra, [guest, stats_world.vt], weeks=12, cases_per_meeting=6)
+    _fill(stats_world.rr, [stats_world.vt, stats_world.politie], weeks=1, cases_per_meeting=9)
+    statistics.refresh_all()
+    after = []
+    for url in urls:
+        with count_queries() as statements:
+            client.get(url)
+        after.append(len(statements))
+    assert before == after

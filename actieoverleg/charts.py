@@ -17,7 +17,7 @@ STYLE = Style(
     background="white", plot_background="white", foreground="#1b1b1b", foreground_strong="#1b1b1b",
     foreground_subtle="#c7c7c7", opacity="1", opacity_hover="1", font_family="system-ui, Arial, sans-serif",
     colors=("#154273", "#5b7fa6", "#a3b5c9", "#8a6d00", "#535353", "#275937"),
-    title_font_size=16, label_font_size=12, major_label_font_size=12, legend_font_size=12, value_font_size=11,
+    title_font_size=16, no_data_font_size=16, label_font_size=12, major_label_font_size=12, legend_font_size=12, value_font_size=11,
 )
 KINDS = {"bar": pygal.Bar, "hbar": pygal.HorizontalBar, "stacked": pygal.HorizontalStackedBar}
 

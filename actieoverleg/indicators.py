@@ -54,11 +54,19 @@ class Table:
     chart: Chart | None = None
     total_last: bool = False  # the last row is a total (shown bold, left out of charts)
 
+    def _charted(self) -> list[Published]:
+        rows = self.rows[:-1] if self.total_last else self.rows
+        return [cells[i] for _label, cells in rows for i in self.chart.columns] if self.chart else []
+
+    @property
+    def chart_drawable(self) -> bool:
+        """Whether the chart would show a bar at all (not when every cell is 0, <10 or –)."""
+        return any(cell.number for cell in self._charted())
+
     @property
     def chart_has_gaps(self) -> bool:
         """Whether a suppressed cell is missing from the chart (the page says so)."""
-        rows = self.rows[:-1] if self.total_last else self.rows
-        return bool(self.chart) and any(cells[i].number is None for _l, cells in rows for i in self.chart.columns)
+        return any(cell.number is None for cell in self._charted())
 
 
 @dataclass

@@ -13,7 +13,8 @@ from flask import url_for
 from actieoverleg import statistics
 from actieoverleg.extensions import db
 from actieoverleg.models import AuditEvent, Organisation, Region
-from actieoverleg.periods import Period
+from actieoverleg.formatting import local_today
+from actieoverleg.periods import Period, last_complete_quarter
 from actieoverleg.vocab import ActionStatus, AttendanceForm, AttendanceStatus, CaseKind, OrganisationKind
 
 from .stats_data import attend, discuss, held, new_case, point
@@ -220,3 +221,17 @@ def test_pages_run_a_fixed_number_of_queries(stats_world, login_as, count_querie
             client.get(url)
         after.append(len(statements))
     assert before == after
+
+
+def test_the_national_start_page_shows_the_latest_quarter(world, login_as):
+    quarter = last_complete_quarter(local_today())
+    for week in range(11):
+        meeting = held(world.rr, quarter.start + dt.timedelta(days=2 + 7 * week), chair=world.vt)
+        discuss(meeting, new_case(world.rr, world.vt, quarter.start))
+    statistics.mark_all_stale()  # as closing each meeting would have done
+    db.session.commit()
+    html = login_as(world.national).get("/").get_data(as_text=True)
+    assert f"Landelijk overzicht: {quarter.label}" in html
+    assert "<dt>Overleggen</dt><dd>10</dd>" in html and "<dt>Casussen besproken</dt><dd>10</dd>" in html
+    assert "Geen gehouden overleg in dit kwartaal: Zuid-Holland-Zuid." in html
+    assert f'href="/statistieken/{quarter.key}"' in html

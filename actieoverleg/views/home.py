@@ -9,8 +9,10 @@ from sqlalchemy.orm import contains_eager, selectinload
 from ..actions import count_due, owned_points_query
 from ..extensions import db
 from ..formatting import local_today
+from ..indicators import build
 from ..models import AgendaItem, Meeting, Preparation
 from ..permissions import allow, can_see_statistics, is_admin, is_member, signed_in
+from ..periods import last_complete_quarter
 from ..planning import next_meeting, start_of_today_utc
 from ..vocab import MeetingStatus, Role
 
@@ -61,4 +63,6 @@ def index():
         context.update(member=True, overdue=overdue, soon=soon, points=points, today=today,
                        chaired=chaired,
                        awaiting=awaiting_preparation(user.organisation_id, regions))
+    if user.role is Role.landelijk:
+        context["latest"] = build(last_complete_quarter(local_today()), None, local_today())
     return render_template("home/index.html", **context)

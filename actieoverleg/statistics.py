@@ -346,7 +346,7 @@ class Raw:
 
 class Figures:
     """The raw sums for one scope (a region or the nation) and period. Never leaves this module
-    undisclosed: `report.py` turns it into published tables through `disclose`."""
+    undisclosed: `indicators.py` turns it into published tables through `disclose`."""
 
     def __init__(self, rows: Iterable[tuple[str, str, str, int, int | None]]) -> None:
         self.cells = {(tbl, row, col): Raw(int(value), None if cases is None else int(cases))

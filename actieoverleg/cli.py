@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import signal
 import threading
+import time
 
 import click
 from flask import Flask, current_app
@@ -49,13 +50,25 @@ def _missing_columns() -> list[str]:
 
 @click.command("demo")
 @click.option("--password", help="Use this password for every demo account (default: a random one each).")
-def demo(password: str | None) -> None:
+@click.option("--scale", type=click.Choice(["regio", "national"]), default="regio", show_default=True,
+              help="regio: two regions, twelve weeks and every kind of mail; national: 25 regions, five "
+                   "years (for the statistics and `make bench`), no mail.")
+@click.option("--regions", default=25, show_default=True, help="With --scale national: how many regions.")
+@click.option("--years", default=5, show_default=True, help="With --scale national: how many years.")
+def demo(password: str | None, scale: str, regions: int, years: int) -> None:
     """Fill an empty database with a realistic demo and print the accounts, tab-separated."""
     from .demo import load_demo
+    from .demo_national import load_national
 
     db.create_all()
     if db.session.scalar(select(func.count()).select_from(User)):
         raise click.ClickException("The database is not empty; the demo loads only into an empty database.")
+    if scale == "national":
+        started = time.perf_counter()
+        for line in load_national(password, regions=regions, years=years):
+            click.echo(line)
+        click.echo(f"National demo loaded in {time.perf_counter() - started:.0f} s.", err=True)
+        return
     for line in load_demo(password):
         click.echo(line)
     # stdout is the account list (make run keeps it); the rest goes to stderr

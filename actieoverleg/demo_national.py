@@ -1,0 +1,256 @@
+"""Five years of national history for the statistics and the benchmark (domain.md, Scale):
+25 regions, weekly meetings, ≈ 60,000 case discussions and ≈ 200,000 action points.
+
+Rows are generated in Python with explicit ids and written with Core bulk inserts (no ORM
+unit of work per row), so the load takes a minute rather than hours. Deterministic per seed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+import sys
+from typing import Any, Iterator
+
+from sqlalchemy import insert
+
+from . import agenda, planning, statistics
+from .auth import hash_password
+from .demo import ACTION_TEXTS, GUESTS, PARTNERS
+from .extensions import db
+from .formatting import local_today, to_utc
+from .models import (
+    ActionPoint,
+    AgendaItem,
+    Attendance,
+    Case,
+    Meeting,
+    MeetingSeries,
+    Organisation,
+    Region,
+    User,
+    case_needed,
+    item_shared,
+    region_organisation,
+    user_region,
+    utcnow,
+)
+from .privacy import CODE_ALPHABET
+from .vocab import (
+    ActionKind,
+    ActionStatus,
+    Assessment,
+    AttendanceForm,
+    AttendanceStatus,
+    CaseKind,
+    CaseReason,
+    Children,
+    Handover,
+    ItemKind,
+    MeetingForm,
+    MeetingStatus,
+    OrganisationKind,
+    Role,
+)
+
+REGIONS = [
+    ("Groningen", "GR"), ("Friesland", "FR"), ("Drenthe", "DR"), ("IJsselland", "IJ"), ("Twente", "TW"),
+    ("Noord- en Oost-Gelderland", "NOG"), ("Gelderland-Midden", "GM"), ("Gelderland-Zuid", "GZ"),
+    ("Utrecht", "UT"), ("Noord-Holland-Noord", "NHN"), ("Zaanstreek-Waterland", "ZW"),
+    ("Kennemerland", "KE"), ("Amsterdam-Amstelland", "AA"), ("Gooi en Vechtstreek", "GV"),
+    ("Haaglanden", "HL"), ("Hollands Midden", "HM"), ("Rotterdam-Rijnmond", "RR"),
+    ("Zuid-Holland-Zuid", "ZHZ"), ("Zeeland", "ZE"), ("Midden- en West-Brabant", "MWB"),
+    ("Brabant-Noordoost", "BNO"), ("Brabant-Zuidoost", "BZO"), ("Limburg-Noord", "LN"),
+    ("Zuid-Limburg", "ZL"), ("Flevoland", "FL"),
+]
+CHUNK = 20_000
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _bulk(target: Any, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        db.session.execute(insert(target), rows[start:start + CHUNK])
+
+
+class _History:
+    """The rows of one run, with explicit ids, written at the end per table."""
+
+    def __init__(self, rng: random.Random, today: dt.date, orgs: list[Organisation]) -> None:
+        self.rng, self.today, self.orgs = rng, today, orgs
+        self.ids = {name: itertools.count(1) for name in ("meeting", "case", "item", "point", "attendance")}
+        self.rows: dict[Any, list[dict[str, Any]]] = {t: [] for t in (
+            Meeting, Case, AgendaItem, ActionPoint, Attendance, item_shared, case_needed)}
+        self.codes: dict[str, Iterator[int]] = {}
+
+    def code(self, prefix: str) -> str:
+        """Unique random codes without a query per code: a shuffled slice of the code space."""
+        if prefix not in self.codes:
+            self.codes[prefix] = iter(self.rng.sample(range(len(CODE_ALPHABET) ** 4), 20_000))
+        number, digits = next(self.codes[prefix]), []
+        for _ in range(4):
+            number, digit = divmod(number, len(CODE_ALPHABET))
+            digits.append(CODE_ALPHABET[digit])
+        return prefix + "-" + "".join(digits)
+
+    def region(self, region: Region, series: MeetingSeries, first: dt.date, table: list[Organisation]) -> None:
+        """Weekly meetings from `first` to last week; new cases and returning ones."""
+        rng = self.rng
+        open_cases: list[tuple[int, dt.date, Handover]] = []  # (case id, last discussed, handover)
+        day = first
+        while day < self.today - dt.timedelta(days=6):
+            self.meeting(region, series, day, table, open_cases, extra=False)
+            if rng.random() < 0.03:
+                self.meeting(region, series, day + dt.timedelta(days=2), table, open_cases, extra=True)
+            day += dt.timedelta(weeks=1)
+
+    def meeting(self, region: Region, series: MeetingSeries, day: dt.date, table: list[Organisation],
+                open_cases: list[tuple[int, dt.date, Handover]], extra: bool) -> None:
+        rng = self.rng
+        meeting_id = next(self.ids["meeting"])
+        starts = to_utc(day, series.start_time)
+        cancelled = not extra and rng.random() < 0.02
+        chair = rng.choice(table[:3])
+        self.rows[Meeting].append(dict(
+            id=meeting_id, region_id=region.id, series_id=None if extra else series.id, starts_at=starts,
+            duration_minutes=120, location=series.location, form=series.form if rng.random() < 0.85 else
+            rng.choice(list(MeetingForm)), is_extra=extra, status=MeetingStatus.geannuleerd if cancelled
+            else MeetingStatus.afgesloten, chair_organisation_id=None if cancelled else chair.id,
+            closed_at=None if cancelled else starts + dt.timedelta(hours=2), sequence=0, version=1))
+        if cancelled:
+            return
+        for org in table:
+            status = rng.choices(list(AttendanceStatus), weights=[80, 8, 4, 8])[0]
+            present = status is AttendanceStatus.aanwezig
+            self.rows[Attendance].append(dict(
+                id=next(self.ids["attendance"]), meeting_id=meeting_id, organisation_id=org.id, status=status,
+                mandate=(rng.random() < 0.85) if present else None,
+                form=rng.choice(list(AttendanceForm)) if present else None))
+        returning = [c for c in open_cases if (day - c[1]).days <= 400 and
+                     (c[2] is Handover.terug or rng.random() < 0.04)]
+        chosen = rng.sample(returning, k=min(len(returning), rng.randint(2, 4)))
+        new = [self.case(region, day, table) for _ in range(rng.randint(1, 2) if extra else rng.randint(5, 7))]
+        discussed = [c[0] for c in chosen] + new
+        chosen_ids = {c[0] for c in chosen}
+        open_cases[:] = [c for c in open_cases if c[0] not in chosen_ids and (day - c[1]).days <= 400]
+        for position, case_id in enumerate(discussed, start=1):
+            handover = rng.choices(list(Handover), weights=[22, 15, 8, 30, 18, 7])[0]
+            self.item(meeting_id, case_id, position, day, table, handover, case_id in chosen_ids)
+            open_cases.append((case_id, day, handover))
+
+    def case(self, region: Region, day: dt.date, table: list[Organisation]) -> int:
+        rng = self.rng
+        case_id = next(self.ids["case"])
+        bringer = rng.choice(table[:7])
+        self.rows[Case].append(dict(
+            id=case_id, code=self.code(region.code), region_id=region.id, organisation_id=bringer.id,
+            created_at=to_utc(day - dt.timedelta(days=rng.choice([1, 2, 3, 5, 6, 8, 13, 20, 30])), dt.time(9, 30)),
+            kind=rng.choices(list(CaseKind), weights=[45, 25, 12, 5, 8, 5])[0],
+            children=rng.choice(list(Children)), reason=rng.choice(list(CaseReason)), file_reference=None))
+        for org in {bringer.id, *(o.id for o in rng.sample(table, k=2))}:
+            self.rows[case_needed].append(dict(case_id=case_id, organisation_id=org))
+        return case_id
+
+    def item(self, meeting_id: int, case_id: int, position: int, day: dt.date, table: list[Organisation],
+             handover: Handover, again: bool) -> None:
+        rng = self.rng
+        item_id = next(self.ids["item"])
+        self.rows[AgendaItem].append(dict(
+            id=item_id, meeting_id=meeting_id, case_id=case_id, position=position,
+            kind=ItemKind.herbespreking if again else ItemKind.nieuw, removed=False,
+            assessment=rng.choices(list(Assessment), weights=[25, 40, 25, 10])[0], handover=handover,
+            return_date=day + dt.timedelta(days=28) if handover is Handover.terug else None, version=1))
+        for org in rng.sample(table, k=rng.randint(2, 4)):
+            self.rows[item_shared].append(dict(agenda_item_id=item_id, organisation_id=org.id))
+        for _ in range(rng.choice([2, 3, 3, 4, 4, 5])):
+            owner = rng.choice(table)
+            due = day + dt.timedelta(days=rng.choice([3, 7, 7, 14, 14, 21, 28]))
+            status, result_at = ActionStatus.open, None
+            if due < self.today - dt.timedelta(days=3) or rng.random() < 0.25:
+                status = rng.choices(ActionStatus.results(), weights=[82, 7, 4, 7])[0]
+                done = min(due + dt.timedelta(days=rng.choice([-5, -3, -2, -1, 0, 0, 1, 3, 8])), self.today)
+                result_at = to_utc(max(done, day), dt.time(15, 0))
+            self.rows[ActionPoint].append(dict(
+                id=next(self.ids["point"]), case_id=case_id, agenda_item_id=item_id, organisation_id=owner.id,
+                text=rng.choice(ACTION_TEXTS.get(owner.short_name, ACTION_TEXTS["VT"])),
+                kind=rng.choice(list(ActionKind)), due_date=due, status=status,
+                created_at=to_utc(day, dt.time(15, 0)), result_at=result_at, version=1))
+
+    def write(self) -> dict[str, int]:
+        counts = {}
+        for target, rows in self.rows.items():
+            _bulk(target, rows)
+            counts[getattr(target, "__tablename__", getattr(target, "name", ""))] = len(rows)
+        return counts
+
+
+def load_national(password: str | None = None, regions: int = 25, years: int = 5, seed: int = 2026) -> list[str]:
+    """Fill an empty database; return the account lines (role, organisation, regions, e-mail, password)."""
+    rng = random.Random(seed)
+    today = local_today()
+    secret = password or "demo-" + "".join(rng.choice(CODE_ALPHABET) for _ in range(12))
+    password_hash = hash_password(secret)  # once: argon2 is slow on purpose
+    orgs = [Organisation(name=n, short_name=s, kind=OrganisationKind.partner, position=p)
+            for p, (n, s) in enumerate(PARTNERS, start=1)]
+    orgs += [Organisation(name=n, short_name=s, kind=OrganisationKind.guest, position=p)
+             for p, (n, s) in enumerate(GUESTS, start=20)]
+    db.session.add_all(orgs)
+    made = [Region(name=name, code=code) for name, code in REGIONS[:regions]]
+    db.session.add_all(made)
+    db.session.flush()
+    history = _History(rng, today, orgs)
+    first = today - dt.timedelta(days=365 * years)
+    accounts, links, series_list = [], [], []
+    for index, region in enumerate(made):
+        table = orgs[:7] + [orgs[7 + index % 2]]
+        links += [dict(region_id=region.id, organisation_id=o.id) for o in table]
+        series = MeetingSeries(region_id=region.id, weekday=index % 5, start_time=dt.time(10 + index % 4, 0),
+                               duration_minutes=120, location=f"Veilig Thuis {region.name}",
+                               form=[MeetingForm.fysiek, MeetingForm.online, MeetingForm.hybride][index % 3])
+        db.session.add(series)
+        db.session.flush()
+        series_list.append((region, series, table))
+        accounts.append((Role.voorzitter, table[2], region, f"voorzitter.{region.code.lower()}@demo.test"))
+        accounts += [(Role.deelnemer, o, region, f"{_slug(o)}.{region.code.lower()}@demo.test") for o in table]
+        start = first + dt.timedelta(days=(series.weekday - first.weekday()) % 7)
+        history.region(region, series, start, table)
+        _progress(f"  {region.name}: {len(history.rows[Meeting])} meetings so far")
+    _bulk(region_organisation, links)
+    accounts = [(Role.beheerder, orgs[0], None, "beheer@demo.test"),
+                (Role.landelijk, orgs[2], None, "landelijk@demo.test"), *accounts]
+    names = itertools.cycle(["Sanne de Boer", "Ahmed Benali", "Marieke Visser", "Joost Mulder", "Fatma Yilmaz",
+                             "Peter Dekker", "Linda Smit", "Ruben Bos", "Esther Kok", "Mohamed Amrani"])
+    users = [dict(id=n, email=email, name=next(names), password_hash=password_hash, role=role,
+                  organisation_id=org.id, active=True, failed_logins=0, created_at=utcnow(),
+                  mail_mode="volledig") for n, (role, org, _r, email) in enumerate(accounts, start=1)]
+    _bulk(User, users)
+    _bulk(user_region, [dict(user_id=n, region_id=r.id) for n, (_, _, r, _) in enumerate(accounts, start=1) if r])
+    counts = history.write()
+    _progress("  rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    db.session.commit()
+    _upcoming(series_list, rng, today)
+    _progress("  statistics: computing every region and period ...")
+    statistics.refresh_all()
+    return ["\t".join([role.value, org.name, region.name if region else "", email, secret])
+            for role, org, region, email in accounts]
+
+
+def _upcoming(series_list: list[tuple[Region, MeetingSeries, list[Organisation]]], rng: random.Random,
+              today: dt.date) -> None:
+    """Plan the coming weeks and put three fresh cases on each region's next meeting."""
+    for region, series, table in series_list:
+        planning.plan_series(series, 8, today)
+        db.session.flush()
+        meeting = planning.next_meeting(region.id)
+        member = db.session.scalar(db.select(User).where(User.email == f"vt.{region.code.lower()}@demo.test"))
+        for _ in range(3):
+            agenda.bring_in(meeting, member.organisation, member, rng.choice(list(CaseKind)), Children.ja,
+                            CaseReason.samenloop, [member.organisation, rng.choice(table[1:])], None)
+        agenda.sync(meeting)
+    db.session.commit()
+
+
+def _slug(org: Organisation) -> str:
+    return org.short_name.lower().replace("&", "").replace(" ", "")

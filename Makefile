@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app actieoverleg
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test reset install install-test clean
+.PHONY: run test bench reset install install-test clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -35,6 +35,10 @@ run: install instance/config.py
 ## make test: install the test extras and run the whole suite, browser tests included.
 test: install-test
 	$(BIN)/python -m pytest
+
+## make bench: server time and queries per page on five years of national data (builds it once).
+bench: install-test
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 ## make reset: start over with an empty database and a fresh demo.
 reset:

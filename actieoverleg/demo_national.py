@@ -84,6 +84,8 @@ class _History:
         self.rows: dict[Any, list[dict[str, Any]]] = {t: [] for t in (
             Meeting, Case, AgendaItem, ActionPoint, Attendance, item_shared, case_needed)}
         self.codes: dict[str, Iterator[int]] = {}
+        self.seen: dict[int, tuple[dt.date, Handover]] = {}
+        self.back_after: dict[int, dt.date] = {}
 
     def code(self, prefix: str) -> str:
         """Unique random codes without a query per code: a shuffled slice of the code space."""
@@ -96,18 +98,29 @@ class _History:
         return prefix + "-" + "".join(digits)
 
     def region(self, region: Region, series: MeetingSeries, first: dt.date, table: list[Organisation]) -> None:
-        """Weekly meetings from `first` to last week; new cases and returning ones."""
-        rng = self.rng
-        open_cases: list[tuple[int, dt.date, Handover]] = []  # (case id, last discussed, handover)
+        """Weekly meetings from `first` to last week, with new cases and the ones that must return."""
+        self.seen: dict[int, tuple[dt.date, Handover]] = {}  # case id: last discussed, its hand-over
+        self.back_after: dict[int, dt.date] = {}  # case id: a point was not done on this date
         day = first
         while day < self.today - dt.timedelta(days=6):
-            self.meeting(region, series, day, table, open_cases, extra=False)
-            if rng.random() < 0.03:
-                self.meeting(region, series, day + dt.timedelta(days=2), table, open_cases, extra=True)
+            self.meeting(region, series, day, table, extra=False)
+            if self.rng.random() < 0.03:
+                self.meeting(region, series, day + dt.timedelta(days=2), table, extra=True)
             day += dt.timedelta(weeks=1)
 
+    def returning(self, day: dt.date) -> list[int]:
+        """As `agenda.sync` would put them on the agenda: 'terug op de agenda' whose date has come,
+        and cases with a point that was not done; plus now and then one that comes back by itself
+        (a repeat within 12 months)."""
+        rng = self.rng
+        due = [case for case, (last, handover) in self.seen.items()
+               if handover is Handover.terug and last + dt.timedelta(days=28) <= day]
+        due += [case for case, when in self.back_after.items() if when <= day and case not in due]
+        recent = [case for case, (last, _h) in self.seen.items() if (day - last).days <= 365 and case not in due]
+        return due + rng.sample(recent, k=min(len(recent), rng.choice([0, 0, 1, 1, 2])))
+
     def meeting(self, region: Region, series: MeetingSeries, day: dt.date, table: list[Organisation],
-                open_cases: list[tuple[int, dt.date, Handover]], extra: bool) -> None:
+                extra: bool) -> None:
         rng = self.rng
         meeting_id = next(self.ids["meeting"])
         starts = to_utc(day, series.start_time)
@@ -128,17 +141,15 @@ class _History:
                 id=next(self.ids["attendance"]), meeting_id=meeting_id, organisation_id=org.id, status=status,
                 mandate=(rng.random() < 0.85) if present else None,
                 form=rng.choice(list(AttendanceForm)) if present else None))
-        returning = [c for c in open_cases if (day - c[1]).days <= 400 and
-                     (c[2] is Handover.terug or rng.random() < 0.04)]
-        chosen = rng.sample(returning, k=min(len(returning), rng.randint(2, 4)))
-        new = [self.case(region, day, table) for _ in range(rng.randint(1, 2) if extra else rng.randint(5, 7))]
-        discussed = [c[0] for c in chosen] + new
-        chosen_ids = {c[0] for c in chosen}
-        open_cases[:] = [c for c in open_cases if c[0] not in chosen_ids and (day - c[1]).days <= 400]
-        for position, case_id in enumerate(discussed, start=1):
+        again = [] if extra else self.returning(day)
+        new = [self.case(region, day, table) for _ in range(rng.randint(1, 2) if extra else rng.randint(4, 7))]
+        for position, case_id in enumerate(again + new, start=1):
             handover = rng.choices(list(Handover), weights=[22, 15, 8, 30, 18, 7])[0]
-            self.item(meeting_id, case_id, position, day, table, handover, case_id in chosen_ids)
-            open_cases.append((case_id, day, handover))
+            self.back_after.pop(case_id, None)
+            self.item(meeting_id, case_id, position, day, table, handover, position <= len(again))
+            self.seen[case_id] = (day, handover)
+        if rng.random() < 0.1:  # forget what can no longer come back, now and then
+            self.seen = {c: v for c, v in self.seen.items() if (day - v[0]).days <= 400}
 
     def case(self, region: Region, day: dt.date, table: list[Organisation]) -> int:
         rng = self.rng
@@ -167,16 +178,21 @@ class _History:
         for _ in range(rng.choice([2, 3, 3, 4, 4, 5])):
             owner = rng.choice(table)
             due = day + dt.timedelta(days=rng.choice([3, 7, 7, 14, 14, 21, 28]))
-            status, result_at = ActionStatus.open, None
-            if due < self.today - dt.timedelta(days=3) or rng.random() < 0.25:
+            status, result_at, result_by = ActionStatus.open, None, None
+            # every old point has a result; most points due this week too (what is not, comes back)
+            ticked = {True: 1.0, False: 0.85 if due < self.today + dt.timedelta(days=7) else 0.2}
+            if rng.random() < ticked[due < self.today - dt.timedelta(days=3)]:
                 status = rng.choices(ActionStatus.results(), weights=[82, 7, 4, 7])[0]
-                done = min(due + dt.timedelta(days=rng.choice([-5, -3, -2, -1, 0, 0, 1, 3, 8])), self.today)
-                result_at = to_utc(max(done, day), dt.time(15, 0))
+                done = max(min(due + dt.timedelta(days=rng.choice([-5, -3, -2, -1, 0, 0, 1, 3, 8])), self.today), day)
+                result_at = to_utc(done, dt.time(15, 0))
+                result_by = self.members.get(owner.id)
+                if status is ActionStatus.niet_uitgevoerd:
+                    self.back_after[case_id] = done + dt.timedelta(days=1)
             self.rows[ActionPoint].append(dict(
                 id=next(self.ids["point"]), case_id=case_id, agenda_item_id=item_id, organisation_id=owner.id,
                 text=rng.choice(ACTION_TEXTS.get(owner.short_name, ACTION_TEXTS["VT"])),
                 kind=rng.choice(list(ActionKind)), due_date=due, status=status,
-                created_at=to_utc(day, dt.time(15, 0)), result_at=result_at, version=1))
+                created_at=to_utc(day, dt.time(15, 0)), result_at=result_at, result_by_id=result_by, version=1))
 
     def write(self) -> dict[str, int]:
         counts = {}
@@ -202,7 +218,9 @@ def load_national(password: str | None = None, regions: int = 25, years: int = 5
     db.session.flush()
     history = _History(rng, today, orgs)
     first = today - dt.timedelta(days=365 * years)
-    accounts, links, series_list = [], [], []
+    accounts: list[tuple[Role, Organisation, Region | None, str]] = [
+        (Role.beheerder, orgs[0], None, "beheer@demo.test"), (Role.landelijk, orgs[2], None, "landelijk@demo.test")]
+    links, series_list = [], []
     for index, region in enumerate(made):
         table = orgs[:7] + [orgs[7 + index % 2]]
         links += [dict(region_id=region.id, organisation_id=o.id) for o in table]
@@ -213,13 +231,12 @@ def load_national(password: str | None = None, regions: int = 25, years: int = 5
         db.session.flush()
         series_list.append((region, series, table))
         accounts.append((Role.voorzitter, table[2], region, f"voorzitter.{region.code.lower()}@demo.test"))
+        history.members = {o.id: len(accounts) + n for n, o in enumerate(table, start=1)}  # user ids follow
         accounts += [(Role.deelnemer, o, region, f"{_slug(o)}.{region.code.lower()}@demo.test") for o in table]
         start = first + dt.timedelta(days=(series.weekday - first.weekday()) % 7)
         history.region(region, series, start, table)
         _progress(f"  {region.name}: {len(history.rows[Meeting])} meetings so far")
     _bulk(region_organisation, links)
-    accounts = [(Role.beheerder, orgs[0], None, "beheer@demo.test"),
-                (Role.landelijk, orgs[2], None, "landelijk@demo.test"), *accounts]
     names = itertools.cycle(["Sanne de Boer", "Ahmed Benali", "Marieke Visser", "Joost Mulder", "Fatma Yilmaz",
                              "Peter Dekker", "Linda Smit", "Ruben Bos", "Esther Kok", "Mohamed Amrani"])
     users = [dict(id=n, email=email, name=next(names), password_hash=password_hash, role=role,

@@ -1,0 +1,174 @@
+"""`make bench`: server time and SQL queries per page on the regional demo and on five years of
+national data, and Onze actiepunten's requests/second against a bare Flask route.
+
+Each page is requested through the WSGI app in this process (Flask's test client), signed in
+through the real login form; the time is measured around the whole request. The databases
+are built once under instance/bench/ (`--rebuild` to start over). The exit code is 0 even when
+a target is missed: this is a report, not a test.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics as stats
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+from sqlalchemy import event, func, select
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from actieoverleg import create_app  # noqa: E402
+from actieoverleg.extensions import db  # noqa: E402
+from actieoverleg.formatting import local_today  # noqa: E402
+from actieoverleg.models import Meeting, Region  # noqa: E402
+from actieoverleg.periods import last_complete_quarter  # noqa: E402
+from actieoverleg.planning import next_meeting  # noqa: E402
+from actieoverleg.vocab import MeetingStatus  # noqa: E402
+
+PASSWORD = "bench-wachtwoord-2026"
+FOLDER = ROOT / "instance" / "bench"
+TARGETS = {"stats": 50.0, "other": 10.0}
+
+
+def make_app(path: Path) -> Flask:
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False, "OUTBOX_DELIVER_AFTER_COMMIT": False,
+        "MAIL_DIR": tempfile.mkdtemp(prefix="bench-mail-"),
+    })
+    app.add_url_rule("/bench/bare", "bench_bare", lambda: "ok")  # the yardstick: no login, no database
+    return app
+
+
+def build(name: str, loader: Callable[[], object], rebuild: bool) -> Path:
+    path = FOLDER / f"{name}.sqlite"
+    if path.exists() and not rebuild:
+        return path
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    started = time.perf_counter()
+    with make_app(path).app_context():
+        db.create_all()
+        loader()
+    print(f"built {path.relative_to(ROOT)} in {time.perf_counter() - started:.0f} s", flush=True)
+    return path
+
+
+def signed_in(app: Flask, email: str) -> FlaskClient:
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": PASSWORD})
+    if response.status_code != 303:
+        raise SystemExit(f"cannot sign in as {email}: {response.status_code}")
+    return client
+
+
+def pages(app: Flask) -> list[tuple[str, str, str, str]]:
+    """(label, kind, who, url) for the pages measured."""
+    today = local_today()
+    quarter = last_complete_quarter(today)
+    year = str(today.year - 1)
+    with app.app_context(), app.test_request_context():
+        rr = db.session.scalar(select(Region).where(Region.code == "RR"))
+        upcoming = next_meeting(rr.id)
+        last_closed = db.session.scalar(select(func.max(Meeting.id)).where(
+            Meeting.region_id == rr.id, Meeting.status == MeetingStatus.afgesloten))
+        return [
+            ("Statistieken landelijk, kwartaal", "stats", "landelijk", f"/statistieken/{quarter.key}"),
+            ("Statistieken landelijk, jaar", "stats", "landelijk", f"/statistieken/{year}"),
+            ("Statistieken regio, kwartaal", "stats", "landelijk", f"/statistieken/{quarter.key}/RR"),
+            ("Statistieken regio, jaar", "stats", "landelijk", f"/statistieken/{year}/RR"),
+            ("Statistieken CSV, landelijk jaar", "stats", "landelijk", f"/statistieken/{year}/export.csv"),
+            ("Onze actiepunten (Politie)", "other", "politie", "/actiepunten/"),
+            ("Overlegscherm (voorzitter)", "other", "voorzitter", url_for("steps.screen", meeting_id=upcoming.id)),
+            ("Verslag laatste overleg", "other", "voorzitter", url_for("meetings.record", meeting_id=last_closed)),
+            ("Start (voorzitter)", "other", "voorzitter", "/"),
+        ]
+
+
+def measure(app: Flask, runs: int) -> dict[str, tuple[float, float, int]]:
+    """Per page: (median ms, p90 ms, queries per request)."""
+    clients = {"landelijk": signed_in(app, "landelijk@demo.test"), "politie": signed_in(app, "politie.rr@demo.test"),
+               "voorzitter": signed_in(app, "voorzitter.rr@demo.test")}
+    count = [0]
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *args: count.__setitem__(0, count[0] + 1))
+    results = {}
+    for label, _kind, who, url in pages(app):
+        client = clients[who]
+        for _ in range(3):  # warm up: compiled queries, templates, stale statistics
+            assert client.get(url).status_code == 200, (label, url)
+        times, queries = [], set()
+        for _ in range(runs):
+            count[0] = 0
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            queries.add(count[0])
+            assert response.status_code == 200, (label, url, response.status_code)
+        results[label] = (stats.median(times), stats.quantiles(times, n=10)[-1], max(queries))
+    return results
+
+
+def rate(client: FlaskClient, url: str, seconds: float = 3.0) -> float:
+    """Requests per second, sequentially, for `seconds`."""
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        client.get(url)
+        done += 1
+    return done / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rebuild", action="store_true", help="build the databases again")
+    parser.add_argument("--runs", type=int, default=30, help="timed requests per page (default 30)")
+    args = parser.parse_args()
+
+    from actieoverleg.demo import load_demo
+    from actieoverleg.demo_national import load_national
+
+    small = build("small", lambda: load_demo(PASSWORD), args.rebuild)
+    national = build("national", lambda: load_national(PASSWORD), args.rebuild)
+    apps = {"small": make_app(small), "national": make_app(national)}
+    with apps["national"].app_context():
+        counts = {name: db.session.scalar(select(func.count()).select_from(db.metadata.tables[name]))
+                  for name in ("meeting", "agenda_item", "action_point", "case", "stat_cell")}
+    print(f"\nnational data: {', '.join(f'{k} {v:,}' for k, v in counts.items())}")
+    print(f"{args.runs} requests per page after warm-up; {dt.datetime.now():%d-%m-%Y %H:%M}\n")
+
+    results = {name: measure(app, args.runs) for name, app in apps.items()}
+    kinds = {label: kind for label, kind, _who, _url in pages(apps["small"])}
+    header = f"{'page':36} {'small: q':>9} {'ms':>7} {'national: q':>12} {'ms':>7} {'p90':>7} {'target':>7}  result"
+    print(header)
+    print("-" * len(header))
+    missed = []
+    for label, kind in kinds.items():
+        s_ms, _s90, s_q = results["small"][label]
+        n_ms, n90, n_q = results["national"][label]
+        target = TARGETS[kind]
+        verdict = "ok" if n_ms <= target else "TOO SLOW"
+        if s_q != n_q:
+            verdict += f", queries differ ({s_q} vs {n_q})"
+        if verdict != "ok":
+            missed.append(label)
+        print(f"{label:36} {s_q:9d} {s_ms:7.1f} {n_q:12d} {n_ms:7.1f} {n90:7.1f} {target:7.0f}  {verdict}")
+
+    app = apps["national"]
+    ours = rate(signed_in(app, "politie.rr@demo.test"), "/actiepunten/")
+    bare = rate(app.test_client(), "/bench/bare")
+    print(f"\nrequests/second, one after another in this process (national data):")
+    print(f"  Onze actiepunten {ours:8.0f}/s")
+    print(f"  bare Flask route {bare:8.0f}/s")
+    print(f"  ratio            {ours / bare:8.3f}  (Onze actiepunten does {bare / ours:.1f}x the work of a bare route)")
+    print("\n" + ("every page met its target" if not missed else "missed: " + "; ".join(missed)))
+
+
+if __name__ == "__main__":
+    main()

@@ -163,7 +163,7 @@ def main() -> None:
     app = apps["national"]
     ours = rate(signed_in(app, "politie.rr@demo.test"), "/actiepunten/")
     bare = rate(app.test_client(), "/bench/bare")
-    print(f"\nrequests/second, one after another in this process (national data):")
+    print("\nrequests/second, one after another in this process (national data):")
     print(f"  Onze actiepunten {ours:8.0f}/s")
     print(f"  bare Flask route {bare:8.0f}/s")
     print(f"  ratio            {ours / bare:8.3f}  (Onze actiepunten does {bare / ours:.1f}x the work of a bare route)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+import secrets
 import sys
 from typing import Any, Iterator
 
@@ -83,9 +84,12 @@ class _History:
         self.ids = {name: itertools.count(1) for name in ("meeting", "case", "item", "point", "attendance")}
         self.rows: dict[Any, list[dict[str, Any]]] = {t: [] for t in (
             Meeting, Case, AgendaItem, ActionPoint, Attendance, item_shared, case_needed)}
+        self.now = utcnow()
         self.codes: dict[str, Iterator[int]] = {}
-        self.seen: dict[int, tuple[dt.date, Handover]] = {}
+        self.seen: dict[int, tuple[dt.date, dt.date | None]] = {}
         self.back_after: dict[int, dt.date] = {}
+        self.members: dict[int, int] = {}  # organisation id: the user id of its member at this table
+        self.chair_user: int | None = None
 
     def code(self, prefix: str) -> str:
         """Unique random codes without a query per code: a shuffled slice of the code space."""
@@ -99,13 +103,14 @@ class _History:
 
     def region(self, region: Region, series: MeetingSeries, first: dt.date, table: list[Organisation]) -> None:
         """Weekly meetings from `first` to last week, with new cases and the ones that must return."""
-        self.seen: dict[int, tuple[dt.date, Handover]] = {}  # case id: last discussed, its hand-over
-        self.back_after: dict[int, dt.date] = {}  # case id: a point was not done on this date
+        self.seen = {}  # case id: last discussed, the date it must come back ('terug op de agenda')
+        self.back_after = {}  # case id: a point was not done on this date
         day = first
         while day < self.today - dt.timedelta(days=6):
             self.meeting(region, series, day, table, extra=False)
-            if self.rng.random() < 0.03:
-                self.meeting(region, series, day + dt.timedelta(days=2), table, extra=True)
+            if self.rng.random() < 0.03:  # a spoedoverleg, on a working day of the same week
+                self.meeting(region, series, day + dt.timedelta(days=1 if day.weekday() < 4 else -1), table,
+                             extra=True)
             day += dt.timedelta(weeks=1)
 
     def returning(self, day: dt.date) -> list[int]:
@@ -113,8 +118,7 @@ class _History:
         and cases with a point that was not done; plus now and then one that comes back by itself
         (a repeat within 12 months)."""
         rng = self.rng
-        due = [case for case, (last, handover) in self.seen.items()
-               if handover is Handover.terug and last + dt.timedelta(days=28) <= day]
+        due = [case for case, (_last, back) in self.seen.items() if back is not None and back <= day]
         due += [case for case, when in self.back_after.items() if when <= day and case not in due]
         recent = [case for case, (last, _h) in self.seen.items() if (day - last).days <= 365 and case not in due]
         return due + rng.sample(recent, k=min(len(recent), rng.choice([0, 0, 1, 1, 2])))
@@ -131,7 +135,8 @@ class _History:
             duration_minutes=120, location=series.location, form=series.form if rng.random() < 0.85 else
             rng.choice(list(MeetingForm)), is_extra=extra, status=MeetingStatus.geannuleerd if cancelled
             else MeetingStatus.afgesloten, chair_organisation_id=None if cancelled else chair.id,
-            closed_at=None if cancelled else starts + dt.timedelta(hours=2), sequence=0, version=1))
+            closed_at=None if cancelled else starts + dt.timedelta(hours=2),
+            closed_by_id=None if cancelled else self.chair_user, sequence=0, version=1))
         if cancelled:
             return
         for org in table:
@@ -146,8 +151,10 @@ class _History:
         for position, case_id in enumerate(again + new, start=1):
             handover = rng.choices(list(Handover), weights=[22, 15, 8, 30, 18, 7])[0]
             self.back_after.pop(case_id, None)
-            self.item(meeting_id, case_id, position, day, table, handover, position <= len(again))
-            self.seen[case_id] = (day, handover)
+            back = day + dt.timedelta(days=rng.choice([14, 28, 28, 42, 56, 91, 182])) \
+                if handover is Handover.terug else None  # some return after months
+            self.item(meeting_id, case_id, position, day, table, handover, back, position <= len(again))
+            self.seen[case_id] = (day, back)
         if rng.random() < 0.1:  # forget what can no longer come back, now and then
             self.seen = {c: v for c, v in self.seen.items() if (day - v[0]).days <= 400}
 
@@ -165,14 +172,14 @@ class _History:
         return case_id
 
     def item(self, meeting_id: int, case_id: int, position: int, day: dt.date, table: list[Organisation],
-             handover: Handover, again: bool) -> None:
+             handover: Handover, back: dt.date | None, again: bool) -> None:
         rng = self.rng
         item_id = next(self.ids["item"])
         self.rows[AgendaItem].append(dict(
             id=item_id, meeting_id=meeting_id, case_id=case_id, position=position,
             kind=ItemKind.herbespreking if again else ItemKind.nieuw, removed=False,
             assessment=rng.choices(list(Assessment), weights=[25, 40, 25, 10])[0], handover=handover,
-            return_date=day + dt.timedelta(days=28) if handover is Handover.terug else None, version=1))
+            return_date=back, version=1))
         for org in rng.sample(table, k=rng.randint(2, 4)):
             self.rows[item_shared].append(dict(agenda_item_id=item_id, organisation_id=org.id))
         for _ in range(rng.choice([2, 3, 3, 4, 4, 5])):
@@ -184,7 +191,7 @@ class _History:
             if rng.random() < ticked[due < self.today - dt.timedelta(days=3)]:
                 status = rng.choices(ActionStatus.results(), weights=[82, 7, 4, 7])[0]
                 done = max(min(due + dt.timedelta(days=rng.choice([-5, -3, -2, -1, 0, 0, 1, 3, 8])), self.today), day)
-                result_at = to_utc(done, dt.time(15, 0))
+                result_at = min(to_utc(done, dt.time(15, 0)), self.now)  # never in the future
                 result_by = self.members.get(owner.id)
                 if status is ActionStatus.niet_uitgevoerd:
                     self.back_after[case_id] = done + dt.timedelta(days=1)
@@ -206,7 +213,8 @@ def load_national(password: str | None = None, regions: int = 25, years: int = 5
     """Fill an empty database; return the account lines (role, organisation, regions, e-mail, password)."""
     rng = random.Random(seed)
     today = local_today()
-    secret = password or "demo-" + "".join(rng.choice(CODE_ALPHABET) for _ in range(12))
+    # not from the seeded generator: a default password anyone can recompute is no password
+    secret = password or "demo-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
     password_hash = hash_password(secret)  # once: argon2 is slow on purpose
     orgs = [Organisation(name=n, short_name=s, kind=OrganisationKind.partner, position=p)
             for p, (n, s) in enumerate(PARTNERS, start=1)]
@@ -231,7 +239,8 @@ def load_national(password: str | None = None, regions: int = 25, years: int = 5
         db.session.flush()
         series_list.append((region, series, table))
         accounts.append((Role.voorzitter, table[2], region, f"voorzitter.{region.code.lower()}@demo.test"))
-        history.members = {o.id: len(accounts) + n for n, o in enumerate(table, start=1)}  # user ids follow
+        history.chair_user = len(accounts)  # user ids are positions in `accounts`
+        history.members = {o.id: len(accounts) + n for n, o in enumerate(table, start=1)}
         accounts += [(Role.deelnemer, o, region, f"{_slug(o)}.{region.code.lower()}@demo.test") for o in table]
         start = first + dt.timedelta(days=(series.weekday - first.weekday()) % 7)
         history.region(region, series, start, table)

@@ -2,7 +2,7 @@
 national data, and Onze actiepunten's requests/second against a bare Flask route.
 
 Each page is requested through the WSGI app in this process (Flask's test client), signed in
-through the real login form; the time is measured around the whole request. The databases
+through the real login form; the time is measured around the app's WSGI call. The databases
 are built once under instance/bench/ (`--rebuild` to start over). The exit code is 0 even when
 a target is missed: this is a report, not a test.
 """
@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from flask import Flask, url_for
 from flask.testing import FlaskClient
@@ -37,6 +37,19 @@ FOLDER = ROOT / "instance" / "bench"
 TARGETS = {"stats": 50.0, "other": 10.0}
 
 
+class ServerTimer:
+    """WSGI middleware: the time spent inside the app, without the test client's own work."""
+
+    def __init__(self, wsgi_app: Callable) -> None:
+        self.wsgi_app, self.last_ms = wsgi_app, 0.0
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        started = time.perf_counter()
+        body = list(self.wsgi_app(environ, start_response))  # the whole response, as a server sends it
+        self.last_ms = (time.perf_counter() - started) * 1000
+        return body
+
+
 def make_app(path: Path) -> Flask:
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
@@ -44,6 +57,7 @@ def make_app(path: Path) -> Flask:
         "MAIL_DIR": tempfile.mkdtemp(prefix="bench-mail-"),
     })
     app.add_url_rule("/bench/bare", "bench_bare", lambda: "ok")  # the yardstick: no login, no database
+    app.wsgi_app = ServerTimer(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 
@@ -77,8 +91,8 @@ def pages(app: Flask) -> list[tuple[str, str, str, str]]:
     with app.app_context(), app.test_request_context():
         rr = db.session.scalar(select(Region).where(Region.code == "RR"))
         upcoming = next_meeting(rr.id)
-        last_closed = db.session.scalar(select(func.max(Meeting.id)).where(
-            Meeting.region_id == rr.id, Meeting.status == MeetingStatus.afgesloten))
+        last_closed = db.session.scalar(select(Meeting.id).where(
+            Meeting.region_id == rr.id, Meeting.status == MeetingStatus.afgesloten).order_by(Meeting.starts_at.desc()))
         return [
             ("Statistieken landelijk, kwartaal", "stats", "landelijk", f"/statistieken/{quarter.key}"),
             ("Statistieken landelijk, jaar", "stats", "landelijk", f"/statistieken/{year}"),
@@ -86,14 +100,16 @@ def pages(app: Flask) -> list[tuple[str, str, str, str]]:
             ("Statistieken regio, jaar", "stats", "landelijk", f"/statistieken/{year}/RR"),
             ("Statistieken CSV, landelijk jaar", "stats", "landelijk", f"/statistieken/{year}/export.csv"),
             ("Onze actiepunten (Politie)", "other", "politie", "/actiepunten/"),
+            ("Onze actiepunten, filter Alle", "other", "politie", "/actiepunten/?status=alle"),
+            ("Onze actiepunten, filter Afgerond", "other", "politie", "/actiepunten/?status=afgerond"),
             ("Overlegscherm (voorzitter)", "other", "voorzitter", url_for("steps.screen", meeting_id=upcoming.id)),
             ("Verslag laatste overleg", "other", "voorzitter", url_for("meetings.record", meeting_id=last_closed)),
             ("Start (voorzitter)", "other", "voorzitter", "/"),
         ]
 
 
-def measure(app: Flask, runs: int) -> dict[str, tuple[float, float, int]]:
-    """Per page: (median ms, p90 ms, queries per request)."""
+def measure(app: Flask, runs: int) -> dict[str, tuple[float, float, int] | str]:
+    """Per page: (median ms, p90 ms, queries per request), or why it could not be measured."""
     clients = {"landelijk": signed_in(app, "landelijk@demo.test"), "politie": signed_in(app, "politie.rr@demo.test"),
                "voorzitter": signed_in(app, "voorzitter.rr@demo.test")}
     count = [0]
@@ -102,14 +118,17 @@ def measure(app: Flask, runs: int) -> dict[str, tuple[float, float, int]]:
     results = {}
     for label, _kind, who, url in pages(app):
         client = clients[who]
-        for _ in range(3):  # warm up: compiled queries, templates, stale statistics
-            assert client.get(url).status_code == 200, (label, url)
+        status = client.get(url).status_code
+        if status != 200:  # a page not (yet) there is reported, not fatal
+            results[label] = "missing" if status == 404 else f"HTTP {status}"
+            continue
+        for _ in range(2):  # warm up: compiled queries, templates, stale statistics
+            client.get(url)
         times, queries = [], set()
         for _ in range(runs):
             count[0] = 0
-            started = time.perf_counter()
             response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
+            times.append(app.wsgi_app.last_ms)
             queries.add(count[0])
             assert response.status_code == 200, (label, url, response.status_code)
         results[label] = (stats.median(times), stats.quantiles(times, n=10)[-1], max(queries))
@@ -128,7 +147,7 @@ def rate(client: FlaskClient, url: str, seconds: float = 3.0) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rebuild", action="store_true", help="build the databases again")
-    parser.add_argument("--runs", type=int, default=30, help="timed requests per page (default 30)")
+    parser.add_argument("--runs", type=int, default=50, help="timed requests per page (default 50)")
     args = parser.parse_args()
 
     from actieoverleg.demo import load_demo
@@ -150,24 +169,35 @@ def main() -> None:
     print("-" * len(header))
     missed = []
     for label, kind in kinds.items():
-        s_ms, _s90, s_q = results["small"][label]
-        n_ms, n90, n_q = results["national"][label]
+        small_result, national_result = results["small"][label], results["national"][label]
+        if isinstance(small_result, str) or isinstance(national_result, str):
+            verdict = f"MISSING (small: {_text(small_result)}, national: {_text(national_result)})"
+            print(f"{label:36} {'-':>9} {'-':>7} {'-':>12} {'-':>7} {'-':>7} {TARGETS[kind]:7.0f}  {verdict}")
+            missed.append(f"{label} (missing)")
+            continue
+        s_ms, _s90, s_q = small_result
+        n_ms, n90, n_q = national_result
         target = TARGETS[kind]
-        verdict = "ok" if n_ms <= target else "TOO SLOW"
+        verdict = "ok" if max(s_ms, n_ms) <= target else "TOO SLOW"
         if s_q != n_q:
             verdict += f", queries differ ({s_q} vs {n_q})"
         if verdict != "ok":
-            missed.append(label)
+            missed.append(f"{label} ({verdict})")
         print(f"{label:36} {s_q:9d} {s_ms:7.1f} {n_q:12d} {n_ms:7.1f} {n90:7.1f} {target:7.0f}  {verdict}")
 
     app = apps["national"]
-    ours = rate(signed_in(app, "politie.rr@demo.test"), "/actiepunten/")
-    bare = rate(app.test_client(), "/bench/bare")
+    client = signed_in(app, "politie.rr@demo.test")  # both through the same client, cookie and all
+    ours = rate(client, "/actiepunten/")
+    bare = rate(client, "/bench/bare")
     print("\nrequests/second, one after another in this process (national data):")
     print(f"  Onze actiepunten {ours:8.0f}/s")
     print(f"  bare Flask route {bare:8.0f}/s")
     print(f"  ratio            {ours / bare:8.3f}  (Onze actiepunten does {bare / ours:.1f}x the work of a bare route)")
-    print("\n" + ("every page met its target" if not missed else "missed: " + "; ".join(missed)))
+    print("\n" + ("every page met its target" if not missed else "MISSED:\n  " + "\n  ".join(missed)))
+
+
+def _text(result: tuple[float, float, int] | str) -> str:
+    return result if isinstance(result, str) else "ok"
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from . import audit, statistics
 from .extensions import db
-from .models import ActionPoint, Case, User, utcnow
+from .models import ActionPoint, User, utcnow
 from .vocab import ActionStatus
 
 
@@ -41,13 +41,10 @@ def set_status(action: ActionPoint, status: ActionStatus, seen_version: int, use
 def owned_points_query(organisation_id: int, region_ids: set[int], status: str,
                        region_id: int | None, today: dt.date):
     """The select for 'Onze actiepunten': overdue first, then by due date."""
-    query = (
-        select(ActionPoint)
-        .join(Case, Case.id == ActionPoint.case_id)
-        .where(ActionPoint.organisation_id == organisation_id, Case.region_id.in_(region_ids))
-    )
+    query = select(ActionPoint).where(ActionPoint.organisation_id == organisation_id,
+                                      ActionPoint.region_id.in_(region_ids))
     if region_id is not None:
-        query = query.where(Case.region_id == region_id)
+        query = query.where(ActionPoint.region_id == region_id)
     if status == "open":
         query = query.where(ActionPoint.status == ActionStatus.open)
     elif status == "te_laat":
@@ -77,8 +74,7 @@ def count_due(organisation_id: int, region_ids: set[int], today: dt.date, days: 
             func.count().filter(ActionPoint.due_date.between(today, soon)),
         )
         .select_from(ActionPoint)
-        .join(Case, Case.id == ActionPoint.case_id)
-        .where(ActionPoint.organisation_id == organisation_id, Case.region_id.in_(region_ids),
+        .where(ActionPoint.organisation_id == organisation_id, ActionPoint.region_id.in_(region_ids),
                ActionPoint.status == ActionStatus.open)
     ).one()
     return row[0], row[1]

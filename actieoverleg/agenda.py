@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
-from sqlalchemy import and_, exists, func, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, ScalarSelect, func, literal, select, union
 
 from .extensions import db
 from .formatting import local
@@ -23,6 +22,10 @@ from .privacy import new_case_code
 from .vocab import ActionStatus, CaseKind, CaseReason, Children, Handover, ItemKind, MeetingStatus
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+# Table aliases for `last_discussed`, whose outer query may read the same tables; made once,
+# as building ORM aliases costs milliseconds per request.
+_EARLIER_MEETING = Meeting.__table__.alias("earlier_meeting")
+_EARLIER_ITEM = AgendaItem.__table__.alias("earlier_item")
 
 
 def bring_in(meeting: Meeting, organisation: Organisation, user: User, kind: CaseKind,
@@ -61,45 +64,42 @@ def visible_items(meeting: Meeting) -> list[AgendaItem]:
     return [i for i in meeting.items if not i.removed]
 
 
-def _last_discussed():
-    """Correlated subquery: when a case was last discussed at a closed meeting."""
-    meeting, item = aliased(Meeting), aliased(AgendaItem)
+def last_discussed(case_id: ColumnElement[int]) -> ScalarSelect:
+    """When the case was last discussed at a held meeting (correlated; NULL if never)."""
+    meeting, item = _EARLIER_MEETING.c, _EARLIER_ITEM.c
     return (
         select(func.max(meeting.starts_at))
-        .join(item, item.meeting_id == meeting.id)
-        .where(item.case_id == Case.id, meeting.status == MeetingStatus.afgesloten,
-               item.removed.is_(False))
-        .correlate(Case)
+        .select_from(_EARLIER_ITEM.join(_EARLIER_MEETING, item.meeting_id == meeting.id))
+        .where(item.case_id == case_id, meeting.status == MeetingStatus.afgesloten, item.removed.is_(False))
         .scalar_subquery()
     )
 
 
 def automatic_case_ids(meeting: Meeting) -> list[int]:
-    """Cases of the region that must come back: due or not-done points, or a return date reached."""
+    """Cases of the region that must come back: due or not-done points, or a return date reached.
+
+    Runs on every view of the next meeting, so it starts from the few rows that can qualify
+    (open points due, points not done, hand-overs "terug" in this region, through indexes) and
+    only for those looks up the case's last discussion.
+    """
     day = local(meeting.starts_at).date()
-    last = _last_discussed()
-    due_points = exists().where(
-        ActionPoint.case_id == Case.id,
-        or_(
-            and_(ActionPoint.status == ActionStatus.open, ActionPoint.due_date <= day),
-            and_(ActionPoint.status == ActionStatus.niet_uitgevoerd,
-                 ActionPoint.result_at > func.coalesce(last, literal(EPOCH, UTCDateTime))),
-        ),
-    )
+    region = meeting.region_id
+    due = select(ActionPoint.case_id).where(
+        ActionPoint.region_id == region, ActionPoint.status == ActionStatus.open, ActionPoint.due_date <= day)
+    not_done = select(ActionPoint.case_id).where(
+        ActionPoint.region_id == region, ActionPoint.status == ActionStatus.niet_uitgevoerd,
+        ActionPoint.result_at > func.coalesce(last_discussed(ActionPoint.case_id), literal(EPOCH, UTCDateTime)))
     returning = (
-        exists()
-        .where(AgendaItem.case_id == Case.id, AgendaItem.handover == Handover.terug,
-               AgendaItem.return_date <= day, Meeting.id == AgendaItem.meeting_id,
-               Meeting.status == MeetingStatus.afgesloten, Meeting.starts_at == last)
+        select(AgendaItem.case_id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(Meeting.region_id == region, Meeting.status == MeetingStatus.afgesloten,
+               AgendaItem.removed.is_(False), AgendaItem.handover == Handover.terug, AgendaItem.return_date <= day,
+               Meeting.starts_at == last_discussed(AgendaItem.case_id))
     )
-    on_agenda = exists().where(AgendaItem.case_id == Case.id, AgendaItem.meeting_id == meeting.id)
-    return list(
-        db.session.scalars(
-            select(Case.id)
-            .where(Case.region_id == meeting.region_id, or_(due_points, returning), ~on_agenda)
-            .order_by(Case.id)
-        )
-    )
+    wanted = union(due, not_done, returning).subquery()
+    on_agenda = select(AgendaItem.case_id).where(AgendaItem.meeting_id == meeting.id)
+    return list(db.session.scalars(
+        select(wanted.c.case_id).where(wanted.c.case_id.not_in(on_agenda)).order_by(wanted.c.case_id)))
 
 
 def sync(meeting: Meeting) -> int:

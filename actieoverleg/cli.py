@@ -10,9 +10,9 @@ import time
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 
-from . import audit, mail, outbox, planning, statistics
+from . import audit, mail, outbox, planning, schema, statistics
 from .auth import hash_password, password_problem
 from .extensions import db
 from .formatting import local_today
@@ -28,24 +28,18 @@ stats_cli = AppGroup("stats", help="Anonymised statistics for the national chair
 
 @click.command("init-db")
 def init_db() -> None:
-    """Create the tables that do not exist yet (never drops anything)."""
+    """Create the tables and indexes that do not exist yet (never drops a table or column)."""
     db.create_all()
-    missing = _missing_columns()
-    if not missing and not db.session.scalar(select(func.count()).select_from(StatCell)):
-        statistics.mark_all_stale()  # a database from before the statistics: compute on first view
-        db.session.commit()
-    if missing:  # create_all adds tables, never columns; there are no migrations before release 1
+    missing = schema.missing_columns()
+    if missing:  # there are no migrations before release 1
         raise click.ClickException(
             "This database was made by an older version; missing columns: " + ", ".join(missing)
             + ". Start over with `make reset` (demo data only) or add the columns by hand.")
-    click.echo("Database ready.")
-
-
-def _missing_columns() -> list[str]:
-    inspector = inspect(db.engine)
-    return [f"{table.name}.{column.name}" for table in db.metadata.sorted_tables
-            for column in table.columns
-            if column.name not in {c["name"] for c in inspector.get_columns(table.name)}]
+    changed = schema.sync_indexes()
+    if not db.session.scalar(select(func.count()).select_from(StatCell)):
+        statistics.mark_all_stale()  # a database from before the statistics: compute on first view
+        db.session.commit()
+    click.echo("Database ready." + (f" Indexes: {' '.join(changed)}." if changed else ""))
 
 
 @click.command("demo")

@@ -153,7 +153,7 @@ class _History:
             self.back_after.pop(case_id, None)
             back = day + dt.timedelta(days=rng.choice([14, 28, 28, 42, 56, 91, 182])) \
                 if handover is Handover.terug else None  # some return after months
-            self.item(meeting_id, case_id, position, day, table, handover, back, position <= len(again))
+            self.item(meeting_id, region.id, case_id, position, day, table, handover, back, position <= len(again))
             self.seen[case_id] = (day, back)
         if rng.random() < 0.1:  # forget what can no longer come back, now and then
             self.seen = {c: v for c, v in self.seen.items() if (day - v[0]).days <= 400}
@@ -171,7 +171,7 @@ class _History:
             self.rows[case_needed].append(dict(case_id=case_id, organisation_id=org))
         return case_id
 
-    def item(self, meeting_id: int, case_id: int, position: int, day: dt.date, table: list[Organisation],
+    def item(self, meeting_id: int, region_id: int, case_id: int, position: int, day: dt.date, table: list[Organisation],
              handover: Handover, back: dt.date | None, again: bool) -> None:
         rng = self.rng
         item_id = next(self.ids["item"])
@@ -196,7 +196,8 @@ class _History:
                 if status is ActionStatus.niet_uitgevoerd:
                     self.back_after[case_id] = done + dt.timedelta(days=1)
             self.rows[ActionPoint].append(dict(
-                id=next(self.ids["point"]), case_id=case_id, agenda_item_id=item_id, organisation_id=owner.id,
+                id=next(self.ids["point"]), case_id=case_id, region_id=region_id, agenda_item_id=item_id,
+                organisation_id=owner.id,
                 text=rng.choice(ACTION_TEXTS.get(owner.short_name, ACTION_TEXTS["VT"])),
                 kind=rng.choice(list(ActionKind)), due_date=due, status=status,
                 created_at=to_utc(day, dt.time(15, 0)), result_at=result_at, result_by_id=result_by, version=1))

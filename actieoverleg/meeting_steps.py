@@ -41,8 +41,8 @@ def record_step1(item: AgendaItem, shared: Iterable[Organisation], assessment: A
 def add_action(item: AgendaItem, organisation: Organisation, text: str, kind: ActionKind,
                due_date: dt.date, assignee: User | None, user: User) -> ActionPoint:
     """Step 2: an agreement owned by one organisation."""
-    action = ActionPoint(case_id=item.case_id, agenda_item=item, organisation=organisation,
-                         text=text.strip(), kind=kind, due_date=due_date, assignee=assignee)
+    action = ActionPoint(case_id=item.case_id, region_id=item.case.region_id, agenda_item=item,
+                         organisation=organisation, text=text.strip(), kind=kind, due_date=due_date, assignee=assignee)
     db.session.add(action)
     db.session.flush()
     audit.record("create", action, user_id=user.id)

@@ -321,6 +321,8 @@ class ActionPoint(db.Model):
         ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True
     )
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    # The case's region, copied: "Onze actiepunten" filters owner + region in one index (no join).
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
     text: Mapped[str] = mapped_column(String(200))
     kind: Mapped[ActionKind] = mapped_column(choice(ActionKind))
     due_date: Mapped[dt.date] = mapped_column(Date)
@@ -338,7 +340,8 @@ class ActionPoint(db.Model):
     result_by: Mapped[User | None] = relationship(foreign_keys=[result_by_id], lazy="joined")
 
     __table_args__ = (
-        Index("ix_action_point_owner_status_due", "organisation_id", "status", "due_date"),
+        Index("ix_action_point_owner_region_status_due", "organisation_id", "region_id", "status", "due_date"),
+        Index("ix_action_point_region_status_due", "region_id", "status", "due_date"),  # agenda.automatic_case_ids
     )
     __mapper_args__ = {"version_id_col": version}
 
@@ -410,7 +413,8 @@ class StatCell(db.Model):
     value: Mapped[int]
     cases: Mapped[int | None]
 
-    __table_args__ = (Index("ix_stat_cell_period_tbl", "period", "tbl"),)
+    # Covering: a national page sums one period's cells straight from the index, in group order.
+    __table_args__ = (Index("ix_stat_cell_period_cover", "period", "tbl", "row", "col", "value", "cases"),)
 
 
 class StatStale(db.Model):

@@ -9,10 +9,11 @@ change answers 403.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy.orm.interfaces import ORMOption
 
 from .extensions import db, login_manager
 from .models import ActionPoint, AgendaItem, Case, Meeting, Preparation, Region, User
@@ -142,15 +143,18 @@ def can_prepare(item: AgendaItem, preparation: Preparation, user: User) -> bool:
 
 # --- loaders that hide other regions -----------------------------------------------------
 
-def _get_in_region(model: type[Any], ident: int, region_of: Callable[[Any], int], user: User) -> Any:
-    obj = db.session.get(model, ident)
+def _get_in_region(model: type[Any], ident: int, region_of: Callable[[Any], int], user: User,
+                   options: Sequence[ORMOption] = ()) -> Any:
+    # with loader options, read afresh: an object already in the session would skip them
+    obj = db.session.get(model, ident, options=options, populate_existing=bool(options))
     if obj is None or not in_region(user, region_of(obj)):
         abort(404)
     return obj
 
 
-def meeting_or_404(meeting_id: int, user: User) -> Meeting:
-    return _get_in_region(Meeting, meeting_id, lambda m: m.region_id, user)
+def meeting_or_404(meeting_id: int, user: User, options: Sequence[ORMOption] = ()) -> Meeting:
+    """A meeting in the user's regions, loaded with `options` (e.g. the whole record at once)."""
+    return _get_in_region(Meeting, meeting_id, lambda m: m.region_id, user, options)
 
 
 def item_or_404(meeting: Meeting, item_id: int) -> AgendaItem:

@@ -24,7 +24,7 @@ from sqlalchemy import event, func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actieoverleg import create_app  # noqa: E402
+from actieoverleg import create_app, schema  # noqa: E402
 from actieoverleg.extensions import db  # noqa: E402
 from actieoverleg.formatting import local_today  # noqa: E402
 from actieoverleg.models import Meeting, Region  # noqa: E402
@@ -64,7 +64,11 @@ def make_app(path: Path) -> Flask:
 def build(name: str, loader: Callable[[], object], rebuild: bool) -> Path:
     path = FOLDER / f"{name}.sqlite"
     if path.exists() and not rebuild:
-        return path
+        with make_app(path).app_context():
+            if not schema.missing_columns():
+                schema.sync_indexes()  # same indexes as a fresh database
+                return path
+        print(f"{path.relative_to(ROOT)} lacks columns the models now have: building it again", flush=True)
     FOLDER.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     started = time.perf_counter()

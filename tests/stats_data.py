@@ -56,7 +56,8 @@ def discuss(meeting: Meeting, case: Case, assessment: Assessment = Assessment.ac
 
 def point(item: AgendaItem, owner: Organisation, due: dt.date, status: ActionStatus = ActionStatus.open,
           result: dt.date | None = None) -> ActionPoint:
-    action = ActionPoint(case_id=item.case_id, agenda_item_id=item.id, organisation_id=owner.id, text="Huisbezoek plannen",
+    action = ActionPoint(case_id=item.case_id, region_id=item.case.region_id, agenda_item_id=item.id,
+                         organisation_id=owner.id, text="Huisbezoek plannen",
                          kind=ActionKind.directe, due_date=due, status=status,
                          result_at=to_utc(result, dt.time(11, 0)) if result else None)
     db.session.add(action)

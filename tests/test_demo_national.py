@@ -127,6 +127,7 @@ def test_action_points(national):
         assert (point.result_at is None) == (point.status is ActionStatus.open)
         assert point.result_at is None or point.result_at <= now
         assert point.is_open or point.result_by_id
+        assert point.region_id == point.case.region_id  # "Onze actiepunten" filters on the copy
     open_points = [p for p in points if p.is_open]
     assert open_points and all(p.due_date >= today - dt.timedelta(days=7) for p in open_points)
     late = [p for p in points if p.result_at and p.result_at.date() > p.due_date]

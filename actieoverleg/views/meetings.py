@@ -32,11 +32,7 @@ def record_options():
 
 
 def load_record(meeting_id: int) -> Meeting:
-    meeting = meeting_or_404(meeting_id, current_user)
-    return db.session.scalars(
-        select(Meeting).where(Meeting.id == meeting.id).options(*record_options())
-        .execution_options(populate_existing=True)
-    ).unique().one()
+    return meeting_or_404(meeting_id, current_user, record_options())
 
 
 @bp.route("/")

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import lazyload
 
 from .. import agenda, audit, meeting_steps
 from ..extensions import db
@@ -30,9 +31,8 @@ def organisations(meeting: Meeting) -> list[Organisation]:
 def members_by_organisation(meeting: Meeting) -> dict[int, list[User]]:
     """Named persons for step 2: the active members of each organisation in this region."""
     users = db.session.scalars(
-        db.select(User).join(User.regions)
-        .where(User.active.is_(True), User.regions.any(id=meeting.region_id))
-        .order_by(User.name)
+        db.select(User).where(User.active.is_(True), User.regions.any(id=meeting.region_id))
+        .options(lazyload(User.regions)).order_by(User.name)  # their regions are not shown
     ).unique().all()
     grouped: dict[int, list[User]] = {}
     for user in users:

@@ -10,6 +10,8 @@ import datetime as dt
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from . import audit, statistics
 from .extensions import db
@@ -38,11 +40,17 @@ def set_status(action: ActionPoint, status: ActionStatus, seen_version: int, use
         statistics.meeting_changed(action.agenda_item.meeting)
 
 
+def people_of_points() -> tuple[ORMOption, ...]:
+    """Loader options for the people named on a point: their names, not their regions."""
+    return (joinedload(ActionPoint.assignee).lazyload(User.regions),
+            joinedload(ActionPoint.result_by).lazyload(User.regions))
+
+
 def owned_points_query(organisation_id: int, region_ids: set[int], status: str,
                        region_id: int | None, today: dt.date):
     """The select for 'Onze actiepunten': overdue first, then by due date."""
-    query = select(ActionPoint).where(ActionPoint.organisation_id == organisation_id,
-                                      ActionPoint.region_id.in_(region_ids))
+    query = select(ActionPoint).options(*people_of_points()).where(
+        ActionPoint.organisation_id == organisation_id, ActionPoint.region_id.in_(region_ids))
     if region_id is not None:
         query = query.where(ActionPoint.region_id == region_id)
     if status == "open":

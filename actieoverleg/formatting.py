@@ -1,4 +1,8 @@
-"""Dates and times for Dutch readers: dd-mm-jjjj, Europe/Amsterdam, in one place (Flask-Babel)."""
+"""Dates and times for Dutch readers: dd-mm-jjjj, Europe/Amsterdam, in one place.
+
+Numeric formats use strftime (a list of 50 action points formats 100 dates; Babel costs
+tens of microseconds each); only names of days need the Dutch locale, through Flask-Babel.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -26,7 +30,9 @@ def to_utc(day: dt.date, time: dt.time) -> dt.datetime:
 
 
 def local(moment: dt.datetime) -> dt.datetime:
-    """An aware moment in Amsterdam time."""
+    """A moment in Amsterdam time; a naive one is taken as UTC, as the database stores it."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
     return moment.astimezone(AMSTERDAM)
 
 
@@ -35,8 +41,8 @@ def datum(value: dt.date | dt.datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return format_datetime(value, "dd-MM-yyyy")
-    return format_date(value, "dd-MM-yyyy")
+        value = local(value)
+    return value.strftime("%d-%m-%Y")
 
 
 def datum_lang(value: dt.date | dt.datetime) -> str:
@@ -48,12 +54,12 @@ def datum_lang(value: dt.date | dt.datetime) -> str:
 
 def tijd(value: dt.datetime | None) -> str:
     """HH:mm in Amsterdam."""
-    return "" if value is None else format_datetime(value, "HH:mm")
+    return "" if value is None else local(value).strftime("%H:%M")
 
 
 def datumtijd(value: dt.datetime | None) -> str:
     """dd-mm-jjjj HH:mm in Amsterdam."""
-    return "" if value is None else format_datetime(value, "dd-MM-yyyy HH:mm")
+    return "" if value is None else local(value).strftime("%d-%m-%Y %H:%M")
 
 
 def init_app(app: Flask) -> None:

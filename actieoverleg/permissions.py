@@ -145,8 +145,10 @@ def can_prepare(item: AgendaItem, preparation: Preparation, user: User) -> bool:
 
 def _get_in_region(model: type[Any], ident: int, region_of: Callable[[Any], int], user: User,
                    options: Sequence[ORMOption] = ()) -> Any:
-    # with loader options, read afresh: an object already in the session would skip them
-    obj = db.session.get(model, ident, options=options, populate_existing=bool(options))
+    # An object already in the session would skip the loader options: read it afresh then.
+    # Not always, as that would also reset whatever else the rows touch (the signed-in user).
+    again = bool(options) and db.session.identity_key(model, ident) in db.session.identity_map
+    obj = db.session.get(model, ident, options=options, populate_existing=again)
     if obj is None or not in_region(user, region_of(obj)):
         abort(404)
     return obj

@@ -96,7 +96,7 @@ def test_htmx_is_vendored_and_pinned(client):
 def test_dates_are_dutch(app):
     import datetime as dt
 
-    from actieoverleg.formatting import datum, datum_lang, tijd
+    from actieoverleg.formatting import datum, datum_lang, datumtijd, tijd
 
     with app.test_request_context():
         assert datum(dt.date(2026, 3, 3)) == "03-03-2026"
@@ -104,3 +104,8 @@ def test_dates_are_dutch(app):
         # 12:00 UTC is 13:00 in Amsterdam in winter and 14:00 in summer
         assert tijd(dt.datetime(2026, 1, 6, 12, 0, tzinfo=dt.timezone.utc)) == "13:00"
         assert tijd(dt.datetime(2026, 7, 7, 12, 0, tzinfo=dt.timezone.utc)) == "14:00"
+        # late UTC evening is already the next day in Amsterdam; naive values are UTC, as stored
+        assert datum(dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.timezone.utc)) == "01-01-2027"
+        assert datumtijd(dt.datetime(2026, 10, 25, 1, 30)) == "25-10-2026 02:30"  # just after summer time
+        assert datumtijd(dt.datetime(2026, 10, 25, 0, 30)) == "25-10-2026 02:30"  # the hour that comes twice
+        assert datum(None) == tijd(None) == datumtijd(None) == ""

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import agenda, audit, ical, mail, meeting_steps, planning
+from ..actions import people_of_points
 from ..extensions import db
 from ..formatting import datumtijd, local
 from ..forms import ConfirmForm, MeetingPlanForm, ReopenForm
@@ -24,7 +25,7 @@ def record_options():
         selectinload(Meeting.items).options(
             selectinload(AgendaItem.shared),
             selectinload(AgendaItem.preparations),
-            selectinload(AgendaItem.actions),
+            selectinload(AgendaItem.actions).options(*people_of_points()),
         ),
         selectinload(Meeting.attendances),
         selectinload(Meeting.region).selectinload(Region.organisations),

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
-from sqlalchemy import ColumnElement, ScalarSelect, func, literal, select, union
+from sqlalchemy import ColumnElement, ScalarSelect, event, func, inspect, literal, select, union, update
+from sqlalchemy.orm import Session
 
 from .extensions import db
 from .formatting import local
 from .models import (
-    ActionPoint, AgendaItem, Case, Meeting, Organisation, Preparation, User, UTCDateTime, utcnow,
+    ActionPoint, AgendaItem, Case, Meeting, Organisation, Preparation, Region, User, UTCDateTime, utcnow,
 )
 from .planning import next_meeting
 from .privacy import new_case_code
@@ -102,19 +103,55 @@ def automatic_case_ids(meeting: Meeting) -> list[int]:
         select(wanted.c.case_id).where(wanted.c.case_id.not_in(on_agenda)).order_by(wanted.c.case_id)))
 
 
-def sync(meeting: Meeting) -> int:
-    """Add the automatic items to the region's next meeting; returns how many were added."""
+def sync(meeting: Meeting) -> bool:
+    """Add the automatic items to the region's next meeting; True if there is something to commit.
+
+    The meeting remembers the region's `agenda_version` it was completed at, so viewing it
+    again costs one small query until something that matters changes (see `_watch`).
+    """
     if meeting.status is not MeetingStatus.gepland or meeting.starts_at < utcnow() - dt.timedelta(days=1):
-        return 0
+        return False
     upcoming = next_meeting(meeting.region_id)
     if upcoming is None or upcoming.id != meeting.id:
-        return 0
-    ids = automatic_case_ids(meeting)
+        return False
+    current, synced = db.session.execute(
+        select(Region.agenda_version, Meeting.agenda_synced_version)
+        .join(Meeting, Meeting.region_id == Region.id).where(Meeting.id == meeting.id)).one()
+    if current == synced:
+        return False
+    ids = automatic_case_ids(meeting)  # read after `current`: a change meanwhile raises it again
     if ids:
-        cases = db.session.scalars(select(Case).where(Case.id.in_(ids))).unique()
-        for case in cases:
+        for case in db.session.scalars(select(Case).where(Case.id.in_(ids))).unique():
             add_item(meeting, case, ItemKind.automatisch)
-    return len(ids)
+    db.session.execute(update(Meeting.__table__).where(Meeting.__table__.c.id == meeting.id)
+                       .values(agenda_synced_version=current))
+    return True
+
+
+# What can add a case to `automatic_case_ids`: a point that is new or whose status, due date
+# or result changed; a meeting planned, moved, closed, reopened, cancelled or deleted; an
+# agenda item deleted, or changed in a closed meeting. A new item only takes a case off the
+# list, and items of an open meeting are not read, so the steps of a meeting raise nothing.
+_WATCHED = {
+    ActionPoint: ("status", "due_date", "result_at"),
+    Meeting: ("status", "starts_at"),
+    AgendaItem: ("removed", "handover", "return_date"),
+}
+
+
+@event.listens_for(Session, "before_flush")
+def _watch(session: Session, _context: object, _instances: object) -> None:
+    """Raise agenda_version in the same transaction as any change that can matter."""
+    changed = [o for o in session.new if isinstance(o, (ActionPoint, Meeting))]
+    changed += [o for o in session.deleted if type(o) in _WATCHED]
+    changed += [o for o in session.dirty if type(o) in _WATCHED
+                and any(inspect(o).attrs[key].history.has_changes() for key in _WATCHED[type(o)])
+                and (not isinstance(o, AgendaItem) or o.meeting.is_closed)]
+    regions = {o.meeting.region_id if isinstance(o, AgendaItem) else o.region_id for o in changed} - {None}
+    if regions:
+        table = Region.__table__
+        session.connection().execute(update(table).where(table.c.id.in_(regions))
+                                     .values(agenda_version=table.c.agenda_version + 1))
 
 
 def move(meeting: Meeting, item: AgendaItem, offset: int) -> None:

@@ -117,6 +117,8 @@ class Region(db.Model):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     code: Mapped[str] = mapped_column(String(4), unique=True)  # case code prefix, e.g. RR
     active: Mapped[bool] = mapped_column(default=True)
+    # Rises with every change that can put a case on the next agenda (agenda.py); written by SQL only.
+    agenda_version: Mapped[int] = mapped_column(default=0, server_default="0")
     organisations: Mapped[list[Organisation]] = relationship(
         secondary=region_organisation, back_populates="regions", order_by="Organisation.position"
     )
@@ -208,6 +210,8 @@ class Meeting(db.Model):
     # iCalendar SEQUENCE: rises on every change of time, place, form or status (RFC 5546)
     sequence: Mapped[int] = mapped_column(default=0)
     agenda_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The region's agenda_version when the automatic items were last added; written by SQL only.
+    agenda_synced_version: Mapped[int | None]
     version: Mapped[int] = mapped_column(default=1)
 
     region: Mapped[Region] = relationship(lazy="joined")

@@ -72,3 +72,40 @@ def test_cases_come_back_for_due_points_not_done_points_and_return_dates(app, ma
     found = agenda.automatic_case_ids(upcoming)
     assert found == sorted(expected)
     assert not set(found) & not_expected
+
+
+def test_sync_checks_again_only_after_a_change_that_matters(app, make_org, make_user):
+    """Viewing the next meeting again costs nothing until a point, a meeting or a held item changes."""
+    from actieoverleg import actions, meeting_steps
+    from actieoverleg.vocab import Role
+
+    today, days = local_today(), dt.timedelta
+    vt, politie = make_org("VT"), make_org("Politie")
+    rr = Region(name="Rotterdam-Rijnmond", code="RR", organisations=[vt, politie])
+    db.session.add(rr)
+    db.session.flush()
+    user = make_user(Role.voorzitter, vt, [rr])
+    past = held(rr, today - days(30))
+    upcoming = held(rr, today + days(7), status=MeetingStatus.gepland)
+    later = held(rr, today + days(14), status=MeetingStatus.gepland)
+    due = new_case(rr, vt, today - days(40))
+    point(discuss(past, due), politie, today)
+    quiet = new_case(rr, vt, today - days(40))
+    late_point = point(discuss(past, quiet), politie, today + days(30))
+    db.session.commit()
+
+    def sync() -> bool:
+        changed = agenda.sync(upcoming)
+        db.session.commit()
+        return changed
+
+    assert sync() and [i.case for i in upcoming.items] == [due]
+    assert not sync() and not agenda.sync(later)  # only the next meeting takes automatic items
+    # the steps of the coming meeting change nothing that could bring a case back
+    meeting_steps.record_step3(upcoming.items[0], Handover.terug, today + days(60))
+    db.session.commit()
+    assert not sync()
+    # a point marked "niet uitgevoerd" does
+    actions.set_status(late_point, ActionStatus.niet_uitgevoerd, late_point.version, user)
+    db.session.commit()
+    assert sync() and {i.case for i in upcoming.items} == {due, quiet}

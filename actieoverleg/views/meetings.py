@@ -24,7 +24,6 @@ def record_options():
     return (
         selectinload(Meeting.items).options(
             selectinload(AgendaItem.shared),
-            selectinload(AgendaItem.preparations),
             selectinload(AgendaItem.actions).options(*people_of_points()),
         ),
         selectinload(Meeting.attendances),

@@ -10,12 +10,12 @@ import datetime as dt
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from . import audit, statistics
 from .extensions import db
-from .models import ActionPoint, User, utcnow
+from .models import ActionPoint, Case, User, utcnow
 from .vocab import ActionStatus
 
 
@@ -41,15 +41,19 @@ def set_status(action: ActionPoint, status: ActionStatus, seen_version: int, use
 
 
 def people_of_points() -> tuple[ORMOption, ...]:
-    """Loader options for the people named on a point: their names, not their regions."""
-    return (joinedload(ActionPoint.assignee).lazyload(User.regions),
-            joinedload(ActionPoint.result_by).lazyload(User.regions))
+    """Loader options for the people named on a point: their names, not their regions or organisation."""
+    return tuple(joinedload(person).options(lazyload(User.regions), lazyload(User.organisation))
+                 for person in (ActionPoint.assignee, ActionPoint.result_by))
 
 
 def owned_points_query(organisation_id: int, region_ids: set[int], status: str,
                        region_id: int | None, today: dt.date):
     """The select for 'Onze actiepunten': overdue first, then by due date."""
-    query = select(ActionPoint).options(*people_of_points()).where(
+    query = select(ActionPoint).options(
+        *people_of_points(),
+        lazyload(ActionPoint.organisation),  # the user's own, already loaded
+        joinedload(ActionPoint.case).lazyload(Case.organisation),  # the list shows code and region
+    ).where(
         ActionPoint.organisation_id == organisation_id, ActionPoint.region_id.in_(region_ids))
     if region_id is not None:
         query = query.where(ActionPoint.region_id == region_id)

@@ -35,6 +35,7 @@ from actieoverleg.vocab import MeetingStatus  # noqa: E402
 PASSWORD = "bench-wachtwoord-2026"
 FOLDER = ROOT / "instance" / "bench"
 TARGETS = {"stats": 50.0, "other": 10.0}
+BARE = "bare Flask route"
 
 
 class ServerTimer:
@@ -113,29 +114,37 @@ def pages(app: Flask) -> list[tuple[str, str, str, str]]:
 
 
 def measure(app: Flask, runs: int) -> dict[str, tuple[float, float, int] | str]:
-    """Per page: (median ms, p90 ms, queries per request), or why it could not be measured."""
+    """Per page: (median ms, p90 ms, queries per request), or why it could not be measured.
+
+    The pages take turns, one request each per round, with the bare route among them: a
+    busy neighbour on a shared machine then slows every page alike instead of one.
+    """
     clients = {"landelijk": signed_in(app, "landelijk@demo.test"), "politie": signed_in(app, "politie.rr@demo.test"),
                "voorzitter": signed_in(app, "voorzitter.rr@demo.test")}
     count = [0]
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", lambda *args: count.__setitem__(0, count[0] + 1))
-    results = {}
-    for label, _kind, who, url in pages(app):
-        client = clients[who]
-        status = client.get(url).status_code
+    results: dict[str, tuple[float, float, int] | str] = {}
+    timed = []
+    for label, _kind, who, url in [*pages(app), (BARE, "bare", "politie", "/bench/bare")]:
+        status = clients[who].get(url).status_code
         if status != 200:  # a page not (yet) there is reported, not fatal
             results[label] = "missing" if status == 404 else f"HTTP {status}"
             continue
         for _ in range(2):  # warm up: compiled queries, templates, stale statistics
-            client.get(url)
-        times, queries = [], set()
-        for _ in range(runs):
+            clients[who].get(url)
+        timed.append((label, clients[who], url))
+    times: dict[str, list[float]] = {label: [] for label, _c, _u in timed}
+    queries: dict[str, set[int]] = {label: set() for label, _c, _u in timed}
+    for _ in range(runs):
+        for label, client, url in timed:
             count[0] = 0
             response = client.get(url)
-            times.append(app.wsgi_app.last_ms)
-            queries.add(count[0])
             assert response.status_code == 200, (label, url, response.status_code)
-        results[label] = (stats.median(times), stats.quantiles(times, n=10)[-1], max(queries))
+            times[label].append(app.wsgi_app.last_ms)
+            queries[label].add(count[0])
+    for label in times:
+        results[label] = (stats.median(times[label]), stats.quantiles(times[label], n=10)[-1], max(queries[label]))
     return results
 
 
@@ -168,7 +177,11 @@ def main() -> None:
 
     results = {name: measure(app, args.runs) for name, app in apps.items()}
     kinds = {label: kind for label, kind, _who, _url in pages(apps["small"])}
-    header = f"{'page':36} {'small: q':>9} {'ms':>7} {'national: q':>12} {'ms':>7} {'p90':>7} {'target':>7}  result"
+    bare_ms = results["national"][BARE][0]  # type: ignore[index]
+    print(f"a bare Flask route takes {bare_ms:.2f} ms here (national run); 'x bare' divides by it, "
+          "for comparing with other machines\n")
+    header = (f"{'page':36} {'small: q':>9} {'ms':>7} {'national: q':>12} {'ms':>7} {'p90':>7} {'x bare':>7}"
+              f" {'target':>7}  result")
     print(header)
     print("-" * len(header))
     missed = []
@@ -176,7 +189,7 @@ def main() -> None:
         small_result, national_result = results["small"][label], results["national"][label]
         if isinstance(small_result, str) or isinstance(national_result, str):
             verdict = f"MISSING (small: {_text(small_result)}, national: {_text(national_result)})"
-            print(f"{label:36} {'-':>9} {'-':>7} {'-':>12} {'-':>7} {'-':>7} {TARGETS[kind]:7.0f}  {verdict}")
+            print(f"{label:36} {'-':>9} {'-':>7} {'-':>12} {'-':>7} {'-':>7} {'-':>7} {TARGETS[kind]:7.0f}  {verdict}")
             missed.append(f"{label} (missing)")
             continue
         s_ms, _s90, s_q = small_result
@@ -187,7 +200,8 @@ def main() -> None:
             verdict += f", queries differ ({s_q} vs {n_q})"
         if verdict != "ok":
             missed.append(f"{label} ({verdict})")
-        print(f"{label:36} {s_q:9d} {s_ms:7.1f} {n_q:12d} {n_ms:7.1f} {n90:7.1f} {target:7.0f}  {verdict}")
+        print(f"{label:36} {s_q:9d} {s_ms:7.1f} {n_q:12d} {n_ms:7.1f} {n90:7.1f} {n_ms / bare_ms:7.0f}"
+              f" {target:7.0f}  {verdict}")
 
     app = apps["national"]
     client = signed_in(app, "politie.rr@demo.test")  # both through the same client, cookie and all

@@ -48,7 +48,7 @@ def people_of_points() -> tuple[ORMOption, ...]:
 
 def owned_points_query(organisation_id: int, region_ids: set[int], status: str,
                        region_id: int | None, today: dt.date):
-    """The select for 'Onze actiepunten': overdue first, then by due date."""
+    """The select for 'Onze actiepunten': what needs doing first, then the latest results."""
     query = select(ActionPoint).options(
         *people_of_points(),
         lazyload(ActionPoint.organisation),  # the user's own, already loaded
@@ -63,10 +63,11 @@ def owned_points_query(organisation_id: int, region_ids: set[int], status: str,
         query = query.where(ActionPoint.status == ActionStatus.open, ActionPoint.due_date < today)
     elif status != "alle":
         query = query.where(ActionPoint.status == ActionStatus(status))
-    overdue_first = sql_case(
-        ((ActionPoint.status == ActionStatus.open) & (ActionPoint.due_date < today), 0), else_=1
-    )
-    return query.order_by(overdue_first, ActionPoint.due_date, ActionPoint.id)
+    is_open = ActionPoint.status == ActionStatus.open
+    # open points first, overdue ones on top, soonest due first; then results, most recent first
+    group = sql_case((is_open & (ActionPoint.due_date < today), 0), (is_open, 1), else_=2)
+    open_by_due = sql_case((is_open, ActionPoint.due_date), else_=None)
+    return query.order_by(group, open_by_due, ActionPoint.due_date.desc(), ActionPoint.id.desc())
 
 
 STATUS_FILTERS = [

@@ -35,6 +35,20 @@ def test_filters_by_status_and_region(world, login_as, make_action):
     assert "Politie plant verhoor" in foreign  # a region outside the user's is ignored, not obeyed
 
 
+def test_results_are_listed_newest_first_after_the_open_points(world, login_as, make_action):
+    """Five years of history: 'Alle' and the result filters start with what is current."""
+    for due_in, text in ((-400, "Politie hoort getuige"), (-10, "Politie spreekt pleger aan"), (-100, "Politie bezoekt adres")):
+        make_action(world.item, world.politie, world.chair, due_in=due_in, status=ActionStatus.afgerond, text=text)
+    make_action(world.item, world.politie, world.chair, due_in=5, text="Politie zet extra surveillance in")
+    client = login_as(world.politie_user)
+    order = ["Politie plant verhoor", "Politie zet extra surveillance in",  # open: overdue, then soonest
+             "Politie spreekt pleger aan", "Politie bezoekt adres", "Politie hoort getuige"]  # results: newest
+    html = client.get("/actiepunten/?status=alle").get_data(as_text=True)
+    assert [html.index(text) for text in order] == sorted(html.index(text) for text in order)
+    html = client.get("/actiepunten/?status=afgerond").get_data(as_text=True)
+    assert html.index(order[2]) < html.index(order[3]) < html.index(order[4])
+
+
 def test_tick_off_with_htmx_swaps_the_row(world, login_as):
     client = login_as(world.politie_user)
     response = tick(client, world.action, headers=HX)

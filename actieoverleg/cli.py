@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from . import audit, mail, outbox, planning, schema, statistics
+from . import mail, outbox, planning, schema, statistics
 from .auth import hash_password, password_problem
 from .extensions import db
 from .formatting import local_today
@@ -156,7 +156,7 @@ def reminders_send(day: dt.datetime | None) -> None:
 @click.option("--region", help="Region name or code; the national report without it.")
 def stats_export(period: str, region: str | None) -> None:
     """Write the report as CSV to stdout: the same file as the web page's "Alle tabellen als CSV"."""
-    from .indicators import build, csv_bytes
+    from .indicators import build, csv_bytes, record_use
     from .periods import Period
 
     parsed = Period.parse(period)
@@ -169,7 +169,7 @@ def stats_export(period: str, region: str | None) -> None:
         if found is None:
             raise click.BadParameter(f"unknown region {region!r}", param_hint="--region")
     report = build(parsed, found, local_today())
-    audit.record("export", found, detail=f"statistiek {report.scope_key} {parsed.key} alle (cli)")
+    record_use("export", report, "alle (cli)")
     db.session.commit()
     click.echo(csv_bytes(report), nl=False)  # bytes: written as they are, BOM included
 

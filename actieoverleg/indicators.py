@@ -16,6 +16,7 @@ from typing import Callable, Iterator
 
 from sqlalchemy import select
 
+from . import audit
 from .extensions import db
 from .models import Organisation, Region
 from .periods import Period
@@ -270,6 +271,11 @@ def _overview(by_region: dict[int, Figures], regions: list[Region], national: Fi
                   "aantallen, een mediaan alleen bij minstens 10 casussen (anders ‘" + NOT_SHOWN + "’).",
                   Chart("hbar", [3]), total_last=True)
     return table, without
+
+
+def record_use(action: str, report: Report, what: str) -> None:
+    """Exports and prints go to the audit log: scope, period and table, nothing else."""
+    audit.record(action, report.region, detail=f"statistiek {report.scope_key} {report.period.key} {what}".strip())
 
 
 def csv_bytes(report: Report, key: str | None = None) -> bytes:

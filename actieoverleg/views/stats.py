@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from .. import audit, charts, indicators, periods
+from .. import charts, indicators, periods
 from ..extensions import db
 from ..formatting import local, local_today
 from ..models import Meeting, Region
@@ -122,6 +122,5 @@ def chart(period: str, region: str | None, table: str):
 
 
 def _log(action: str, report: indicators.Report, what: str) -> None:
-    """Exports and prints go to the audit log: scope, period and table, nothing else."""
-    audit.record(action, report.region, detail=f"statistiek {report.scope_key} {report.period.key} {what}".strip())
+    indicators.record_use(action, report, what)
     db.session.commit()

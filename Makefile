@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app actieoverleg
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench reset install install-test clean
+.PHONY: run test test-clock lint bench reset install install-test clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -35,6 +35,25 @@ run: install instance/config.py
 ## make test: install the test extras and run the whole suite, browser tests included.
 test: install-test
 	$(BIN)/python -m pytest
+
+## make lint: ruff's checks and its format check (configured in pyproject.toml).
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# The instants make test-clock runs at (Amsterdam): a Tuesday 13:01, just after that day's
+# meeting began; New Year's Eve 23:59; the spring-forward and fall-back nights of 2027 (in the
+# repeated hour); a leap day.
+CLOCK_INSTANTS ?= 2026-12-01T13:01:00+01:00 2026-12-31T23:59:00+01:00 \
+	2027-03-28T03:30:00+02:00 2027-10-31T02:30:00+01:00 2028-02-29T12:00:00+01:00
+
+## make test-clock: every test marked `clock` (dates, planning, reminders, agenda automation,
+## statistics periods, outbox back-off) at each of CLOCK_INSTANTS.
+test-clock: install-test
+	@for now in $(CLOCK_INSTANTS); do \
+		echo "== clock at $$now"; \
+		ACTIEOVERLEG_TEST_NOW=$$now $(BIN)/python -m pytest -q -m clock -n 2 || exit 1; \
+	done
 
 ## make bench: server time and queries per page on five years of national data (builds it once).
 bench: install-test

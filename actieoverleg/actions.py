@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.interfaces import ORMOption
 
+from .clock import utcnow
 from . import audit, statistics
 from .extensions import db
-from .models import ActionPoint, Case, User, utcnow
+from .models import ActionPoint, Case, User
 from .vocab import ActionStatus
 
 

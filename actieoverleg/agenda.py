@@ -13,10 +13,11 @@ from typing import Iterable
 from sqlalchemy import ColumnElement, ScalarSelect, event, func, inspect, literal, select, union, update
 from sqlalchemy.orm import Session
 
+from .clock import utcnow
 from .extensions import db
 from .formatting import local
 from .models import (
-    ActionPoint, AgendaItem, Case, Meeting, Organisation, Preparation, Region, User, UTCDateTime, utcnow,
+    ActionPoint, AgendaItem, Case, Meeting, Organisation, Preparation, Region, User, UTCDateTime,
 )
 from .planning import next_meeting
 from .privacy import new_case_code

@@ -14,8 +14,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app, flash, jsonify, redirect, request, session, url_for
 from flask_login import login_user, logout_user
 
+from .clock import utcnow
 from .extensions import db, login_manager
-from .models import LoginSession, User, utcnow
+from .models import LoginSession, User
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the timing of "unknown e-mail" equal to "wrong password".

@@ -12,10 +12,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from .clock import local_today
 from . import mail, outbox, planning, schema, statistics
 from .auth import hash_password, password_problem
 from .extensions import db
-from .formatting import local_today
 from .models import MeetingSeries, Organisation, Region, StatCell, User
 from .vocab import Role
 

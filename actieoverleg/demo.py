@@ -9,11 +9,12 @@ import random
 import secrets
 from typing import Iterator
 
+from .clock import local_today, utcnow
 from . import agenda, mail, meeting_steps, planning
 from .auth import hash_password
 from .extensions import db
-from .formatting import local, local_today, to_utc
-from .models import Meeting, MeetingSeries, Organisation, Region, User, utcnow
+from .formatting import local, to_utc
+from .models import Meeting, MeetingSeries, Organisation, Region, User
 from .vocab import (
     ActionKind,
     ActionStatus,

@@ -15,11 +15,12 @@ from typing import Any, Iterator
 
 from sqlalchemy import insert
 
+from .clock import local_today
 from . import agenda, planning, statistics
 from .auth import hash_password
 from .demo import ACTION_TEXTS, GUESTS, PARTNERS
 from .extensions import db
-from .formatting import local_today, to_utc
+from .formatting import to_utc
 from .models import (
     ActionPoint,
     AgendaItem,

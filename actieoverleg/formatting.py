@@ -6,22 +6,11 @@ tens of microseconds each); only names of days need the Dutch locale, through Fl
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import format_date, format_datetime
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-
-def local_now() -> dt.datetime:
-    """Now, in Amsterdam."""
-    return dt.datetime.now(AMSTERDAM)
-
-
-def local_today() -> dt.date:
-    """Today's date in Amsterdam (due dates are Amsterdam dates)."""
-    return local_now().date()
+from .clock import AMSTERDAM, local_today
 
 
 def to_utc(day: dt.date, time: dt.time) -> dt.datetime:

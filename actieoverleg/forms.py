@@ -23,8 +23,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .clock import local_today
 from . import privacy
-from .formatting import local_today
 from .vocab import (
     ActionKind,
     Assessment,

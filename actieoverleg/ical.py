@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
 
-from .formatting import AMSTERDAM
+from .clock import AMSTERDAM, utcnow
 from .models import ActionPoint, Meeting
 
 PRODID = "-//Veiligheid Voorop//actieoverleg//NL"
@@ -96,7 +96,7 @@ def _calendar(method: str, events: Iterable[Event], meetings: Iterable[Meeting],
 def _utc(moment: dt.datetime | None) -> dt.datetime:
     """An aware moment in UTC (now by default); a naive one would silently use the server's zone."""
     if moment is None:
-        return dt.datetime.now(UTC)
+        return utcnow()
     if moment.tzinfo is None:
         raise ValueError("naive datetime given; use an aware datetime")
     return moment.astimezone(UTC)

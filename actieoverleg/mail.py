@@ -19,11 +19,12 @@ from flask import current_app, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from .clock import local_now, utcnow
 from . import ical, outbox
 from .extensions import db
-from .formatting import datum, datumtijd, local_now
+from .formatting import datum, datumtijd
 from .models import (
-    ActionPoint, AgendaItem, Case, Meeting, Organisation, User, region_organisation, user_region, utcnow,
+    ActionPoint, AgendaItem, Case, Meeting, Organisation, User, region_organisation, user_region,
 )
 from .vocab import ActionStatus, MailKind, MailMode, Role
 

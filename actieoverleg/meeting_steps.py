@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
+from .clock import utcnow
 from . import audit, mail, statistics
 from .agenda import visible_items
 from .extensions import db
-from .models import ActionPoint, AgendaItem, Attendance, Meeting, Organisation, User, utcnow
+from .models import ActionPoint, AgendaItem, Attendance, Meeting, Organisation, User
 from .vocab import (
     ActionKind,
     Assessment,

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .clock import utcnow
 from .extensions import db
 from .vocab import (
     ActionKind,
@@ -49,11 +50,6 @@ from .vocab import (
     OutboxStatus,
     Role,
 )
-
-
-def utcnow() -> dt.datetime:
-    """The current moment, timezone-aware (UTC)."""
-    return dt.datetime.now(dt.timezone.utc)
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

@@ -30,8 +30,9 @@ from flask import Flask, current_app, has_request_context
 from flask_sqlalchemy.session import Session
 from sqlalchemy import delete, event, select, update
 
+from .clock import utcnow
 from .extensions import db
-from .models import OutboxMessage, utcnow
+from .models import OutboxMessage
 from .vocab import MailKind, OutboxStatus
 
 log = logging.getLogger(__name__)

@@ -5,21 +5,27 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .clock import local_today, utcnow
 from . import statistics
 from .extensions import db
-from .formatting import local_today, to_utc
-from .models import Meeting, MeetingSeries, utcnow
+from .formatting import to_utc
+from .models import Meeting, MeetingSeries
 from .vocab import MeetingForm, MeetingStatus
 
 
 def plan_series(series: MeetingSeries, weeks: int, today: dt.date | None = None) -> list[Meeting]:
-    """Add the series' meetings for the coming `weeks` that are not planned yet (idempotent)."""
+    """Plan the series' next `weeks` meetings that are not planned yet (idempotent).
+
+    They start from the first occurrence still to come, so on the meeting day itself, after the
+    meeting began, the window still holds `weeks` meetings rather than one fewer.
+    """
     if not series.active:
         return []
     today = today or local_today()
     first = today + dt.timedelta(days=(series.weekday - today.weekday()) % 7)
-    days = [first + dt.timedelta(weeks=w) for w in range(weeks)]
-    starts = [to_utc(day, series.start_time) for day in days]
+    if to_utc(first, series.start_time) <= utcnow():
+        first += dt.timedelta(weeks=1)
+    starts = [to_utc(first + dt.timedelta(weeks=w), series.start_time) for w in range(weeks)]
     existing = set(
         db.session.scalars(
             db.select(Meeting.starts_at).where(

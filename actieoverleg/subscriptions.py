@@ -12,11 +12,11 @@ import secrets
 
 from sqlalchemy import select
 
+from .clock import local_today, utcnow
 from . import ical
 from .extensions import db
-from .formatting import local_today
 from .mail import external_url, mail_domain
-from .models import ActionPoint, Case, Meeting, User, utcnow
+from .models import ActionPoint, Case, Meeting, User
 from .permissions import is_member
 from .vocab import ActionStatus
 

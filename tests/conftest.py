@@ -1,13 +1,22 @@
 """Fixtures in the style of the Flask tutorial: an app on a SQLite file in a temp folder,
-a client, a client signed in per role, and factories that return callables."""
+a client, a client signed in per role, and factories that return callables.
+
+The clock is pinned for the whole run (time-machine, not ticking) at `TEST_NOW`, and put
+back there before every test, so no test depends on the moment it runs. `make test-clock`
+runs the date-touching tests (marker `clock`) again at awkward instants through
+`ACTIEOVERLEG_TEST_NOW`.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
+import sys
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
+import time_machine
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import event
@@ -16,7 +25,8 @@ from actieoverleg import create_app, outbox
 from actieoverleg.agenda import bring_in
 from actieoverleg.auth import hash_password
 from actieoverleg.extensions import db
-from actieoverleg.formatting import local_today, to_utc
+from actieoverleg.clock import local_today
+from actieoverleg.formatting import to_utc
 from actieoverleg.meeting_steps import add_action
 from actieoverleg.models import ActionPoint, AgendaItem, Case, Meeting, Organisation, Region, User
 from actieoverleg.vocab import (
@@ -32,9 +42,46 @@ from actieoverleg.vocab import (
 
 from .smtp_server import SMTPServer
 
+# A Wednesday morning in winter time: an ordinary moment. `make test-clock` overrides it.
+TEST_NOW = dt.datetime.fromisoformat(os.environ.get("ACTIEOVERLEG_TEST_NOW") or "2026-12-09T10:00:00+01:00")
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
 _seq = itertools.count(1)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Pin the clock before anything reads it: session fixtures (the browser tests' demo) too."""
+    if TEST_NOW.tzinfo is None:
+        raise pytest.UsageError("ACTIEOVERLEG_TEST_NOW needs an offset, e.g. 2027-03-28T03:30:00+02:00")
+    config.stash[_TRAVEL] = time_machine.travel(TEST_NOW, tick=False)
+    config.stash[_CLOCK] = config.stash[_TRAVEL].start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _TRAVEL in config.stash:
+        config.stash[_TRAVEL].stop()
+
+
+_TRAVEL = pytest.StashKey[time_machine.travel]()
+_CLOCK = pytest.StashKey[time_machine.Traveller]()
+
+
+@pytest.fixture(autouse=True)
+def clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Traveller]:
+    """The pinned clock, back at TEST_NOW for every test; `clock.shift(...)` moves it."""
+    coordinates = request.config.stash[_CLOCK]
+    coordinates.move_to(TEST_NOW)
+    yield coordinates
+    coordinates.move_to(TEST_NOW)
+
+
+def flask_command(*args: str) -> list[str]:
+    """`flask --app actieoverleg ARGS` as a separate process whose clock reads what the test's reads."""
+    pinned = ("import sys, datetime, time_machine; "
+              "time_machine.travel(datetime.datetime.fromisoformat(sys.argv.pop(1)), tick=False).start(); "
+              "from flask.cli import main; sys.argv[0] = 'flask'; main()")
+    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    return [sys.executable, "-c", pinned, now, "--app", "actieoverleg", *args]
 
 
 class IsolatedClient(FlaskClient):

@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from actieoverleg import agenda
 from actieoverleg.extensions import db
-from actieoverleg.formatting import local_today
+from actieoverleg.clock import local_today
 from actieoverleg.models import AgendaItem, Region
 from actieoverleg.vocab import ActionStatus, Handover, ItemKind, MeetingStatus
 
 from .stats_data import discuss, held, new_case, point
+
+pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
 
 def test_cases_come_back_for_due_points_not_done_points_and_return_dates(app, make_org):

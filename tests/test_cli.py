@@ -1,11 +1,15 @@
 """init-db, demo, users create, meetings plan."""
 from __future__ import annotations
 
+import pytest
+
 from actieoverleg.extensions import db
 from sqlalchemy import func
 
 from actieoverleg.models import ActionPoint, Meeting, OutboxMessage, User
 from actieoverleg.vocab import ActionStatus, MeetingStatus, OutboxStatus, Role
+
+pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
 
 def test_init_db_is_idempotent(runner):

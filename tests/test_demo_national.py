@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from actieoverleg import create_app
 from actieoverleg.extensions import db
-from actieoverleg.formatting import local_today
+from actieoverleg.clock import local_today
 from actieoverleg.models import (
     ActionPoint,
     AgendaItem,
@@ -27,6 +27,8 @@ from actieoverleg.periods import Period
 from actieoverleg.privacy import CASE_CODE_RE
 from actieoverleg.statistics import figures
 from actieoverleg.vocab import ActionStatus, MeetingStatus
+
+pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,8 @@ from actieoverleg.vocab import (
     OrganisationKind,
 )
 
+pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
+
 UTC = dt.timezone.utc
 TZID = "Europe/Amsterdam"
 NOW = dt.datetime(2026, 3, 1, 9, 30, tzinfo=UTC)

@@ -15,11 +15,14 @@ from sqlalchemy import func, select
 from actieoverleg import mail, meeting_steps, outbox
 from actieoverleg.demo import load_demo
 from actieoverleg.extensions import db
-from actieoverleg.formatting import datumtijd, local, local_today
+from actieoverleg.clock import local_today
+from actieoverleg.formatting import datumtijd, local
 from actieoverleg.models import ActionPoint, Case, OutboxMessage, User
 from actieoverleg.vocab import (
     ActionStatus, Assessment, AttendanceForm, AttendanceStatus, CaseKind, CaseReason, Handover, MailMode,
 )
+
+pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
 RR_MEMBERS = {"chair@rr.example", "vt@rr.example", "politie@rr.example", "politie2@rr.example"}
 # What a mail must never carry (product.md §6): categories, assessment, file reference, hand-over.
@@ -99,9 +102,10 @@ def test_agenda_goes_to_every_member_individually_with_an_invite(world, login_as
     assert "Informatie gevraagd" not in parts(inbox.to("chair@rr.example")[0])["text/plain"].get_content()
 
 
-def test_sending_again_is_an_update_with_the_same_uid(world, login_as, smtp):
+def test_sending_again_is_an_update_with_the_same_uid(world, login_as, smtp, clock):
     chair = login_as(world.chair)
     chair.post(f"/overleggen/{world.meeting.id}/agenda/versturen")
+    clock.shift(dt.timedelta(minutes=5))  # the chair adds a case, then sends again
     response = chair.post(f"/overleggen/{world.meeting.id}/agenda/versturen", follow_redirects=True)
     assert "De gewijzigde agenda is verstuurd" in response.get_data(as_text=True)
     first, second = smtp.inbox.to("vt@rr.example")

@@ -9,7 +9,6 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from email.message import EmailMessage
@@ -20,10 +19,14 @@ from sqlalchemy import select
 
 from actieoverleg import meeting_steps, outbox
 from actieoverleg.extensions import db
-from actieoverleg.models import Meeting, OutboxMessage, utcnow
+from actieoverleg.clock import utcnow
+from actieoverleg.models import Meeting, OutboxMessage
 from actieoverleg.vocab import MailKind, MeetingStatus, OutboxStatus
 
+from .conftest import flask_command
 from .smtp_server import SMTPServer
+
+pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
 
 @pytest.fixture
@@ -205,7 +208,7 @@ def sender_env(app, **extra) -> dict[str, str]:
 
 
 def sender(app, **extra) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "actieoverleg", "outbox", "send"],
+    return subprocess.Popen(flask_command("outbox", "send"),
                             env=sender_env(app, **extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
 
@@ -223,7 +226,7 @@ def test_two_senders_at_once_deliver_every_message_exactly_once(app, smtp):
     assert sum(sent) == 40
 
 
-def test_a_sender_killed_mid_run_loses_nothing_and_doubles_nothing(app, smtp):
+def test_a_sender_killed_mid_run_loses_nothing_and_doubles_nothing(app, smtp, clock):
     queue(12)
     arrived, release = threading.Event(), threading.Event()
 
@@ -240,6 +243,7 @@ def test_a_sender_killed_mid_run_loses_nothing_and_doubles_nothing(app, smtp):
     release.set()
     smtp.inbox.on_data = None
 
+    clock.shift(dt.timedelta(seconds=1))
     after = sender(app, OUTBOX_BATCH_SIZE=5, OUTBOX_LEASE_SECONDS=0)  # the dead sender's lease is over
     out, err = after.communicate(timeout=60)
     assert after.returncode == 0, err
@@ -253,7 +257,7 @@ def test_a_sender_killed_mid_run_loses_nothing_and_doubles_nothing(app, smtp):
 
 def test_the_worker_delivers_what_arrives_and_stops_cleanly_on_sigterm(app, smtp):
     worker = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "actieoverleg", "outbox", "worker", "--interval", "0.2"],
+        flask_command("outbox", "worker", "--interval", "0.2"),
         env=sender_env(app), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         queue(2)  # enqueued while the worker runs

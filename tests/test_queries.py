@@ -7,6 +7,8 @@ from actieoverleg import mail, subscriptions
 from actieoverleg.extensions import db
 from actieoverleg.vocab import Assessment, Handover
 
+pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
+
 
 def grow(world, make_case, make_action, cases: int) -> None:
     """Add cases to the meeting, each with points for two partners and a recorded step 1 and 3."""

@@ -22,6 +22,8 @@ from actieoverleg.vocab import (
 
 from .stats_data import attend, discuss, held, new_case, point
 
+pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
+
 D = dt.date
 
 

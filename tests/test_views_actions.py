@@ -1,11 +1,15 @@
 """Onze actiepunten: overdue first, filters, one-click tick-off with and without htmx, conflicts."""
 from __future__ import annotations
 
+import pytest
+
 from actieoverleg.extensions import db
 from actieoverleg.models import ActionPoint, AuditEvent
 from actieoverleg.vocab import ActionStatus
 
 from .conftest import HX
+
+pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
 
 def tick(client, action, status="afgerond", version=None, headers=None):

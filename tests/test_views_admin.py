@@ -9,7 +9,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from actieoverleg.extensions import db
-from actieoverleg.formatting import local_today
+from actieoverleg.clock import local_today
 from actieoverleg.models import (
     AuditEvent,
     LoginSession,
@@ -22,6 +22,8 @@ from actieoverleg.models import (
 from actieoverleg.vocab import MeetingForm, OrganisationKind, Role
 
 from .conftest import PASSWORD, PASSWORD_HASH, Auth
+
+pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
 NEW_PASSWORD = "een nieuw lang wachtwoord"
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
+
+from actieoverleg.clock import local_today
 from actieoverleg import agenda
 from actieoverleg.extensions import db
 from actieoverleg.models import AuditEvent, Case, Meeting
 from actieoverleg.vocab import ActionStatus, Handover, ItemKind, MeetingStatus
 
 from .conftest import HX
+
+pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
 
 def bring_in_data(world, **overrides):
@@ -94,7 +99,7 @@ def test_agenda_adds_cases_with_due_points_automatically(world, login_as, make_m
 def test_return_date_brings_a_case_back(world, make_meeting, make_case):
     past = make_meeting(world.rr, days=-7)
     case = make_case(past, world.vt, world.vt_user)
-    past.items[0].handover, past.items[0].return_date = Handover.terug, dt.date.today()
+    past.items[0].handover, past.items[0].return_date = Handover.terug, local_today()
     past.status = MeetingStatus.afgesloten
     db.session.commit()
     assert case.id in agenda.automatic_case_ids(world.meeting)
@@ -145,7 +150,7 @@ def test_partner_marks_its_own_preparation_only(world, login_as):
 def test_chair_moves_cancels_and_plans_extra(world, login_as, make_meeting):
     client = login_as(world.chair)
     next_week = make_meeting(world.rr, days=14)
-    day = (dt.date.today() + dt.timedelta(days=9)).isoformat()
+    day = (local_today() + dt.timedelta(days=9)).isoformat()
     response = client.post(f"/overleggen/{world.meeting.id}/wijzigen",
                            data={"day": day, "time": "09:30", "duration_minutes": 90, "location": "Zaal 3", "form": "online"})
     assert response.status_code == 303

@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
+from actieoverleg.clock import local_today
 from actieoverleg.extensions import db
 from actieoverleg.models import ActionPoint, AgendaItem, AuditEvent, Meeting
 from actieoverleg.vocab import Assessment, Handover, MeetingStatus
 
 from .conftest import HX
+
+pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
 
 def url(world, suffix=""):
@@ -15,7 +20,7 @@ def url(world, suffix=""):
 
 
 def due(days=7):
-    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
+    return (local_today() + dt.timedelta(days=days)).isoformat()
 
 
 def action_data(world, **overrides):

@@ -6,8 +6,12 @@ import re
 import icalendar
 import vobject
 
+import pytest
+
 from actieoverleg.extensions import db
 from actieoverleg.models import AuditEvent, User
+
+pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
 
 def feed_url(html: str) -> str:

@@ -8,9 +8,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..clock import local_today
 from ..actions import STATUS_FILTERS, Conflict, owned_points_query, set_status
 from ..extensions import db
-from ..formatting import local_today
 from ..forms import ConfirmForm
 from ..htmx import is_htmx, redirect_or_fragment
 from ..models import ActionPoint

@@ -25,10 +25,11 @@ from ..admin_forms import (
     SeriesForm,
     UserForm,
 )
+from ..clock import utcnow
 from ..extensions import db
 from ..forms import options
 from ..models import (
-    AuditEvent, LoginSession, MeetingSeries, Organisation, OutboxMessage, Region, User, utcnow,
+    AuditEvent, LoginSession, MeetingSeries, Organisation, OutboxMessage, Region, User,
 )
 from ..permissions import allow, is_admin
 from ..vocab import MeetingForm, OrganisationKind, OutboxStatus, Role

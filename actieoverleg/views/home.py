@@ -6,9 +6,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from ..clock import local_today
 from ..actions import count_due, owned_points_query
 from ..extensions import db
-from ..formatting import local_today
 from ..indicators import build
 from ..models import AgendaItem, Meeting, Preparation
 from ..permissions import allow, can_see_statistics, is_admin, is_member, signed_in

@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -61,6 +62,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleName
         "SECRET_KEY": "e2e-" + os.urandom(8).hex(),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite'}",
         "SESSION_COOKIE_SECURE": False,  # plain http on 127.0.0.1
+        # The server's clock is pinned (tests/conftest.py), Chromium's is not: a session cookie
+        # must not expire by the browser's clock before the run is over (Chromium caps it at 400 days).
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(days=365 * 50),
         "WTF_CSRF_ENABLED": True,  # real forms carry tokens, htmx sends X-CSRFToken (hx-headers)
         "MAIL_DIR": str(folder / "mail"),  # the embedded default: .eml files
     })

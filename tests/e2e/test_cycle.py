@@ -19,6 +19,8 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import Page, expect
 
+from actieoverleg.clock import local_today
+
 pytestmark = pytest.mark.browser
 
 CODE = re.compile(r"\bRR-[A-Z0-9]{4}\b")
@@ -173,7 +175,7 @@ def test_chair_holds_the_meeting(ui, story, live_server):
     expect(step1.get_by_label("Gezamenlijke duiding")).to_have_value("structureel")
 
     # Step 2: a phone number is refused (text kept), then the real action point is added.
-    due = dt.date.today() + dt.timedelta(days=10)
+    due = local_today() + dt.timedelta(days=10)
     step2 = page.locator("#step2")
     step2.get_by_label("Eigenaar").select_option(label="Politie")
     step2.get_by_role("combobox", name=re.compile(r"^Soort\b")).select_option(label="Directe veiligheid")
@@ -201,7 +203,7 @@ def test_chair_holds_the_meeting(ui, story, live_server):
     story.action_added = True
 
     # Step 3: the hand-over.
-    back_on = dt.date.today() + dt.timedelta(days=28)
+    back_on = local_today() + dt.timedelta(days=28)
     step3 = page.locator("#step3")
     step3.get_by_label("Overdracht").select_option(label="Terug op de agenda op datum")
     step3.get_by_label("Terug op de agenda op").fill(back_on.isoformat())

@@ -16,6 +16,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from .clock import utcnow
 from . import audit, statistics
 from .extensions import db
+from .vocab import AuditAction
 from .models import ActionPoint, Case, User
 from .vocab import ActionStatus
 
@@ -32,11 +33,11 @@ def set_status(action: ActionPoint, status: ActionStatus, seen_version: int, use
     if status is ActionStatus.open:
         action.result_at = None
         action.result_by_id = None
-        audit.record("reopen", action, user_id=user.id)
+        audit.record(AuditAction.reopen, action, user=user)
     else:
         action.result_at = utcnow()
         action.result_by_id = user.id
-        audit.record("tick_off", action, detail=status.value, user_id=user.id)
+        audit.record(AuditAction.tick_off, action, detail=status.value, user=user)
     if action.agenda_item.meeting.is_closed:  # points count in the statistics of held meetings
         statistics.meeting_changed(action.agenda_item.meeting)
 

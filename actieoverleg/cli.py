@@ -17,7 +17,7 @@ from . import mail, outbox, planning, schema, statistics
 from .auth import hash_password, password_problem
 from .extensions import db
 from .models import MeetingSeries, Organisation, Region, StatCell, User
-from .vocab import Role
+from .vocab import AuditAction, Role
 
 users = AppGroup("users", help="Manage accounts.")
 meetings = AppGroup("meetings", help="Plan meetings from the series.")
@@ -169,7 +169,7 @@ def stats_export(period: str, region: str | None) -> None:
         if found is None:
             raise click.BadParameter(f"unknown region {region!r}", param_hint="--region")
     report = build(parsed, found, local_today())
-    record_use("export", report, "alle (cli)")
+    record_use(AuditAction.export, report, "alle (cli)", None)
     db.session.commit()
     click.echo(csv_bytes(report), nl=False)  # bytes: written as they are, BOM included
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from . import audit
 from .extensions import db
-from .models import Organisation, Region
+from .models import Organisation, Region, User
 from .periods import Period
 from .statistics import (
     EXPLANATION,
@@ -33,7 +33,7 @@ from .statistics import (
     percent,
     quantile,
 )
-from .vocab import ActionStatus, Assessment, AttendanceForm, CaseKind, Handover, MeetingForm
+from .vocab import ActionStatus, Assessment, AttendanceForm, AuditAction, CaseKind, Handover, MeetingForm
 
 
 @dataclass
@@ -273,9 +273,10 @@ def _overview(by_region: dict[int, Figures], regions: list[Region], national: Fi
     return table, without
 
 
-def record_use(action: str, report: Report, what: str) -> None:
+def record_use(action: AuditAction, report: Report, what: str, user: User | None) -> None:
     """Exports and prints go to the audit log: scope, period and table, nothing else."""
-    audit.record(action, report.region, detail=f"statistiek {report.scope_key} {report.period.key} {what}".strip())
+    audit.record(action, report.region, user=user,
+                 detail=f"statistiek {report.scope_key} {report.period.key} {what}".strip())
 
 
 def csv_bytes(report: Report, key: str | None = None) -> bytes:

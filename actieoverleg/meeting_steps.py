@@ -15,6 +15,7 @@ from .clock import utcnow
 from . import audit, mail, statistics
 from .agenda import visible_items
 from .extensions import db
+from .vocab import AuditAction
 from .models import ActionPoint, AgendaItem, Attendance, Meeting, Organisation, User
 from .vocab import (
     ActionKind,
@@ -46,7 +47,7 @@ def add_action(item: AgendaItem, organisation: Organisation, text: str, kind: Ac
                          organisation=organisation, text=text.strip(), kind=kind, due_date=due_date, assignee=assignee)
     db.session.add(action)
     db.session.flush()
-    audit.record("create", action, user_id=user.id)
+    audit.record(AuditAction.create, action, user=user)
     return action
 
 
@@ -112,7 +113,7 @@ def close(meeting: Meeting, user: User) -> None:
     meeting.closed_by_id = user.id
     if meeting.chair_organisation_id is None:
         meeting.chair_organisation_id = user.organisation_id
-    audit.record("close", meeting, user_id=user.id)
+    audit.record(AuditAction.close, meeting, user=user)
     statistics.meeting_changed(meeting)
     mail.follow_up(meeting)
 
@@ -122,5 +123,5 @@ def reopen(meeting: Meeting, reason: ReopenReason, user: User) -> None:
     meeting.status = MeetingStatus.gepland
     meeting.closed_at = None
     meeting.closed_by_id = None
-    audit.record("reopen", meeting, detail=reason.value, user_id=user.id)
+    audit.record(AuditAction.reopen, meeting, detail=reason.value, user=user)
     statistics.meeting_changed(meeting)

@@ -157,3 +157,28 @@ class OutboxStatus(Choice):
     bezig = "bezig", "Wordt verzonden"
     verzonden = "verzonden", "Verzonden"
     mislukt = "mislukt", "Mislukt"
+
+
+class AuditAction(Choice):
+    """What the audit log records (the stored value) and how Beheer › Auditlog names it."""
+
+    create = "create", "aangemaakt"
+    change = "change", "gewijzigd"
+    delete = "delete", "verwijderd"
+    remove = "remove", "van de agenda gehaald"
+    follow_up = "follow_up", "herbespreking"
+    send_agenda = "send_agenda", "agenda verstuurd"
+    cancel = "cancel", "geannuleerd"
+    close = "close", "afgesloten"
+    reopen = "reopen", "heropend"
+    tick_off = "tick_off", "afgevinkt"
+    login = "login", "ingelogd"
+    activate = "activate", "geactiveerd"
+    deactivate = "deactivate", "gedeactiveerd"
+    mail_preference = "mail_preference", "mail-voorkeur"
+    feed_create = "feed_create", "agenda-abonnement gemaakt"
+    feed_renew = "feed_renew", "agenda-abonnement vernieuwd"
+    feed_stop = "feed_stop", "agenda-abonnement gestopt"
+    retry = "retry", "opnieuw verstuurd"
+    export = "export", "geëxporteerd"
+    print = "print", "afgedrukt"

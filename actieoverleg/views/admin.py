@@ -32,26 +32,10 @@ from ..models import (
     AuditEvent, LoginSession, MeetingSeries, Organisation, OutboxMessage, Region, User,
 )
 from ..permissions import allow, is_admin
-from ..vocab import MeetingForm, OrganisationKind, OutboxStatus, Role
+from ..vocab import AuditAction, MeetingForm, OrganisationKind, OutboxStatus, Role
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
-ACTION_LABELS = {
-    "create": "aangemaakt", "change": "gewijzigd", "tick_off": "afgevinkt", "reopen": "heropend",
-    "close": "afgesloten", "cancel": "geannuleerd", "delete": "verwijderd", "remove": "verwijderd",
-    "login": "ingelogd", "follow_up": "herbespreking", "deactivate": "gedeactiveerd",
-    "activate": "geactiveerd", "send": "verstuurd", "export": "geëxporteerd",
-    "send_agenda": "agenda verstuurd", "retry": "opnieuw verstuurd", "mail_preference": "mail-voorkeur",
-    "feed_create": "agenda-abonnement gemaakt", "feed_renew": "agenda-abonnement vernieuwd",
-    "feed_stop": "agenda-abonnement gestopt",
-}
-# The filter offers each label once ("verwijderd" covers delete and remove).
-ACTION_FILTERS = [(code, label) for code, label in ACTION_LABELS.items() if code != "remove"]
-OBJECT_LABELS = {
-    "Region": "Regio", "Organisation": "Organisatie", "User": "Gebruiker", "MeetingSeries": "Overlegreeks",
-    "Meeting": "Overleg", "Case": "Casus", "AgendaItem": "Agendapunt", "ActionPoint": "Actiepunt",
-    "Attendance": "Aanwezigheid", "Preparation": "Voorbereiding", "OutboxMessage": "Mail",
-}
 PARTNERS_FIRST = (case((Organisation.kind == OrganisationKind.partner, 0), else_=1),
                   Organisation.position, Organisation.name)
 
@@ -74,7 +58,7 @@ def get_or_404(model: type[Any], ident: int | None) -> Any:
 def saved(obj: Any, created: bool) -> None:
     """Audit the create or change of `obj` (flushed first, so a new object has its id)."""
     db.session.flush()
-    audit.record("create" if created else "change", obj)
+    audit.record(AuditAction.create if created else AuditAction.change, obj, user=current_user)
 
 
 def page_of(query: Any) -> tuple[list[Any], int, int]:
@@ -267,7 +251,7 @@ def user_password(user_id: int):
     user.password_hash = auth.hash_password(password_form.new_password.data)
     user.failed_logins, user.locked_until = 0, None
     revoke_sessions(user)
-    audit.record("change", user, detail="wachtwoord")
+    audit.record(AuditAction.change, user, detail="wachtwoord", user=current_user)
     db.session.commit()
     flash(f"Nieuw wachtwoord ingesteld voor {user.name}. Geef het op een veilige manier door.", "success")
     return redirect(url_for("admin.user_form", user_id=user.id), code=303)
@@ -296,7 +280,7 @@ def user_deactivate(user_id: int):
         user.active = activate
         if not activate:
             revoke_sessions(user)
-        audit.record("activate" if activate else "deactivate", user)
+        audit.record(AuditAction.activate if activate else AuditAction.deactivate, user, user=current_user)
         db.session.commit()
     flash(f"Gebruiker {user.name} is {'geactiveerd' if activate else 'gedeactiveerd en direct uitgelogd'}.",
           "success")
@@ -336,7 +320,7 @@ def series_form(region_id: int | None = None, series_id: int | None = None):
         planned = planning.plan_series(series, weeks)
         db.session.flush()
         for meeting in planned:
-            audit.record("create", meeting, detail="reeks")
+            audit.record(AuditAction.create, meeting, detail="reeks", user=current_user)
         db.session.commit()
         message = f"Overlegreeks van {region.name} is opgeslagen."
         if series.active:
@@ -353,12 +337,11 @@ def series_form(region_id: int | None = None, series_id: int | None = None):
 def audit_log():
     """Who did what, newest first, paged, filtered by action; never any content."""
     action = request.args.get("actie", "")
-    action = action if action in ACTION_LABELS else ""
+    action = action if action in AuditAction.__members__ else ""
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()) \
         .options(joinedload(AuditEvent.user).lazyload(User.regions))  # the organisation is joined too
-    if action:  # "verwijderd" covers both delete and remove
-        query = query.where(AuditEvent.action.in_(
-            [code for code, label in ACTION_LABELS.items() if label == ACTION_LABELS[action]]))
+    if action:
+        query = query.where(AuditEvent.action == action)
     rows, page, pages = page_of(query)
     return render_template("admin/audit.html", events=rows, page=page, pages=pages, action=action,
-                           filters=ACTION_FILTERS, actions=ACTION_LABELS, objects=OBJECT_LABELS)
+                           filters=AuditAction.choices(), label=audit.label, objects=audit.OBJECT_LABELS)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .. import agenda, audit, mail
 from ..extensions import db
+from ..vocab import AuditAction
 from ..forms import ConfirmForm, PreparedForm
 from ..htmx import redirect_or_fragment
 from ..models import AgendaItem, Case, Meeting
@@ -79,7 +80,7 @@ def remove(meeting_id: int, item_id: int):
     """Take an item off this meeting's agenda."""
     meeting, item = _chair_item(meeting_id, item_id)
     agenda.remove(item)
-    audit.record("remove", item)
+    audit.record(AuditAction.remove, item, user=current_user)
     db.session.commit()
     return _agenda_response(meeting, f"{item.case.code} is van de agenda gehaald.")
 
@@ -110,7 +111,7 @@ def send(meeting_id: int):
     ConfirmForm()
     update = meeting.agenda_sent_at is not None
     count = mail.agenda(meeting)
-    audit.record("send_agenda", meeting, detail=str(count))
+    audit.record(AuditAction.send_agenda, meeting, detail=str(count), user=current_user)
     db.session.commit()
     what = "De gewijzigde agenda" if update else "De agenda"
     flash(f"{what} is verstuurd naar {count} deelnemer(s), met de uitnodiging voor hun agenda.", "success")

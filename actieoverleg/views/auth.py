@@ -9,6 +9,7 @@ from flask_login import current_user
 from .. import audit
 from ..auth import authenticate, end_session, start_session
 from ..extensions import db
+from ..vocab import AuditAction
 from ..forms import LoginForm
 from ..permissions import allow, public, signed_in
 
@@ -35,7 +36,7 @@ def login():
         user, error = authenticate(form.email.data, form.password.data)
         if user is not None:
             start_session(user)
-            audit.record("login", user, user_id=user.id)
+            audit.record(AuditAction.login, user, user=user)
             db.session.commit()
             return redirect(safe_next(request.args.get("next")), code=303)
     status = 422 if request.method == "POST" else 200

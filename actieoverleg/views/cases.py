@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 
 from .. import agenda, audit
 from ..extensions import db
+from ..vocab import AuditAction
 from ..formatting import datumtijd
 from ..forms import CaseForm, FollowUpForm, options
 from ..models import AgendaItem, Case, Meeting, Organisation, region_organisation
@@ -68,7 +69,7 @@ def new():
                 form.reason.data, [at_table[i] for i in form.needed.data],
                 (form.file_reference.data or "").strip() or None)
             db.session.flush()
-            audit.record("create", case)
+            audit.record(AuditAction.create, case, user=current_user)
             db.session.commit()
             flash(f"Casus {case.code} is aangemeld voor het overleg van {datumtijd(meeting.starts_at)}.", "success")
             return redirect(url_for("cases.detail", code=case.code), code=303)
@@ -93,7 +94,7 @@ def follow_up():
             form.meeting_id.errors.append("Dit overleg is niet meer gepland.")
         else:
             agenda.add_item(meeting, case, ItemKind.herbespreking)
-            audit.record("follow_up", case)
+            audit.record(AuditAction.follow_up, case, user=current_user)
             db.session.commit()
             flash(f"Casus {case.code} staat op de agenda van {datumtijd(meeting.starts_at)}.", "success")
             return redirect(url_for("cases.detail", code=case.code), code=303)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from .. import agenda, audit, ical, mail, meeting_steps, planning
 from ..actions import people_of_points
 from ..extensions import db
+from ..vocab import AuditAction
 from ..formatting import datumtijd, local
 from ..forms import ConfirmForm, MeetingPlanForm, ReopenForm
 from ..models import AgendaItem, Meeting, Region
@@ -66,7 +67,7 @@ def extra():
         meeting = planning.add_extra(region_id, form.day.data, form.time.data, form.duration_minutes.data,
                                      form.location.data or "", MeetingForm(form.form.data))
         db.session.flush()
-        audit.record("create", meeting, detail="spoed")
+        audit.record(AuditAction.create, meeting, detail="spoed", user=current_user)
         db.session.commit()
         flash(f"Spoedoverleg gepland op {datumtijd(meeting.starts_at)}.", "success")
         return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
@@ -92,7 +93,7 @@ def edit(meeting_id: int):
             flash("Er is niets gewijzigd.", "info")
             return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
         informed = mail.change(meeting)
-        audit.record("change", meeting)
+        audit.record(AuditAction.change, meeting, user=current_user)
         db.session.commit()
         message = f"Overleg gewijzigd: {datumtijd(meeting.starts_at)}."
         if informed:
@@ -114,7 +115,7 @@ def cancel(meeting_id: int):
     target = planning.next_meeting(meeting.region_id)
     moved = agenda.carry_over(meeting, target) if target is not None else 0
     informed = mail.cancellation(meeting)
-    audit.record("cancel", meeting)
+    audit.record(AuditAction.cancel, meeting, user=current_user)
     db.session.commit()
     message = f"Overleg geannuleerd; {informed} deelnemer(s) krijgen de afzegging."
     if moved:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from .. import audit, outbox
 from ..extensions import db
+from ..vocab import AuditAction
 from ..forms import ConfirmForm
 from ..models import OutboxMessage
 from ..permissions import allow, is_admin
@@ -44,7 +45,7 @@ def retry(message_id: int):
         flash("Alleen een mislukte mail kan opnieuw worden verstuurd.", "error")
         return redirect(url_for("outbox.index"), code=303)
     outbox.retry(message)
-    audit.record("retry", message)
+    audit.record(AuditAction.retry, message, user=current_user)
     db.session.commit()
     flash(f"De mail aan {message.recipient} staat weer in de wachtrij.", "success")
     return redirect(url_for("outbox.index", status=request.args.get("status") or None), code=303)

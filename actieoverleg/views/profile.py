@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from .. import audit, subscriptions
 from ..extensions import db
+from ..vocab import AuditAction
 from ..forms import ConfirmForm, MailPreferenceForm
 from ..mail import external_url
 from ..permissions import allow, is_member, public, signed_in
@@ -37,7 +38,7 @@ def mail_preference():
     if not form.validate_on_submit():
         return _page(form, 422)
     current_user.mail_mode = MailMode(form.mail_mode.data)
-    audit.record("mail_preference", current_user, detail=form.mail_mode.data)
+    audit.record(AuditAction.mail_preference, current_user, detail=form.mail_mode.data, user=current_user)
     db.session.commit()
     flash("Uw mail-voorkeur is opgeslagen.", "success")
     return redirect(url_for("profile.index"), code=303)
@@ -50,7 +51,7 @@ def renew_feed():
     ConfirmForm()
     renewed = current_user.feed_token is not None
     subscriptions.renew(current_user)
-    audit.record("feed_renew" if renewed else "feed_create", current_user)
+    audit.record(AuditAction.feed_renew if renewed else AuditAction.feed_create, current_user, user=current_user)
     db.session.commit()
     flash("Nieuwe abonnementslink gemaakt. De oude link werkt niet meer." if renewed
           else "Uw abonnementslink is klaar. Voeg hem toe in uw agenda-app.", "success")
@@ -62,7 +63,7 @@ def renew_feed():
 def stop_feed():
     ConfirmForm()
     subscriptions.stop(current_user)
-    audit.record("feed_stop", current_user)
+    audit.record(AuditAction.feed_stop, current_user, user=current_user)
     db.session.commit()
     flash("Het agenda-abonnement is gestopt; de link werkt niet meer.", "success")
     return redirect(url_for("profile.index", _anchor="agenda-abonnement"), code=303)

@@ -22,7 +22,7 @@ from ..permissions import (
     statistics_region_or_404,
 )
 from ..statistics import EXPLANATION, COVERAGE_RULE
-from ..vocab import MeetingStatus, Role
+from ..vocab import AuditAction, MeetingStatus, Role
 
 bp = Blueprint("stats", __name__, url_prefix="/statistieken")
 
@@ -86,7 +86,7 @@ def report(period: str, region: str | None):
 def print_report(period: str, region: str | None):
     """The printable report: the same tables and charts, print dialog opened on load."""
     report = _report(period, region)
-    _log("print", report, "")
+    _log(AuditAction.print, report, "")
     return render_template("stats/print.html", report=report, explanation=EXPLANATION,
                            coverage_rule=COVERAGE_RULE, printing=True)
 
@@ -101,7 +101,7 @@ def export(period: str, region: str | None, table: str | None):
     report = _report(period, region)
     if table is not None and report.table(table) is None:
         abort(404)
-    _log("export", report, table or "alle")
+    _log(AuditAction.export, report, table or "alle")
     name = "-".join(filter(None, ["actieoverleg", report.scope_key.lower(), report.period.key, table])) + ".csv"
     return Response(indicators.csv_bytes(report, table), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -121,6 +121,6 @@ def chart(period: str, region: str | None, table: str):
     return response
 
 
-def _log(action: str, report: indicators.Report, what: str) -> None:
-    indicators.record_use(action, report, what)
+def _log(action: AuditAction, report: indicators.Report, what: str) -> None:
+    indicators.record_use(action, report, what, current_user)
     db.session.commit()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import lazyload
 
 from .. import agenda, audit, meeting_steps
 from ..extensions import db
+from ..vocab import AuditAction
 from ..forms import ActionForm, AttendanceRowForm, ChairForm, ConfirmForm, Step1Form, Step3Form, options
 from ..htmx import is_htmx, redirect_or_fragment
 from ..models import AgendaItem, Meeting, Organisation, User
@@ -132,7 +133,7 @@ def step1(meeting_id: int, item_id: int):
     by_id = {o.id: o for o in organisations(meeting)}
     meeting_steps.record_step1(item, [by_id[i] for i in form.shared.data],
                                Assessment(form.assessment.data) if form.assessment.data else None)
-    audit.record("change", item, detail="stap1")
+    audit.record(AuditAction.change, item, detail="stap1", user=current_user)
     db.session.commit()
     return _panel(meeting, item, "step1", message="Stap 1 opgeslagen.")
 
@@ -172,7 +173,7 @@ def remove_action(meeting_id: int, item_id: int, action_id: int):
     action = next((a for a in item.actions if a.id == action_id), None)
     if action is None:
         abort(404)
-    audit.record("delete", action)
+    audit.record(AuditAction.delete, action, user=current_user)
     db.session.delete(action)
     db.session.commit()
     db.session.refresh(item)
@@ -192,7 +193,7 @@ def step3(meeting_id: int, item_id: int):
         return _panel(meeting, item, "step3", 409, conflict=CONFLICT)
     meeting_steps.record_step3(item, Handover(form.handover.data) if form.handover.data else None,
                                form.return_date.data)
-    audit.record("change", item, detail="stap3")
+    audit.record(AuditAction.change, item, detail="stap3", user=current_user)
     db.session.commit()
     return _panel(meeting, item, "step3", message="Stap 3 opgeslagen.")
 
@@ -215,7 +216,7 @@ def attendance(meeting_id: int, organisation_id: int):
         meeting, organisation, AttendanceStatus(form.status.data),
         {"ja": True, "nee": False}.get(form.mandate.data or ""),
         AttendanceForm(form.form.data) if form.form.data else None)
-    audit.record("change", meeting, detail="aanwezigheid")
+    audit.record(AuditAction.change, meeting, detail="aanwezigheid", user=current_user)
     db.session.commit()
     return redirect_or_fragment(_screen_url(meeting, anchor="aanwezigheid"), "meetings/_attendance.html",
                                 **screen_context(meeting, item),
@@ -231,7 +232,7 @@ def chair(meeting_id: int):
     form.chair_organisation_id.choices = options((o.id, o.name) for o in organisations(meeting))
     if form.validate_on_submit():
         meeting.chair_organisation_id = form.chair_organisation_id.data
-        audit.record("change", meeting, detail="voorzitter")
+        audit.record(AuditAction.change, meeting, detail="voorzitter", user=current_user)
         db.session.commit()
     return redirect_or_fragment(_screen_url(meeting), "meetings/_chair.html",
                                 **screen_context(meeting, None), message="Voorzitter vastgelegd.")

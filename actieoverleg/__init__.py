@@ -63,12 +63,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         )
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from . import auth, cli, database, errors, formatting, htmx, security
+    from . import auth, cli, database, derived, errors, formatting, htmx, outbox, security
     from .extensions import babel, csrf, db, login_manager
     from .views import register_blueprints
 
+    # Everything that runs besides the views, in order: the engine, the listeners on every
+    # session (derived data, the outbox), then the request machinery.
     db.init_app(app)
     database.init_app(app)
+    derived.init_app(app)
+    outbox.init_app(app)
     csrf.init_app(app)
     babel.init_app(app)
     login_manager.init_app(app)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from .clock import utcnow
-from . import audit, statistics
+from . import audit
 from .extensions import db
 from .vocab import AuditAction
 from .models import ActionPoint, Case, User
@@ -25,7 +25,7 @@ class Conflict(Exception):
     """The point was changed by someone else after the user loaded it."""
 
 
-def set_status(action: ActionPoint, status: ActionStatus, seen_version: int, user: User) -> None:
+def tick_off(action: ActionPoint, status: ActionStatus, seen_version: int, user: User) -> None:
     """Record a result (or reopen with `open`), if the user saw the current version."""
     if seen_version != action.version:
         raise Conflict()
@@ -38,8 +38,7 @@ def set_status(action: ActionPoint, status: ActionStatus, seen_version: int, use
         action.result_at = utcnow()
         action.result_by_id = user.id
         audit.record(AuditAction.tick_off, action, detail=status.value, user=user)
-    if action.agenda_item.meeting.is_closed:  # points count in the statistics of held meetings
-        statistics.meeting_changed(action.agenda_item.meeting)
+    db.session.flush()
 
 
 def people_of_points() -> tuple[ORMOption, ...]:

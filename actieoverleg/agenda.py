@@ -8,43 +8,23 @@ A chair may remove an item; a removed automatic item stays removed for that meet
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
-
-from sqlalchemy import ColumnElement, ScalarSelect, event, func, inspect, literal, select, union, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, ScalarSelect, func, literal, select, union, update
 
 from .clock import utcnow
+from . import audit
 from .extensions import db
 from .formatting import local
 from .models import (
-    ActionPoint, AgendaItem, Case, Meeting, Organisation, Preparation, Region, User, UTCDateTime,
+    ActionPoint, AgendaItem, Case, Meeting, Preparation, Region, User, UTCDateTime,
 )
 from .planning import next_meeting
-from .privacy import new_case_code
-from .vocab import ActionStatus, CaseKind, CaseReason, Children, Handover, ItemKind, MeetingStatus
+from .vocab import ActionStatus, AuditAction, Handover, ItemKind, MeetingStatus
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 # Table aliases for `last_discussed`, whose outer query may read the same tables; made once,
 # as building ORM aliases costs milliseconds per request.
 _EARLIER_MEETING = Meeting.__table__.alias("earlier_meeting")
 _EARLIER_ITEM = AgendaItem.__table__.alias("earlier_item")
-
-
-def bring_in(meeting: Meeting, organisation: Organisation, user: User, kind: CaseKind,
-             children: Children, reason: CaseReason, needed: Iterable[Organisation],
-             file_reference: str | None) -> Case:
-    """Create a case with a fresh pseudonymous code and put it on the meeting's agenda."""
-    region = meeting.region
-    code = new_case_code(
-        region.code,
-        exists=lambda c: db.session.scalar(select(func.count()).where(Case.code == c)) > 0,
-    )
-    case = Case(code=code, region_id=region.id, organisation_id=organisation.id,
-                created_by_id=user.id, kind=kind, children=children, reason=reason,
-                file_reference=file_reference or None, needed=list(needed))
-    db.session.add(case)
-    add_item(meeting, case, ItemKind.nieuw)
-    return case
 
 
 def add_item(meeting: Meeting, case: Case, kind: ItemKind) -> AgendaItem:
@@ -108,7 +88,7 @@ def sync(meeting: Meeting) -> bool:
     """Add the automatic items to the region's next meeting; True if there is something to commit.
 
     The meeting remembers the region's `agenda_version` it was completed at, so viewing it
-    again costs one small query until something that matters changes (see `_watch`).
+    again costs one small query until something that matters changes (see `derived.py`).
     """
     if meeting.status is not MeetingStatus.gepland or meeting.starts_at < utcnow() - dt.timedelta(days=1):
         return False
@@ -129,30 +109,11 @@ def sync(meeting: Meeting) -> bool:
     return True
 
 
-# What can add a case to `automatic_case_ids`: a point that is new or whose status, due date
-# or result changed; a meeting planned, moved, closed, reopened, cancelled or deleted; an
-# agenda item deleted, or changed in a closed meeting. A new item only takes a case off the
-# list, and items of an open meeting are not read, so the steps of a meeting raise nothing.
-_WATCHED = {
-    ActionPoint: ("status", "due_date", "result_at"),
-    Meeting: ("status", "starts_at"),
-    AgendaItem: ("removed", "handover", "return_date"),
-}
-
-
-@event.listens_for(Session, "before_flush")
-def _watch(session: Session, _context: object, _instances: object) -> None:
-    """Raise agenda_version in the same transaction as any change that can matter."""
-    changed = [o for o in session.new if isinstance(o, (ActionPoint, Meeting))]
-    changed += [o for o in session.deleted if type(o) in _WATCHED]
-    changed += [o for o in session.dirty if type(o) in _WATCHED
-                and any(inspect(o).attrs[key].history.has_changes() for key in _WATCHED[type(o)])
-                and (not isinstance(o, AgendaItem) or o.meeting.is_closed)]
-    regions = {o.meeting.region_id if isinstance(o, AgendaItem) else o.region_id for o in changed} - {None}
-    if regions:
-        table = Region.__table__
-        session.connection().execute(update(table).where(table.c.id.in_(regions))
-                                     .values(agenda_version=table.c.agenda_version + 1))
+def follow_up(meeting: Meeting, case: Case, user: User) -> AgendaItem:
+    """A member puts an existing case on a coming agenda again ("herbespreking")."""
+    item = add_item(meeting, case, ItemKind.herbespreking)
+    audit.record(AuditAction.follow_up, case, user=user)
+    return item
 
 
 def move(meeting: Meeting, item: AgendaItem, offset: int) -> None:
@@ -168,8 +129,10 @@ def move(meeting: Meeting, item: AgendaItem, offset: int) -> None:
             it.position = position
 
 
-def remove(item: AgendaItem) -> None:
+def remove(item: AgendaItem, user: User) -> None:
+    """The chair takes an item off this meeting's agenda; an automatic one stays away from it."""
     item.removed = True
+    audit.record(AuditAction.remove, item, user=user)
 
 
 def carry_over(source: Meeting, target: Meeting) -> int:
@@ -183,6 +146,7 @@ def carry_over(source: Meeting, target: Meeting) -> int:
 
 
 def set_prepared(preparation: Preparation, prepared: bool, user: User) -> None:
+    """A needed partner says whether its information for this item is ready."""
     preparation.prepared = prepared
     preparation.updated_at = utcnow()
     preparation.updated_by_id = user.id

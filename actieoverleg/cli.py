@@ -63,7 +63,9 @@ def demo(password: str | None, scale: str, regions: int, years: int) -> None:
             click.echo(line)
         click.echo(f"National demo loaded in {time.perf_counter() - started:.0f} s.", err=True)
         return
-    for line in load_demo(password):
+    lines = load_demo(password)
+    db.session.commit()
+    for line in lines:
         click.echo(line)
     # stdout is the account list (make run keeps it); the rest goes to stderr
     click.echo(f"Demo mail: {_report(outbox.deliver_all())}", err=True)
@@ -179,6 +181,7 @@ def stats_export(period: str, region: str | None) -> None:
 def stats_refresh(everything: bool) -> None:
     """Recompute stale statistics now (pages do it on demand; run it nightly to keep them fast)."""
     count = statistics.refresh_all() if everything else statistics.refresh_stale()
+    db.session.commit()
     click.echo(f"{count} region-period(s) recomputed.", err=True)
 
 

@@ -9,7 +9,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 
-@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     """SQLite enforces foreign keys only when asked, per connection; WAL lets readers not block."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
@@ -22,4 +21,6 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Nothing per app yet: the listener above is global and only touches SQLite connections."""
+    """Set the pragmas on every new SQLite connection (the listener is global, registered once)."""
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)

@@ -10,7 +10,7 @@ import secrets
 from typing import Iterator
 
 from .clock import local_today, utcnow
-from . import agenda, mail, meeting_steps, planning
+from . import actions, agenda, cases, lifecycle, mail, meeting_steps, planning
 from .auth import hash_password
 from .extensions import db
 from .formatting import local, to_utc
@@ -25,7 +25,6 @@ from .vocab import (
     CaseReason,
     Children,
     Handover,
-    ItemKind,
     MeetingForm,
     OrganisationKind,
     Role,
@@ -95,30 +94,32 @@ def _hold(meeting: Meeting, chair: User, rng: random.Random, today: dt.date) -> 
     for org in orgs:
         status = rng.choices(list(AttendanceStatus), weights=[80, 8, 4, 8])[0]
         meeting_steps.record_attendance(meeting, org, status, rng.random() < 0.85,
-                                        rng.choice(list(AttendanceForm)))
+                                        rng.choice(list(AttendanceForm)), chair)
     day = meeting.starts_at.date()
     for item in agenda.visible_items(meeting):
         meeting_steps.record_step1(item, rng.sample(orgs, k=rng.randint(2, 5)),
-                                   rng.choices(list(Assessment), weights=[25, 40, 25, 10])[0])
+                                   rng.choices(list(Assessment), weights=[25, 40, 25, 10])[0], chair)
         for _ in range(rng.randint(1, 3)):
             owner = rng.choice(orgs)
             due = day + dt.timedelta(days=rng.choice([3, 7, 7, 14, 14, 21]))
             action = meeting_steps.add_action(item, owner, rng.choice(ACTION_TEXTS[owner.short_name]),
                                               rng.choice(list(ActionKind)), due, None, chair)
             if due < today - dt.timedelta(days=2) or rng.random() < 0.3:
-                action.status = rng.choices(ActionStatus.results(), weights=[82, 7, 4, 7])[0]
+                result = rng.choices(ActionStatus.results(), weights=[82, 7, 4, 7])[0]
+                actions.tick_off(action, result, action.version, chair)
+                # the past, as it happened: ticked off around the due date, not today
                 action.result_at = min(to_utc(due, dt.time(16, 0)) - dt.timedelta(days=rng.randint(-3, 5)),
                                        utcnow())
-                action.result_by_id = chair.id
         handover = rng.choices(list(Handover), weights=[22, 15, 8, 30, 6, 14])[0]
-        meeting_steps.record_step3(item, handover, day + dt.timedelta(days=28))
-    meeting.chair_organisation_id = rng.choice([chair.organisation_id, chair.organisation_id, orgs[0].id])
-    meeting_steps.close(meeting, chair)
-    meeting.closed_at = meeting.starts_at + dt.timedelta(hours=2)
+        meeting_steps.record_step3(item, handover, day + dt.timedelta(days=28), chair)
+    meeting_steps.set_chair(meeting, rng.choice([chair.organisation, chair.organisation, orgs[0]]), chair)
+    lifecycle.close(meeting, chair)
+    meeting.closed_at = meeting.starts_at + dt.timedelta(hours=2)  # closed at the end of that meeting
 
 
 def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
-    """Create the demo and return one tab-separated line per account."""
+    """Create the demo through the same operations users call and return one tab-separated
+    line per account; the caller commits."""
     rng = random.Random(seed)
     orgs: dict[str, Organisation] = {}
     for position, (name, short) in enumerate(PARTNERS, start=1):
@@ -138,8 +139,10 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
     db.session.flush()
 
     today = local_today()
+    chairs = []
     for region, spec in zip(regions, REGIONS):
         chair = next(u for u, _ in accounts if u.role is Role.voorzitter and region in u.regions)
+        chairs.append(chair)
         members = [u for u, _ in accounts if u.role is Role.deelnemer and region in u.regions]
         series = db.session.scalars(db.select(MeetingSeries).filter_by(region=region)).one()
         last = today - dt.timedelta(days=(today.weekday() - spec[4]) % 7 or 7)
@@ -151,7 +154,7 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
             db.session.add(meeting)
             db.session.flush()
             for case in rng.sample(past_cases, k=min(len(past_cases), rng.randint(1, 3))):
-                agenda.add_item(meeting, case, ItemKind.herbespreking)
+                agenda.follow_up(meeting, case, chair)
             for _ in range(rng.randint(3, 6)):
                 past_cases.append(_new_case(meeting, members, rng, day))
             _hold(meeting, chair, rng, today)
@@ -161,12 +164,13 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
         for _ in range(3):
             case = _new_case(upcoming, members, rng, today)
             for prep in next(i for i in upcoming.items if i.case is case).preparations:
-                prep.prepared = rng.random() < 0.5
-        agenda.add_item(upcoming, rng.choice(past_cases), ItemKind.herbespreking)
+                if rng.random() < 0.5:
+                    member = next(m for m in members if m.organisation_id == prep.organisation_id)
+                    agenda.set_prepared(prep, True, member)
+        agenda.follow_up(upcoming, rng.choice(past_cases), chair)
         agenda.sync(upcoming)
-        mail.agenda(upcoming)
-    _every_kind_of_mail(regions[-1], today)
-    db.session.commit()
+        lifecycle.send_agenda(upcoming, chair)
+    _every_kind_of_mail(regions[-1], chairs[-1], today)
     return [
         "\t".join([user.role.value, user.organisation.name,
                    ",".join(r.name for r in user.regions), user.email, secret])
@@ -174,18 +178,16 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
     ]
 
 
-def _every_kind_of_mail(region: Region, today: dt.date) -> None:
+def _every_kind_of_mail(region: Region, chair: User, today: dt.date) -> None:
     """Follow-ups went out as the meetings closed and the agendas above; add a moved meeting,
     a cancelled one and today's reminders, so a new user finds every kind of message."""
     later = planning.coming_meetings({region.id})[1:3]
     if len(later) == 2:
+        lifecycle.send_agenda(later[0], chair)
         moved = local(later[0].starts_at) + dt.timedelta(hours=1)
-        planning.reschedule(later[0], moved.date(), moved.time(), later[0].duration_minutes,
-                            later[0].location, later[0].form)
-        later[0].agenda_sent_at = utcnow()  # as if the chair had sent it already
-        mail.change(later[0])
-        planning.cancel(later[1])
-        mail.cancellation(later[1])
+        lifecycle.move(later[0], moved.date(), moved.time(), later[0].duration_minutes,
+                       later[0].location, later[0].form, chair)
+        lifecycle.cancel(later[1], chair)
     mail.reminders(today)
 
 
@@ -194,8 +196,8 @@ def _new_case(meeting: Meeting, members: list[User], rng: random.Random, day: dt
     member = rng.choice(members)
     organisations = meeting.region.organisations
     needed = [member.organisation] + rng.sample([o for o in organisations if o is not member.organisation], k=2)
-    case = agenda.bring_in(
-        meeting, member.organisation, member,
+    case = cases.bring_in(
+        meeting, member,
         rng.choices(list(CaseKind), weights=[45, 25, 12, 5, 8, 5])[0],
         rng.choice(list(Children)), rng.choice(list(CaseReason)), needed,
         f"{member.organisation.short_name[:3].upper()}-{rng.randint(10000, 99999)}" if rng.random() < 0.6 else None,

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 from sqlalchemy import insert
 
 from .clock import local_today
-from . import agenda, planning, statistics
+from . import agenda, cases, planning, statistics
 from .auth import hash_password
 from .demo import ACTION_TEXTS, GUESTS, PARTNERS
 from .extensions import db
@@ -274,7 +274,7 @@ def _upcoming(series_list: list[tuple[Region, MeetingSeries, list[Organisation]]
         meeting = planning.next_meeting(region.id)
         member = db.session.scalar(db.select(User).where(User.email == f"vt.{region.code.lower()}@demo.test"))
         for _ in range(3):
-            agenda.bring_in(meeting, member.organisation, member, rng.choice(list(CaseKind)), Children.ja,
+            cases.bring_in(meeting, member, rng.choice(list(CaseKind)), Children.ja,
                             CaseReason.samenloop, [member.organisation, rng.choice(table[1:])], None)
         agenda.sync(meeting)
     db.session.commit()

@@ -11,9 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any, Callable, Iterable
-from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from sqlalchemy import select
@@ -21,6 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .clock import local_now, utcnow
 from . import ical, outbox
+from .addresses import external_url, mail_domain, sender_address
 from .extensions import db
 from .formatting import datum, datumtijd
 from .models import (
@@ -30,21 +30,6 @@ from .vocab import ActionStatus, MailKind, MailMode, Role
 
 MEMBER_ROLES = (Role.deelnemer, Role.voorzitter)
 QP = "quoted-printable"
-
-
-def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute link under BASE_URL; works outside a request (CLI, background)."""
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
-    return adapter.build(endpoint, values, force_external=True)
-
-
-def sender_address() -> str:
-    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
-
-
-def mail_domain() -> str:
-    return sender_address().rpartition("@")[2] or "localhost"
 
 
 def recipients(region_id: int) -> list[User]:

@@ -1,31 +1,20 @@
-"""The meeting itself (product.md §3): the three steps per agenda item, attendance, and the
-record's life cycle.
+"""The meeting itself (docs/rules.md §3): the three steps per agenda item, attendance and the
+chairing organisation, and what must be recorded before the chair can close. The record's
+life cycle (plan, move, cancel, close, reopen) is `lifecycle.py`.
 
-    gepland --close--> afgesloten --reopen (chair, with a reason, logged)--> gepland
-    gepland --cancel--> geannuleerd
-
-A closed or cancelled record is locked (see `permissions.can_edit_record`).
+Each function here is an operation: it changes the record, writes its audit entry and
+flushes; the caller commits.
 """
 from __future__ import annotations
 
 import datetime as dt
 from typing import Iterable
 
-from .clock import utcnow
-from . import audit, mail, statistics
+from . import audit
 from .agenda import visible_items
 from .extensions import db
-from .vocab import AuditAction
 from .models import ActionPoint, AgendaItem, Attendance, Meeting, Organisation, User
-from .vocab import (
-    ActionKind,
-    Assessment,
-    AttendanceForm,
-    AttendanceStatus,
-    Handover,
-    MeetingStatus,
-    ReopenReason,
-)
+from .vocab import ActionKind, Assessment, AttendanceForm, AttendanceStatus, AuditAction, Handover
 
 STEPS = (
     (1, "Informatie delen en duiden"),
@@ -34,10 +23,12 @@ STEPS = (
 )
 
 
-def record_step1(item: AgendaItem, shared: Iterable[Organisation], assessment: Assessment | None) -> None:
+def record_step1(item: AgendaItem, shared: Iterable[Organisation], assessment: Assessment | None,
+                 user: User) -> None:
     """Which partners shared information, and the joint assessment (a category, never the information)."""
     item.shared = list(shared)
     item.assessment = assessment
+    audit.record(AuditAction.change, item, user=user, detail="stap1")
 
 
 def add_action(item: AgendaItem, organisation: Organisation, text: str, kind: ActionKind,
@@ -51,10 +42,18 @@ def add_action(item: AgendaItem, organisation: Organisation, text: str, kind: Ac
     return action
 
 
-def record_step3(item: AgendaItem, handover: Handover | None, return_date: dt.date | None) -> None:
+def remove_action(action: ActionPoint, user: User) -> None:
+    """Step 2: take back a point agreed in this (still open) meeting."""
+    audit.record(AuditAction.delete, action, user=user)
+    db.session.delete(action)
+    db.session.flush()
+
+
+def record_step3(item: AgendaItem, handover: Handover | None, return_date: dt.date | None, user: User) -> None:
     """Where the case goes next; a return date only with 'terug op de agenda'."""
     item.handover = handover
     item.return_date = return_date if handover is Handover.terug else None
+    audit.record(AuditAction.change, item, user=user, detail="stap3")
 
 
 def step1_state(item: AgendaItem) -> str:
@@ -80,7 +79,7 @@ def attendance_rows(meeting: Meeting) -> list[tuple[Organisation, Attendance | N
 
 
 def record_attendance(meeting: Meeting, organisation: Organisation, status: AttendanceStatus,
-                      mandate: bool | None, form: AttendanceForm | None) -> None:
+                      mandate: bool | None, form: AttendanceForm | None, user: User) -> None:
     """Attendance per organisation; mandate and form only make sense for someone present."""
     row = next((a for a in meeting.attendances if a.organisation_id == organisation.id), None)
     if row is None:
@@ -90,6 +89,13 @@ def record_attendance(meeting: Meeting, organisation: Organisation, status: Atte
     present = status is AttendanceStatus.aanwezig
     row.mandate = mandate if present else None
     row.form = form if present else None
+    audit.record(AuditAction.change, meeting, user=user, detail="aanwezigheid")
+
+
+def set_chair(meeting: Meeting, organisation: Organisation, user: User) -> None:
+    """Which organisation chairs this meeting (a national indicator; the chair often rotates)."""
+    meeting.chair_organisation_id = organisation.id
+    audit.record(AuditAction.change, meeting, user=user, detail="voorzitter")
 
 
 def close_problems(meeting: Meeting) -> list[str]:
@@ -103,25 +109,3 @@ def close_problems(meeting: Meeting) -> list[str]:
     if not meeting.attendances:
         problems.append("De aanwezigheid is nog niet vastgelegd.")
     return problems
-
-
-def close(meeting: Meeting, user: User) -> None:
-    """Lock the record and send the follow-up in the same transaction; the chairing organisation
-    defaults to the closing chair's."""
-    meeting.status = MeetingStatus.afgesloten
-    meeting.closed_at = utcnow()
-    meeting.closed_by_id = user.id
-    if meeting.chair_organisation_id is None:
-        meeting.chair_organisation_id = user.organisation_id
-    audit.record(AuditAction.close, meeting, user=user)
-    statistics.meeting_changed(meeting)
-    mail.follow_up(meeting)
-
-
-def reopen(meeting: Meeting, reason: ReopenReason, user: User) -> None:
-    """Unlock a closed record, logged with a reason code."""
-    meeting.status = MeetingStatus.gepland
-    meeting.closed_at = None
-    meeting.closed_by_id = None
-    audit.record(AuditAction.reopen, meeting, detail=reason.value, user=user)
-    statistics.meeting_changed(meeting)

@@ -215,7 +215,7 @@ class Meeting(db.Model):
     items: Mapped[list[AgendaItem]] = relationship(
         back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
     )
-    attendances: Mapped[list[Attendance]] = relationship(cascade="all, delete-orphan")
+    attendances: Mapped[list[Attendance]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
 
     __table_args__ = (Index("ix_meeting_region_starts", "region_id", "starts_at"),)
     __mapper_args__ = {"version_id_col": version}
@@ -228,6 +228,11 @@ class Meeting(db.Model):
     def is_cancelled(self) -> bool:
         return self.status is MeetingStatus.geannuleerd
 
+    @property
+    def is_locked(self) -> bool:
+        """A closed or cancelled record changes no more (a chair may reopen a closed one)."""
+        return self.is_closed or self.is_cancelled
+
 
 class Attendance(db.Model):
     """Who came for an organisation, with or without mandate, in which form."""
@@ -239,6 +244,7 @@ class Attendance(db.Model):
     mandate: Mapped[bool | None] = mapped_column(Boolean)
     form: Mapped[AttendanceForm | None] = mapped_column(choice(AttendanceForm))
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+    meeting: Mapped[Meeting] = relationship(back_populates="attendances")
 
     __table_args__ = (UniqueConstraint("meeting_id", "organisation_id"),)
 

@@ -348,7 +348,6 @@ def wait_for_background(timeout: float = 30) -> None:
         thread.join(timeout)
 
 
-@event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     ids = session.info.pop("outbox_new", None)
     if not ids or not has_request_context() or not current_app.config["OUTBOX_DELIVER_AFTER_COMMIT"]:
@@ -360,6 +359,12 @@ def _after_commit(session: Session) -> None:
     thread.start()
 
 
-@event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop("outbox_new", None)
+
+
+def init_app(app: Flask) -> None:
+    """Deliver a transaction's mails right after its commit; forget them on a rollback."""
+    for name, listener in (("after_commit", _after_commit), ("after_rollback", _after_rollback)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

@@ -1,7 +1,9 @@
-"""Who may do what (product.md §1, §8). Every view goes through this module, nowhere else.
+"""Who may do what (docs/rules.md §1, §8). Every view goes through this module, nowhere else:
+no role is compared anywhere but here.
 
 Two layers: `allow(rule)` on every view says which roles reach it at all; the object rules
 (`can_chair(meeting, user)`, …) are checked at the top of the view on the object itself.
+Every predicate takes its object first and the user last.
 Objects outside the user's regions answer 404, exactly as objects that do not exist, so
 nobody can probe another region; an object in the user's own region that they may not
 change answers 403.
@@ -17,7 +19,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 
 from .extensions import db, login_manager
 from .models import ActionPoint, AgendaItem, Case, Meeting, Preparation, Region, User
-from .vocab import Role
+from .vocab import MeetingStatus, Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 Rule = Callable[[User], bool]
@@ -38,6 +40,11 @@ def is_admin(user: User) -> bool:
     return user.role is Role.beheerder
 
 
+def is_chair(user: User) -> bool:
+    """Chairs plan extra meetings and hold the meeting; a partner member does not."""
+    return user.role is Role.voorzitter
+
+
 def can_see_statistics(user: User) -> bool:
     return user.role in (Role.landelijk, Role.voorzitter)
 
@@ -47,9 +54,9 @@ def can_see_national_statistics(user: User) -> bool:
     return user.role is Role.landelijk
 
 
-def can_see_region_statistics(user: User, region_id: int) -> bool:
+def can_see_region_statistics(region_id: int, user: User) -> bool:
     """The national table sees every region's figures; a chair their own region's."""
-    return user.role is Role.landelijk or (user.role is Role.voorzitter and region_id in user.region_ids)
+    return user.role is Role.landelijk or (is_chair(user) and region_id in user.region_ids)
 
 
 def allow(rule: Rule) -> Callable[[F], F]:
@@ -84,26 +91,28 @@ def require(allowed: bool) -> None:
 
 # --- object rules ------------------------------------------------------------------------
 
-def in_region(user: User, region_id: int) -> bool:
+def in_region(region_id: int, user: User) -> bool:
     return is_member(user) and region_id in user.region_ids
-
-
-def can_view_meeting(meeting: Meeting, user: User) -> bool:
-    return in_region(user, meeting.region_id)
 
 
 def can_chair(meeting: Meeting, user: User) -> bool:
     """Chairs of the meeting's region plan it, hold it, close and reopen it."""
-    return user.role is Role.voorzitter and in_region(user, meeting.region_id)
+    return is_chair(user) and in_region(meeting.region_id, user)
 
 
 def can_edit_record(meeting: Meeting, user: User) -> bool:
     """The record of a closed or cancelled meeting is locked, also for the chair."""
-    return can_chair(meeting, user) and not (meeting.is_closed or meeting.is_cancelled)
+    return can_chair(meeting, user) and not meeting.is_locked
 
 
-def can_bring_in(user: User, region_id: int) -> bool:
-    return in_region(user, region_id)
+def can_reopen(meeting: Meeting, user: User) -> bool:
+    """Only a chair reopens, and only a closed record (a cancelled meeting stays cancelled)."""
+    return can_chair(meeting, user) and meeting.is_closed
+
+
+def can_bring_in(meeting: Meeting, user: User) -> bool:
+    """Members bring cases to the coming meetings of their own regions."""
+    return in_region(meeting.region_id, user) and meeting.status is MeetingStatus.gepland
 
 
 def involved_organisation_ids(case: Case) -> set[int]:
@@ -116,28 +125,28 @@ def involved_organisation_ids(case: Case) -> set[int]:
 
 
 def can_view_case(case: Case, user: User) -> bool:
-    if not in_region(user, case.region_id):
+    if not in_region(case.region_id, user):
         return False
-    return user.role is Role.voorzitter or user.organisation_id in involved_organisation_ids(case)
+    return is_chair(user) or user.organisation_id in involved_organisation_ids(case)
 
 
 def can_see_file_reference(case: Case, user: User) -> bool:
     """A file reference is the bringing partner's own: only its members see it."""
-    return in_region(user, case.region_id) and user.organisation_id == case.organisation_id
+    return in_region(case.region_id, user) and user.organisation_id == case.organisation_id
 
 
 def can_update_action(action: ActionPoint, user: User) -> bool:
     """Only members of the owner organisation tick off a point."""
-    return in_region(user, action.case.region_id) and user.organisation_id == action.organisation_id
+    return in_region(action.region_id, user) and user.organisation_id == action.organisation_id
 
 
 def can_prepare(item: AgendaItem, preparation: Preparation, user: User) -> bool:
     """Each needed partner marks its own preparation, before the meeting is closed."""
     meeting = item.meeting
     return (
-        in_region(user, meeting.region_id)
+        in_region(meeting.region_id, user)
         and user.organisation_id == preparation.organisation_id
-        and not (meeting.is_closed or meeting.is_cancelled)
+        and not meeting.is_locked
     )
 
 
@@ -149,7 +158,7 @@ def _get_in_region(model: type[Any], ident: int, region_of: Callable[[Any], int]
     # Not always, as that would also reset whatever else the rows touch (the signed-in user).
     again = bool(options) and db.session.identity_key(model, ident) in db.session.identity_map
     obj = db.session.get(model, ident, options=options, populate_existing=again)
-    if obj is None or not in_region(user, region_of(obj)):
+    if obj is None or not in_region(region_of(obj), user):
         abort(404)
     return obj
 
@@ -167,7 +176,7 @@ def item_or_404(meeting: Meeting, item_id: int) -> AgendaItem:
 
 
 def action_or_404(action_id: int, user: User) -> ActionPoint:
-    return _get_in_region(ActionPoint, action_id, lambda a: a.case.region_id, user)
+    return _get_in_region(ActionPoint, action_id, lambda a: a.region_id, user)
 
 
 def case_or_404(code: str, user: User) -> Case:
@@ -181,6 +190,6 @@ def case_or_404(code: str, user: User) -> Case:
 def statistics_region_or_404(code: str, user: User) -> Region:
     """A region whose statistics the user may see, by code; others answer 404 like unknown codes."""
     region = db.session.execute(db.select(Region).filter_by(code=code.upper())).scalar_one_or_none()
-    if region is None or not can_see_region_statistics(user, region.id):
+    if region is None or not can_see_region_statistics(region.id, user):
         abort(404)
     return region

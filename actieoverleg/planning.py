@@ -1,16 +1,15 @@
-"""Planning meetings (product.md §1): generated from each region's weekly series; the chair
-moves, cancels or adds an extra (spoed) meeting.
+"""Planning meetings from each region's weekly series (docs/rules.md §1), and which meetings
+are coming. What happens to a meeting after that is `lifecycle.py`.
 """
 from __future__ import annotations
 
 import datetime as dt
 
 from .clock import local_today, utcnow
-from . import statistics
 from .extensions import db
 from .formatting import to_utc
 from .models import Meeting, MeetingSeries
-from .vocab import MeetingForm, MeetingStatus
+from .vocab import MeetingStatus
 
 
 def plan_series(series: MeetingSeries, weeks: int, today: dt.date | None = None) -> list[Meeting]:
@@ -83,30 +82,3 @@ def coming_meetings(region_ids: set[int], limit: int = 20) -> list[Meeting]:
             .limit(limit)
         )
     )
-
-
-def reschedule(meeting: Meeting, day: dt.date, time: dt.time, duration: int, location: str,
-               form: MeetingForm) -> bool:
-    """Move a meeting or change its place and form; True (and a higher SEQUENCE) if anything changed."""
-    new = (to_utc(day, time), duration, location, form)
-    if new == (meeting.starts_at, meeting.duration_minutes, meeting.location, meeting.form):
-        return False
-    meeting.starts_at, meeting.duration_minutes, meeting.location, meeting.form = new
-    meeting.sequence += 1
-    return True
-
-
-def add_extra(region_id: int, day: dt.date, time: dt.time, duration: int, location: str,
-              form: MeetingForm) -> Meeting:
-    """An extra (spoed) meeting outside the series."""
-    meeting = Meeting(region_id=region_id, starts_at=to_utc(day, time), duration_minutes=duration,
-                      location=location, form=form, is_extra=True)
-    db.session.add(meeting)
-    return meeting
-
-
-def cancel(meeting: Meeting) -> None:
-    """Cancel a planned meeting; its agenda items return to the next one via `agenda.sync`."""
-    meeting.status = MeetingStatus.geannuleerd
-    meeting.sequence += 1
-    statistics.meeting_changed(meeting)

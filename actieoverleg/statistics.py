@@ -301,7 +301,7 @@ def meeting_changed(meeting: Meeting) -> None:
 
 
 def refresh_stale(periods: Iterable[Period] | None = None, region_id: int | None = None) -> int:
-    """Recompute what was marked stale (for these periods, in this region) and commit."""
+    """Recompute what was marked stale (for these periods, in this region); the caller commits."""
     query = select(StatStale.region_id, StatStale.period)
     if periods is not None:
         query = query.where(StatStale.period.in_([p.key for p in periods]))
@@ -310,8 +310,6 @@ def refresh_stale(periods: Iterable[Period] | None = None, region_id: int | None
     stale = db.session.execute(query.order_by(StatStale.region_id, StatStale.period)).all()
     for stale_region, key in stale:
         refresh(stale_region, Period.parse(key))
-    if stale:
-        db.session.commit()
     return len(stale)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from .clock import local_today, utcnow
 from . import ical
 from .extensions import db
-from .mail import external_url, mail_domain
+from .addresses import external_url, mail_domain
 from .models import ActionPoint, Case, Meeting, User
 from .permissions import is_member
 from .vocab import ActionStatus

@@ -76,6 +76,7 @@ def build(name: str, loader: Callable[[], object], rebuild: bool) -> Path:
     with make_app(path).app_context():
         db.create_all()
         loader()
+        db.session.commit()
     print(f"built {path.relative_to(ROOT)} in {time.perf_counter() - started:.0f} s", flush=True)
     return path
 

@@ -1,5 +1,7 @@
 """Fixtures in the style of the Flask tutorial: an app on a SQLite file in a temp folder,
-a client, a client signed in per role, and factories that return callables.
+a client, a client signed in per role, and factories that return callables. Factories flush
+and never commit: the test decides when its setup is done (`db.session.commit()`), as a view
+would.
 
 The clock is pinned for the whole run (time-machine, not ticking) at `TEST_NOW`, and put
 back there before every test, so no test depends on the moment it runs. `make test-clock`
@@ -22,7 +24,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from actieoverleg import create_app, outbox
-from actieoverleg.agenda import bring_in
+from actieoverleg.cases import bring_in
 from actieoverleg.auth import hash_password
 from actieoverleg.extensions import db
 from actieoverleg.clock import local_today
@@ -86,9 +88,13 @@ def flask_command(*args: str) -> list[str]:
 
 class IsolatedClient(FlaskClient):
     """Each request runs in its own app context (and so its own db session, `g` and
-    current_user), as in production, although the test keeps one pushed for its setup."""
+    current_user), as in production, although the test keeps one pushed for its setup.
+    What the test set up (factories flush) is committed first: a request, like another
+    user, sees only committed data."""
 
     def open(self, *args: Any, **kwargs: Any):
+        if _cv_app.get(None) is not None:
+            db.session.commit()
         token = _cv_app.set(None)
         try:
             return super().open(*args, **kwargs)
@@ -161,7 +167,7 @@ def make_user(app) -> Callable[..., User]:
         user = User(email=kw.pop("email", f"user{n}@test.example"), name=kw.pop("name", f"Gebruiker {n}"),
                     role=role, organisation=organisation, regions=regions, password_hash=PASSWORD_HASH, **kw)
         db.session.add(user)
-        db.session.commit()
+        db.session.flush()
         return user
     return make
 
@@ -172,7 +178,7 @@ def make_meeting(app) -> Callable[..., Meeting]:
         meeting = Meeting(region=region, starts_at=to_utc(local_today() + dt.timedelta(days=days), dt.time(13, 0)),
                           form=kw.pop("form", MeetingForm.fysiek), **kw)
         db.session.add(meeting)
-        db.session.commit()
+        db.session.flush()
         return meeting
     return make
 
@@ -181,9 +187,9 @@ def make_meeting(app) -> Callable[..., Meeting]:
 def make_case(app) -> Callable[..., Case]:
     def make(meeting: Meeting, organisation: Organisation, user: User, needed: list[Organisation] | None = None,
              file_reference: str | None = None) -> Case:
-        case = bring_in(meeting, organisation, user, CaseKind.hg, Children.ja, CaseReason.samenloop,
+        assert user.organisation_id == organisation.id, "a case is brought in by a member of its organisation"
+        case = bring_in(meeting, user, CaseKind.hg, Children.ja, CaseReason.samenloop,
                         needed if needed is not None else [organisation], file_reference)
-        db.session.commit()
         return case
     return make
 
@@ -195,7 +201,7 @@ def make_action(app) -> Callable[..., ActionPoint]:
         action = add_action(item, owner, text, ActionKind.directe, local_today() + dt.timedelta(days=due_in),
                             None, user)
         action.status = status
-        db.session.commit()
+        db.session.flush()
         return action
     return make
 
@@ -207,7 +213,7 @@ def world(app, make_org, make_user, make_meeting, make_case, make_action) -> Sim
     rr = Region(name="Rotterdam-Rijnmond", code="RR", organisations=[vt, politie, om])
     zhz = Region(name="Zuid-Holland-Zuid", code="ZHZ", organisations=[vt, politie, om])
     db.session.add_all([rr, zhz])
-    db.session.commit()
+    db.session.flush()
     w = SimpleNamespace(vt=vt, politie=politie, om=om, rr=rr, zhz=zhz)
     w.chair = make_user(Role.voorzitter, om, [rr], email="chair@rr.example")
     w.vt_user = make_user(Role.deelnemer, vt, [rr], email="vt@rr.example")
@@ -225,6 +231,7 @@ def world(app, make_org, make_user, make_meeting, make_case, make_action) -> Sim
     w.other_case = make_case(w.other_meeting, vt, w.other_chair, needed=[vt])
     w.other_item = w.other_meeting.items[0]
     w.other_action = make_action(w.other_item, politie, w.other_chair)
+    db.session.commit()  # the world exists before any request
     return w
 
 

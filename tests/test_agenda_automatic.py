@@ -106,10 +106,10 @@ def test_sync_checks_again_only_after_a_change_that_matters(app, make_org, make_
     assert sync() and [i.case for i in upcoming.items] == [due]
     assert not sync() and not agenda.sync(later)  # only the next meeting takes automatic items
     # the steps of the coming meeting change nothing that could bring a case back
-    meeting_steps.record_step3(upcoming.items[0], Handover.terug, today + days(60))
+    meeting_steps.record_step3(upcoming.items[0], Handover.terug, today + days(60), user)
     db.session.commit()
     assert not sync()
     # a point marked "niet uitgevoerd" does
-    actions.set_status(late_point, ActionStatus.niet_uitgevoerd, late_point.version, user)
+    actions.tick_off(late_point, ActionStatus.niet_uitgevoerd, late_point.version, user)
     db.session.commit()
     assert sync() and {i.case for i in upcoming.items} == {due, quiet}

@@ -159,10 +159,10 @@ def test_cancelling_sends_the_cancelling_invite(world, login_as, smtp):
 
 
 def close_meeting(world, client):
-    meeting_steps.record_step1(world.item, [world.vt, world.politie], Assessment.acuut)
-    meeting_steps.record_step3(world.item, Handover.mda, None)
+    meeting_steps.record_step1(world.item, [world.vt, world.politie], Assessment.acuut, world.chair)
+    meeting_steps.record_step3(world.item, Handover.mda, None, world.chair)
     meeting_steps.record_attendance(world.meeting, world.vt, AttendanceStatus.aanwezig, True,
-                                    AttendanceForm.fysiek)
+                                    AttendanceForm.fysiek, world.chair)
     db.session.commit()
     return client.post(f"/overleggen/{world.meeting.id}/afsluiten", follow_redirects=True)
 
@@ -237,6 +237,7 @@ def test_without_a_mail_server_mails_are_eml_files(app, world, login_as, tmp_pat
 
 def test_reminders_over_a_realistic_demo_week(app, config, smtp):
     load_demo("demo-wachtwoord-1")
+    db.session.commit()
     outbox.deliver_all()
     start = local_today()
     for offset in range(1, 8):

@@ -17,11 +17,11 @@ from email.utils import make_msgid
 import pytest
 from sqlalchemy import select
 
-from actieoverleg import meeting_steps, outbox
+from actieoverleg import lifecycle, meeting_steps, outbox
 from actieoverleg.extensions import db
 from actieoverleg.clock import utcnow
 from actieoverleg.models import Meeting, OutboxMessage
-from actieoverleg.vocab import MailKind, MeetingStatus, OutboxStatus
+from actieoverleg.vocab import Assessment, AttendanceStatus, Handover, MailKind, MeetingStatus, OutboxStatus
 
 from .conftest import flask_command
 from .smtp_server import SMTPServer
@@ -75,13 +75,18 @@ def test_enqueue_is_idempotent_per_key(app, smtp):
 
 
 def test_mails_commit_with_the_change_that_caused_them_or_not_at_all(app, world, smtp):
-    meeting_steps.record_step1(world.item, [world.vt], None)
-    meeting_steps.close(world.meeting, world.chair)  # enqueues the follow-up
+    def close() -> None:
+        meeting_steps.record_step1(world.item, [world.vt], Assessment.acuut, world.chair)
+        meeting_steps.record_step3(world.item, Handover.mda, None, world.chair)
+        meeting_steps.record_attendance(world.meeting, world.vt, AttendanceStatus.aanwezig, True, None, world.chair)
+        lifecycle.close(world.meeting, world.chair)  # enqueues the follow-up
+
+    close()
     assert db.session.scalar(select(OutboxMessage.id)) is not None  # in the transaction...
     db.session.rollback()  # ...the save fails
     assert rows() == []
     assert db.session.get(Meeting, world.meeting.id).status is MeetingStatus.gepland
-    meeting_steps.close(world.meeting, world.chair)
+    close()
     db.session.commit()
     assert {r.kind for r in rows()} == {MailKind.verslag} and len(rows()) == 4  # one per RR member
 

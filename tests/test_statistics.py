@@ -183,7 +183,7 @@ def test_national_sums_regions(history, make_org):
 
 def test_a_result_after_closing_is_counted_on_the_next_read(world, make_meeting, make_action):
     """Points are ticked off long after the meeting: the period is marked stale and recomputed."""
-    from actieoverleg.actions import set_status
+    from actieoverleg.actions import tick_off
     from actieoverleg.meeting_steps import close, record_step3
 
     meeting = world.meeting
@@ -196,6 +196,6 @@ def test_a_result_after_closing_is_counted_on_the_next_read(world, make_meeting,
     assert statistics.figures(period, world.rr.id).get("actiepunten", "totaal", "afgerond").value == 0
     stale = db.session.scalars(db.select(StatStale.period)).all()
     assert period.key not in stale and str(period.year) in stale  # read the quarter: only it was recomputed
-    set_status(world.action, ActionStatus.afgerond, world.action.version, world.politie_user)
+    tick_off(world.action, ActionStatus.afgerond, world.action.version, world.politie_user)
     db.session.commit()
     assert statistics.figures(period, world.rr.id).get("actiepunten", "totaal", "afgerond").value == 1

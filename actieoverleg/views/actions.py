@@ -9,9 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..clock import local_today
-from ..actions import STATUS_FILTERS, Conflict, owned_points_query, set_status
+from ..actions import STATUS_FILTERS, Conflict, owned_points_query, tick_off
 from ..extensions import db
-from ..forms import ConfirmForm
 from ..htmx import is_htmx, redirect_or_fragment
 from ..models import ActionPoint
 from ..permissions import action_or_404, allow, can_update_action, is_member, require
@@ -56,7 +55,6 @@ def update_status(action_id: int):
     """Tick off with a result, or reopen; a stale version answers 409 with the current state."""
     action = action_or_404(action_id, current_user)
     require(can_update_action(action, current_user))
-    ConfirmForm()
     try:
         status = ActionStatus(request.form.get("status", ""))
         seen = int(request.form.get("version", ""))
@@ -64,7 +62,7 @@ def update_status(action_id: int):
         abort(400)
     back = safe_next(request.form.get("terug"))
     try:
-        set_status(action, status, seen, current_user)
+        tick_off(action, status, seen, current_user)
         db.session.commit()
     except (Conflict, StaleDataError):
         db.session.rollback()

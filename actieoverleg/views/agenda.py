@@ -6,10 +6,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import agenda, audit, mail
+from .. import agenda, lifecycle
 from ..extensions import db
-from ..vocab import AuditAction
-from ..forms import ConfirmForm, PreparedForm
+from ..forms import PreparedForm
 from ..htmx import redirect_or_fragment
 from ..models import AgendaItem, Case, Meeting
 from ..permissions import allow, can_chair, can_edit_record, can_prepare, is_member, item_or_404, meeting_or_404, require
@@ -34,7 +33,7 @@ def agenda_context(meeting_id: int) -> dict:
         "may_chair": can_edit_record(meeting, current_user),
         "may_prepare": {(i.id, p.organisation_id) for i in items for p in i.preparations
                         if can_prepare(i, p, current_user)},
-        "editable": not (meeting.is_closed or meeting.is_cancelled),
+        "editable": not meeting.is_locked,
     }
 
 
@@ -52,7 +51,6 @@ def show(meeting_id: int):
 def _chair_item(meeting_id: int, item_id: int) -> tuple[Meeting, AgendaItem]:
     meeting = meeting_or_404(meeting_id, current_user)
     require(can_edit_record(meeting, current_user))
-    ConfirmForm()
     return meeting, item_or_404(meeting, item_id)
 
 
@@ -79,8 +77,7 @@ def move(meeting_id: int, item_id: int):
 def remove(meeting_id: int, item_id: int):
     """Take an item off this meeting's agenda."""
     meeting, item = _chair_item(meeting_id, item_id)
-    agenda.remove(item)
-    audit.record(AuditAction.remove, item, user=current_user)
+    agenda.remove(item, current_user)
     db.session.commit()
     return _agenda_response(meeting, f"{item.case.code} is van de agenda gehaald.")
 
@@ -108,10 +105,8 @@ def send(meeting_id: int):
     """Mail the agenda with the invite to every member at the table; again, as an update."""
     meeting = meeting_or_404(meeting_id, current_user)
     require(can_edit_record(meeting, current_user))
-    ConfirmForm()
     update = meeting.agenda_sent_at is not None
-    count = mail.agenda(meeting)
-    audit.record(AuditAction.send_agenda, meeting, detail=str(count), user=current_user)
+    count = lifecycle.send_agenda(meeting, current_user)
     db.session.commit()
     what = "De gewijzigde agenda" if update else "De agenda"
     flash(f"{what} is verstuurd naar {count} deelnemer(s), met de uitnodiging voor hun agenda.", "success")

@@ -7,12 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from .. import agenda, audit
+from .. import agenda, cases
 from ..extensions import db
-from ..vocab import AuditAction
 from ..formatting import datumtijd
 from ..forms import CaseForm, FollowUpForm, options
-from ..models import AgendaItem, Case, Meeting, Organisation, region_organisation
+from ..models import AgendaItem, Meeting, Organisation, region_organisation
 from ..permissions import (
     allow,
     can_bring_in,
@@ -23,7 +22,6 @@ from ..permissions import (
     require,
 )
 from ..planning import coming_meetings
-from ..vocab import ItemKind, MeetingStatus
 
 bp = Blueprint("cases", __name__, url_prefix="/casussen")
 
@@ -58,18 +56,14 @@ def new():
             form.meeting_id.data = request.args.get("overleg", type=int)
     if form.validate_on_submit():
         meeting = meeting_or_404(form.meeting_id.data, current_user)
-        require(can_bring_in(current_user, meeting.region_id) and meeting.status is MeetingStatus.gepland)
+        require(can_bring_in(meeting, current_user))
         at_table = {o.id: o for o in meeting.region.organisations}
         wrong = [i for i in form.needed.data if i not in at_table]
         if wrong:
             form.needed.errors.append("Kies alleen partners die aan tafel zitten in deze regio.")
         else:
-            case = agenda.bring_in(
-                meeting, current_user.organisation, current_user, form.kind.data, form.children.data,
-                form.reason.data, [at_table[i] for i in form.needed.data],
-                (form.file_reference.data or "").strip() or None)
-            db.session.flush()
-            audit.record(AuditAction.create, case, user=current_user)
+            case = cases.bring_in(meeting, current_user, form.kind.data, form.children.data, form.reason.data,
+                                  [at_table[i] for i in form.needed.data], form.file_reference.data)
             db.session.commit()
             flash(f"Casus {case.code} is aangemeld voor het overleg van {datumtijd(meeting.starts_at)}.", "success")
             return redirect(url_for("cases.detail", code=case.code), code=303)
@@ -86,15 +80,13 @@ def follow_up():
     form.meeting_id.choices = meeting_choices()
     if form.validate_on_submit():
         meeting = meeting_or_404(form.meeting_id.data, current_user)
-        case = db.session.execute(
-            select(Case).filter_by(code=form.code.data.strip().upper())).scalar_one_or_none()
-        if case is None or case.region_id != meeting.region_id or not can_bring_in(current_user, case.region_id):
+        case = cases.by_code(form.code.data)
+        if case is None or case.region_id != meeting.region_id:
             form.code.errors.append("Onbekende casuscode in de regio van dit overleg.")
-        elif meeting.status is not MeetingStatus.gepland:
+        elif not can_bring_in(meeting, current_user):
             form.meeting_id.errors.append("Dit overleg is niet meer gepland.")
         else:
-            agenda.add_item(meeting, case, ItemKind.herbespreking)
-            audit.record(AuditAction.follow_up, case, user=current_user)
+            agenda.follow_up(meeting, case, current_user)
             db.session.commit()
             flash(f"Casus {case.code} staat op de agenda van {datumtijd(meeting.starts_at)}.", "success")
             return redirect(url_for("cases.detail", code=case.code), code=303)

@@ -11,10 +11,10 @@ from ..actions import count_due, owned_points_query
 from ..extensions import db
 from ..indicators import build
 from ..models import AgendaItem, Meeting, Preparation
-from ..permissions import allow, can_see_statistics, is_admin, is_member, signed_in
+from ..permissions import allow, can_see_national_statistics, can_see_statistics, is_admin, is_chair, is_member, signed_in
 from ..periods import last_complete_quarter
 from ..planning import next_meeting, start_of_today_utc
-from ..vocab import MeetingStatus, Role
+from ..vocab import MeetingStatus
 
 bp = Blueprint("home", __name__)
 
@@ -41,8 +41,8 @@ def awaiting_preparation(organisation_id: int, region_ids: set[int]) -> list[Pre
 def index():
     """One start page, its blocks chosen by role."""
     user = current_user
-    context: dict = {"show_stats": can_see_statistics(user), "show_admin": is_admin(user),
-                     "is_national": user.role is Role.landelijk}
+    national = can_see_national_statistics(user)
+    context: dict = {"show_stats": can_see_statistics(user), "show_admin": is_admin(user), "is_national": national}
     if is_member(user):
         today = local_today()
         regions = user.region_ids
@@ -51,7 +51,7 @@ def index():
             owned_points_query(user.organisation_id, regions, "open", None, today).limit(8)
         ).unique().all()
         chaired = []
-        if user.role is Role.voorzitter:
+        if is_chair(user):
             for region in user.regions:
                 meeting = next_meeting(region.id)
                 if meeting is not None:
@@ -63,6 +63,6 @@ def index():
         context.update(member=True, overdue=overdue, soon=soon, points=points, today=today,
                        chaired=chaired,
                        awaiting=awaiting_preparation(user.organisation_id, regions))
-    if user.role is Role.landelijk:
+    if national:
         context["latest"] = build(last_complete_quarter(local_today()), None, local_today())
     return render_template("home/index.html", **context)

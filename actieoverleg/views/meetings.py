@@ -7,15 +7,15 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import agenda, audit, ical, mail, meeting_steps, planning
+from .. import agenda, ical, lifecycle, meeting_steps, planning
 from ..actions import people_of_points
 from ..extensions import db
-from ..vocab import AuditAction
 from ..formatting import datumtijd, local
-from ..forms import ConfirmForm, MeetingPlanForm, ReopenForm
+from ..forms import MeetingPlanForm, ReopenForm
 from ..models import AgendaItem, Meeting, Region
-from ..permissions import allow, can_chair, can_edit_record, is_member, meeting_or_404, require
-from ..vocab import MeetingForm, MeetingStatus, ReopenReason, Role
+from ..addresses import external_url, mail_domain
+from ..permissions import allow, can_edit_record, can_reopen, is_chair, is_member, meeting_or_404, require
+from ..vocab import MeetingForm, MeetingStatus, ReopenReason
 
 bp = Blueprint("meetings", __name__, url_prefix="/overleggen")
 
@@ -48,14 +48,14 @@ def index():
         .order_by(Meeting.starts_at.desc()).limit(20)
     ).unique().all()
     return render_template("meetings/index.html", coming=coming, recent=recent,
-                           is_chair=current_user.role is Role.voorzitter)
+                           is_chair=is_chair(current_user))
 
 
 @bp.route("/spoed", methods=["GET", "POST"])
 @allow(is_member)
 def extra():
     """A chair plans an extra (spoed) meeting in one of their regions."""
-    require(current_user.role is Role.voorzitter)
+    require(is_chair(current_user))
     form = MeetingPlanForm()
     regions = current_user.regions
     region_id = request.values.get("region_id", type=int) or (regions[0].id if regions else None)
@@ -64,10 +64,8 @@ def extra():
     if request.method == "GET":
         form.form.data = MeetingForm.online.value
     if form.validate_on_submit():
-        meeting = planning.add_extra(region_id, form.day.data, form.time.data, form.duration_minutes.data,
-                                     form.location.data or "", MeetingForm(form.form.data))
-        db.session.flush()
-        audit.record(AuditAction.create, meeting, detail="spoed", user=current_user)
+        meeting = lifecycle.plan_extra(region_id, form.day.data, form.time.data, form.duration_minutes.data,
+                                       form.location.data or "", MeetingForm(form.form.data), current_user)
         db.session.commit()
         flash(f"Spoedoverleg gepland op {datumtijd(meeting.starts_at)}.", "success")
         return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
@@ -87,13 +85,11 @@ def edit(meeting_id: int):
         form.day.data, form.time.data = start.date(), start.time()
         form.form.data = meeting.form.value
     if form.validate_on_submit():
-        changed = planning.reschedule(meeting, form.day.data, form.time.data, form.duration_minutes.data,
-                                      form.location.data or "", MeetingForm(form.form.data))
-        if not changed:
+        informed = lifecycle.move(meeting, form.day.data, form.time.data, form.duration_minutes.data,
+                                  form.location.data or "", MeetingForm(form.form.data), current_user)
+        if informed is None:
             flash("Er is niets gewijzigd.", "info")
             return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
-        informed = mail.change(meeting)
-        audit.record(AuditAction.change, meeting, user=current_user)
         db.session.commit()
         message = f"Overleg gewijzigd: {datumtijd(meeting.starts_at)}."
         if informed:
@@ -110,16 +106,11 @@ def cancel(meeting_id: int):
     """Cancel a planned meeting; its agenda moves to the region's next meeting."""
     meeting = meeting_or_404(meeting_id, current_user)
     require(can_edit_record(meeting, current_user))
-    planning.cancel(meeting)
-    db.session.flush()
-    target = planning.next_meeting(meeting.region_id)
-    moved = agenda.carry_over(meeting, target) if target is not None else 0
-    informed = mail.cancellation(meeting)
-    audit.record(AuditAction.cancel, meeting, user=current_user)
+    done = lifecycle.cancel(meeting, current_user)
     db.session.commit()
-    message = f"Overleg geannuleerd; {informed} deelnemer(s) krijgen de afzegging."
-    if moved:
-        message += f" {moved} casus(sen) staan nu op de agenda van {datumtijd(target.starts_at)}."
+    message = f"Overleg geannuleerd; {done.informed} deelnemer(s) krijgen de afzegging."
+    if done.moved and done.target is not None:
+        message += f" {done.moved} casus(sen) staan nu op de agenda van {datumtijd(done.target.starts_at)}."
     flash(message, "success")
     return redirect(url_for("meetings.index"), code=303)
 
@@ -132,7 +123,7 @@ def record(meeting_id: int):
     return render_template(
         "meetings/record.html", meeting=meeting, items=agenda.visible_items(meeting),
         attendance=meeting_steps.attendance_rows(meeting), steps=meeting_steps.STEPS,
-        can_reopen=can_chair(meeting, current_user) and meeting.is_closed,
+        can_reopen=can_reopen(meeting, current_user),
         can_hold=can_edit_record(meeting, current_user), reopen_form=ReopenForm(formdata=None),
     )
 
@@ -142,8 +133,7 @@ def record(meeting_id: int):
 def ics(meeting_id: int):
     """One meeting as a calendar file, for whoever did not get (or lost) the invite."""
     meeting = meeting_or_404(meeting_id, current_user)
-    body = ical.single(meeting, domain=mail.mail_domain(),
-                       url=mail.external_url("agenda.show", meeting_id=meeting.id))
+    body = ical.single(meeting, domain=mail_domain(), url=external_url("agenda.show", meeting_id=meeting.id))
     name = f"actie-overleg-{meeting.region.code.lower()}-{local(meeting.starts_at):%Y%m%d}.ics"
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -155,14 +145,13 @@ def close(meeting_id: int):
     """Close the record; refused with the list of what is missing."""
     meeting = load_record(meeting_id)
     require(can_edit_record(meeting, current_user))
-    ConfirmForm()
-    problems = meeting_steps.close_problems(meeting)
-    if problems:
-        listed = Markup("").join(Markup("<li>{}</li>").format(problem) for problem in problems)
+    try:
+        lifecycle.close(meeting, current_user)
+    except lifecycle.NotReady as missing:
+        listed = Markup("").join(Markup("<li>{}</li>").format(problem) for problem in missing.problems)
         flash(Markup("Het overleg kan nog niet worden afgesloten. Nog vast te leggen:<ul>{}</ul>").format(listed),
               "error")
         return redirect(url_for("steps.screen", meeting_id=meeting.id), code=303)
-    meeting_steps.close(meeting, current_user)
     db.session.commit()
     flash("Overleg afgesloten. Het verslag is vastgelegd.", "success")
     return redirect(url_for("meetings.record", meeting_id=meeting.id), code=303)
@@ -173,12 +162,12 @@ def close(meeting_id: int):
 def reopen(meeting_id: int):
     """Only a chair reopens a closed record, with a reason code; it is logged."""
     meeting = meeting_or_404(meeting_id, current_user)
-    require(can_chair(meeting, current_user) and meeting.is_closed)
+    require(can_reopen(meeting, current_user))
     form = ReopenForm()
     if not form.validate_on_submit():
         flash("Kies een reden om het overleg te heropenen.", "error")
         return redirect(url_for("meetings.record", meeting_id=meeting.id), code=303)
-    meeting_steps.reopen(meeting, ReopenReason(form.reason.data), current_user)
+    lifecycle.reopen(meeting, ReopenReason(form.reason.data), current_user)
     db.session.commit()
     flash("Overleg heropend. Sluit het opnieuw af als de correctie klaar is.", "success")
     return redirect(url_for("steps.screen", meeting_id=meeting.id), code=303)

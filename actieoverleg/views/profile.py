@@ -8,7 +8,7 @@ from .. import audit, subscriptions
 from ..extensions import db
 from ..vocab import AuditAction
 from ..forms import ConfirmForm, MailPreferenceForm
-from ..mail import external_url
+from ..addresses import external_url
 from ..permissions import allow, is_member, public, signed_in
 from ..vocab import MailMode
 

@@ -12,10 +12,9 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import lazyload
 
-from .. import agenda, audit, meeting_steps
+from .. import agenda, meeting_steps
 from ..extensions import db
-from ..vocab import AuditAction
-from ..forms import ActionForm, AttendanceRowForm, ChairForm, ConfirmForm, Step1Form, Step3Form, options
+from ..forms import ActionForm, AttendanceRowForm, ChairForm, Step1Form, Step3Form, options
 from ..htmx import is_htmx, redirect_or_fragment
 from ..models import AgendaItem, Meeting, Organisation, User
 from ..permissions import allow, can_edit_record, is_member, item_or_404, require
@@ -132,8 +131,7 @@ def step1(meeting_id: int, item_id: int):
         return _panel(meeting, item, "step1", 409, conflict=CONFLICT)
     by_id = {o.id: o for o in organisations(meeting)}
     meeting_steps.record_step1(item, [by_id[i] for i in form.shared.data],
-                               Assessment(form.assessment.data) if form.assessment.data else None)
-    audit.record(AuditAction.change, item, detail="stap1", user=current_user)
+                               Assessment(form.assessment.data) if form.assessment.data else None, current_user)
     db.session.commit()
     return _panel(meeting, item, "step1", message="Stap 1 opgeslagen.")
 
@@ -169,12 +167,10 @@ def remove_action(meeting_id: int, item_id: int, action_id: int):
     """Step 2: remove an action point agreed in this (still open) meeting."""
     meeting = _editable(meeting_id)
     item = item_or_404(meeting, item_id)
-    ConfirmForm()
     action = next((a for a in item.actions if a.id == action_id), None)
     if action is None:
         abort(404)
-    audit.record(AuditAction.delete, action, user=current_user)
-    db.session.delete(action)
+    meeting_steps.remove_action(action, current_user)
     db.session.commit()
     db.session.refresh(item)
     return _panel(meeting, item, "step2", message="Actiepunt verwijderd.")
@@ -192,8 +188,7 @@ def step3(meeting_id: int, item_id: int):
     if form.seen.data != meeting_steps.step3_state(item):
         return _panel(meeting, item, "step3", 409, conflict=CONFLICT)
     meeting_steps.record_step3(item, Handover(form.handover.data) if form.handover.data else None,
-                               form.return_date.data)
-    audit.record(AuditAction.change, item, detail="stap3", user=current_user)
+                               form.return_date.data, current_user)
     db.session.commit()
     return _panel(meeting, item, "step3", message="Stap 3 opgeslagen.")
 
@@ -215,8 +210,7 @@ def attendance(meeting_id: int, organisation_id: int):
     meeting_steps.record_attendance(
         meeting, organisation, AttendanceStatus(form.status.data),
         {"ja": True, "nee": False}.get(form.mandate.data or ""),
-        AttendanceForm(form.form.data) if form.form.data else None)
-    audit.record(AuditAction.change, meeting, detail="aanwezigheid", user=current_user)
+        AttendanceForm(form.form.data) if form.form.data else None, current_user)
     db.session.commit()
     return redirect_or_fragment(_screen_url(meeting, anchor="aanwezigheid"), "meetings/_attendance.html",
                                 **screen_context(meeting, item),
@@ -231,8 +225,8 @@ def chair(meeting_id: int):
     form = ChairForm()
     form.chair_organisation_id.choices = options((o.id, o.name) for o in organisations(meeting))
     if form.validate_on_submit():
-        meeting.chair_organisation_id = form.chair_organisation_id.data
-        audit.record(AuditAction.change, meeting, detail="voorzitter", user=current_user)
+        chosen = next(o for o in organisations(meeting) if o.id == form.chair_organisation_id.data)
+        meeting_steps.set_chair(meeting, chosen, current_user)
         db.session.commit()
     return redirect_or_fragment(_screen_url(meeting), "meetings/_chair.html",
                                 **screen_context(meeting, None), message="Voorzitter vastgelegd.")

@@ -71,6 +71,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleName
     with app.app_context():
         db.create_all()
         load_demo(password=PASSWORD)
+        db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.interfaces import ORMOption
 
-from . import audit, statistics
+from . import aggregates, audit
 from .extensions import db
 from .models import ActionPoint, Case, User, utcnow
 from .vocab import ActionStatus
@@ -37,7 +37,7 @@ def set_status(action: ActionPoint, status: ActionStatus, seen_version: int, use
         action.result_by_id = user.id
         audit.record("tick_off", action, detail=status.value, user_id=user.id)
     if action.agenda_item.meeting.is_closed:  # points count in the statistics of held meetings
-        statistics.meeting_changed(action.agenda_item.meeting)
+        aggregates.meeting_changed(action.agenda_item.meeting)
 
 
 def people_of_points() -> tuple[ORMOption, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
-from . import audit, mail, statistics
+from . import aggregates, audit, mail
 from .agenda import visible_items
 from .extensions import db
 from .models import ActionPoint, AgendaItem, Attendance, Meeting, Organisation, User, utcnow
@@ -112,7 +112,7 @@ def close(meeting: Meeting, user: User) -> None:
     if meeting.chair_organisation_id is None:
         meeting.chair_organisation_id = user.organisation_id
     audit.record("close", meeting, user_id=user.id)
-    statistics.meeting_changed(meeting)
+    aggregates.meeting_changed(meeting)
     mail.follow_up(meeting)
 
 
@@ -122,4 +122,4 @@ def reopen(meeting: Meeting, reason: ReopenReason, user: User) -> None:
     meeting.closed_at = None
     meeting.closed_by_id = None
     audit.record("reopen", meeting, detail=reason.value, user_id=user.id)
-    statistics.meeting_changed(meeting)
+    aggregates.meeting_changed(meeting)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import statistics
+from . import aggregates
 from .extensions import db
 from .formatting import local_today, to_utc
 from .models import Meeting, MeetingSeries, utcnow
@@ -103,4 +103,4 @@ def cancel(meeting: Meeting) -> None:
     """Cancel a planned meeting; its agenda items return to the next one via `agenda.sync`."""
     meeting.status = MeetingStatus.geannuleerd
     meeting.sequence += 1
-    statistics.meeting_changed(meeting)
+    aggregates.meeting_changed(meeting)

@@ -1,15 +1,17 @@
-"""statistics.py: the aggregates are right, and the one disclosure rule holds for every cut."""
+"""aggregates.py and disclosure.py: the aggregates are right, and the one disclosure rule holds for every cut."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
-from actieoverleg import statistics
+from actieoverleg import aggregates
 from actieoverleg.extensions import db
-from actieoverleg.models import Region, StatStale
+from actieoverleg.formatting import local
+from actieoverleg.models import Region, StatCell, StatStale
 from actieoverleg.periods import Period, choices, last_complete_quarter
-from actieoverleg.statistics import Published, Raw, disclose, percent, quantile
+from actieoverleg.aggregates import Raw
+from actieoverleg.disclosure import Published, disclose, percent, quantile
 from actieoverleg.vocab import (
     ActionStatus,
     Assessment,
@@ -105,7 +107,8 @@ def history(app, make_org):
     attend(m2, politie, AttendanceStatus.informatie)
     attend(m3, vt, AttendanceStatus.aanwezig, True, AttendanceForm.fysiek)
     db.session.commit()
-    statistics.refresh_all()
+    aggregates.refresh_all()
+    db.session.commit()
     return rr, vt, politie, om
 
 
@@ -115,20 +118,20 @@ def _values(f, tbl):
 
 def test_meetings_weeks_and_chairs(history):
     rr, vt, politie, om = history
-    f = statistics.figures(Period(2025, 2), rr.id)
+    f = aggregates.figures(Period(2025, 2), rr.id)
     assert _values(f, "overleg") == {
         ("totaal", "gehouden"): (3, None), ("totaal", "fysiek"): (2, None), ("totaal", "online"): (1, None),
         ("totaal", "spoed"): (1, None), ("totaal", "afgelast"): (1, None), ("totaal", "weken"): (2, None)}
     assert _values(f, "voorzitter") == {(str(vt.id), ""): (1, None), (str(om.id), ""): (2, None),
                                         ("totaal", ""): (3, None)}
-    q1 = statistics.figures(Period(2025, 1), rr.id)
+    q1 = aggregates.figures(Period(2025, 1), rr.id)
     # two meetings held, but three weeks: 1 April's week began on Monday 31 March
     assert q1.get("overleg", "totaal", "gehouden").value == 2 and q1.get("overleg", "totaal", "weken").value == 3
 
 
 def test_cases_new_follow_up_repeat_and_where_they_stand(history):
     rr, vt, politie, om = history
-    f = statistics.figures(Period(2025, 2), rr.id)
+    f = aggregates.figures(Period(2025, 2), rr.id)
     assert _values(f, "besproken") == {("nieuw", ""): (2, 2), ("vervolg", ""): (1, 1), ("herhaling", ""): (1, 1),
                                        ("totaal", ""): (4, 4)}
     assert _values(f, "ingebracht") == {(str(vt.id), ""): (1, 1), ("totaal", ""): (1, 1)}  # only A is new here
@@ -137,15 +140,15 @@ def test_cases_new_follow_up_repeat_and_where_they_stand(history):
                                      ("onvoldoende_zicht", ""): (1, 1), ("totaal", ""): (4, 4)}
     assert f.get("overdracht", "lokaal_team").value == 1 and f.get("overdracht", "terug").value == 0
     assert _values(f, "gedeeld") == {(str(vt.id), ""): (1, 1), (str(politie.id), ""): (2, 2), ("totaal", ""): (2, 2)}
-    year = statistics.figures(Period(2025), rr.id)
+    year = aggregates.figures(Period(2025), rr.id)
     # distinct cases: the year is not the sum of its quarters (B and D were also discussed in Q1)
     assert year.get("besproken").value == 4 and year.get("besproken", "nieuw").value == 4
-    assert statistics.figures(Period(2025, 1), rr.id).get("besproken").value == 2
+    assert aggregates.figures(Period(2025, 1), rr.id).get("besproken").value == 2
 
 
 def test_action_points_per_partner(history):
     rr, vt, politie, om = history
-    f = statistics.figures(Period(2025, 2), rr.id)
+    f = aggregates.figures(Period(2025, 2), rr.id)
     points = _values(f, "actiepunten")
     assert points[(str(vt.id), "aantal")] == (1, 1) and points[(str(vt.id), "op_tijd")] == (1, 1)
     assert points[(str(politie.id), "aantal")] == (2, 2) and points[(str(politie.id), "afgerond")] == (1, 1)
@@ -158,7 +161,7 @@ def test_action_points_per_partner(history):
 
 def test_attendance_and_mandate(history):
     rr, vt, politie, om = history
-    f = statistics.figures(Period(2025, 2), rr.id)
+    f = aggregates.figures(Period(2025, 2), rr.id)
     assert _values(f, "aanwezigheid")[(str(vt.id), "verwacht")] == (3, None)
     assert {k: v for k, v in _values(f, "aanwezigheid").items() if k[0] == "totaal"} == {
         ("totaal", "verwacht"): (5, None), ("totaal", "aanwezig"): (3, None), ("totaal", "mandaat"): (2, None),
@@ -174,13 +177,15 @@ def test_national_sums_regions(history, make_org):
     case = new_case(zhz, vt, D(2025, 4, 1))
     discuss(held(zhz, D(2025, 4, 3)), case)
     db.session.commit()
-    statistics.refresh_all()
-    national = statistics.figures(Period(2025, 2))
+    aggregates.refresh_all()
+    db.session.commit()
+    national = aggregates.figures(Period(2025, 2))
     assert national.get("besproken").value == 5 and national.get("overleg", "totaal", "gehouden").value == 4
 
 
-def test_a_result_after_closing_is_counted_on_the_next_read(world, make_meeting, make_action):
-    """Points are ticked off long after the meeting: the period is marked stale and recomputed."""
+def test_a_result_after_closing_counts_at_once_and_reading_stores_nothing(world):
+    """Points are ticked off long after the meeting: the period is marked stale, every read
+    computes it afresh and leaves it stale; `refresh_stale` stores it for the caller to commit."""
     from actieoverleg.actions import set_status
     from actieoverleg.meeting_steps import close, record_step3
 
@@ -190,10 +195,20 @@ def test_a_result_after_closing_is_counted_on_the_next_read(world, make_meeting,
     record_step3(world.item, Handover.regulier, None)
     close(meeting, world.chair)
     db.session.commit()
-    period = Period.quarter_of(statistics.local(meeting.starts_at).date())
-    assert statistics.figures(period, world.rr.id).get("actiepunten", "totaal", "afgerond").value == 0
-    stale = db.session.scalars(db.select(StatStale.period)).all()
-    assert period.key not in stale and str(period.year) in stale  # read the quarter: only it was recomputed
+    period = Period.quarter_of(local(meeting.starts_at).date())
+    stale = set(db.session.scalars(db.select(StatStale.period)))
+    assert {period.key, str(period.year)} <= stale
+    assert aggregates.figures(period, world.rr.id).get("actiepunten", "totaal", "aantal").value == 1
     set_status(world.action, ActionStatus.afgerond, world.action.version, world.politie_user)
     db.session.commit()
-    assert statistics.figures(period, world.rr.id).get("actiepunten", "totaal", "afgerond").value == 1
+    assert aggregates.figures(period, world.rr.id).get("actiepunten", "totaal", "afgerond").value == 1
+    assert aggregates.figures(period).get("actiepunten", "totaal", "afgerond").value == 1
+    assert set(db.session.scalars(db.select(StatStale.period))) == stale
+    assert not db.session.scalar(db.select(db.func.count()).select_from(StatCell))
+
+    assert aggregates.refresh_stale() == len(stale)
+    db.session.commit()
+    assert not db.session.scalar(db.select(db.func.count()).select_from(StatStale))
+    assert db.session.scalar(db.select(StatCell.value).where(
+        StatCell.region_id == world.rr.id, StatCell.period == period.key, StatCell.tbl == "actiepunten",
+        StatCell.row == "totaal", StatCell.col == "afgerond")) == 1

@@ -9,7 +9,7 @@ from actieoverleg import aggregates
 from actieoverleg.extensions import db
 from actieoverleg.formatting import local
 from actieoverleg.models import Region, StatCell, StatStale
-from actieoverleg.periods import Period, choices, last_complete_quarter
+from actieoverleg.periods import Period
 from actieoverleg.aggregates import Raw
 from actieoverleg.disclosure import Published, disclose, percent, quantile
 from actieoverleg.vocab import (
@@ -52,21 +52,6 @@ def test_quantile_needs_ten_cases_and_uses_nearest_rank():
     assert quantile(histogram, 0.5, 10).text == "4"
     assert quantile(histogram, 0.9, 10).text == "9"
     assert quantile({-1: 10}, 0.5, 10).text == "0"
-
-
-# --- periods ----------------------------------------------------------------------------------
-
-def test_periods():
-    q = Period.parse("2026q3")
-    assert q == Period(2026, 3) and q.key == "2026Q3" and q.label == "3e kwartaal 2026 (jul–sep)"
-    assert (q.start, q.end) == (D(2026, 7, 1), D(2026, 10, 1))
-    assert Period.parse("2026").label == "jaar 2026" and Period.parse("2026").end == D(2027, 1, 1)
-    assert [Period.parse(x) for x in ("2026Q5", "26Q1", "2026-Q1", "", "1999")] == [None] * 5
-    start, _end = Period(2026, 2).utc_window()
-    assert start.isoformat() == "2026-03-31T22:00:00+00:00"  # Amsterdam midnight, summer time
-    assert Period(2026, 1).weeks == 13 and Period(2026).weeks == 52
-    assert last_complete_quarter(D(2026, 2, 1)) == Period(2025, 4)
-    assert [p.key for p in choices(D(2025, 11, 20), D(2026, 2, 1))] == ["2026", "2026Q1", "2025", "2025Q4"]
 
 
 # --- the aggregates, against a history worked out by hand ------------------------------------

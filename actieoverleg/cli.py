@@ -12,8 +12,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from . import aggregates, mail, outbox, planning, schema
 from .clock import local_today
-from . import mail, outbox, planning, schema, statistics
 from .auth import hash_password, password_problem
 from .extensions import db
 from .models import MeetingSeries, Organisation, Region, StatCell, User
@@ -37,7 +37,7 @@ def init_db() -> None:
             + ". Start over with `make reset` (demo data only) or add the columns by hand.")
     changed = schema.sync_indexes()
     if not db.session.scalar(select(func.count()).select_from(StatCell)):
-        statistics.mark_all_stale()  # a database from before the statistics: compute on first view
+        aggregates.refresh_all()  # a database from before the statistics: store them once, pages only read
         db.session.commit()
     click.echo("Database ready." + (f" Indexes: {' '.join(changed)}." if changed else ""))
 
@@ -179,8 +179,9 @@ def stats_export(period: str, region: str | None) -> None:
 @stats_cli.command("refresh")
 @click.option("--all", "everything", is_flag=True, help="Recompute every region and period, not only stale ones.")
 def stats_refresh(everything: bool) -> None:
-    """Recompute stale statistics now (pages do it on demand; run it nightly to keep them fast)."""
-    count = statistics.refresh_all() if everything else statistics.refresh_stale()
+    """Recompute and store stale statistics (nightly: pages compute a stale period on every read
+    until then, and never store it)."""
+    count = aggregates.refresh_all() if everything else aggregates.refresh_stale()
     db.session.commit()
     click.echo(f"{count} region-period(s) recomputed.", err=True)
 

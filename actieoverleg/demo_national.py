@@ -15,8 +15,8 @@ from typing import Any, Iterator
 
 from sqlalchemy import insert
 
+from . import agenda, aggregates, cases, planning
 from .clock import local_today
-from . import agenda, cases, planning, statistics
 from .auth import hash_password
 from .demo import ACTION_TEXTS, GUESTS, PARTNERS
 from .extensions import db
@@ -260,7 +260,8 @@ def load_national(password: str | None = None, regions: int = 25, years: int = 5
     db.session.commit()
     _upcoming(series_list, rng, today)
     _progress("  statistics: computing every region and period ...")
-    statistics.refresh_all()
+    aggregates.refresh_all()
+    db.session.commit()
     return ["\t".join([role.value, org.name, region.name if region else "", email, secret])
             for role, org, region, email in accounts]
 

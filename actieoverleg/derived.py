@@ -16,7 +16,7 @@ from flask import Flask
 from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import Session
 
-from . import statistics
+from . import aggregates
 from .formatting import local
 from .models import ActionPoint, AgendaItem, Attendance, Meeting, Region
 
@@ -100,7 +100,7 @@ def _watch(session: Session, _context: object, _instances: object) -> None:
         day = moves_statistics(obj, changed)
         if day is not None and day not in stale:
             stale.add(day)
-            statistics.mark_stale(*day)
+            aggregates.mark_stale(*day)
     if regions:
         table = Region.__table__
         session.connection().execute(update(table).where(table.c.id.in_(regions))
@@ -112,9 +112,8 @@ def _refresh(session: Session) -> None:
     if not session.info.get(STALE_KEY):
         return
     session.flush()
-    regions = {region_id for region_id, _day in session.info.pop(STALE_KEY, set())}
-    for region_id in sorted(regions):
-        statistics.refresh_stale(region_id=region_id)
+    session.info.pop(STALE_KEY, None)
+    aggregates.refresh_stale()
 
 
 def _forget(session: Session, *_args: object) -> None:

@@ -2,15 +2,17 @@
 *Werkset Indicatoren Kwaliteit en Impact* (seed 003), so a region can put its year report
 straight into its annual review.
 
-Every number here comes out of `statistics.disclose`, `percent` or `quantile`; this module
+Every number here comes out of `disclosure.disclose`, `percent` or `quantile`; this module
 only chooses rows, columns and Dutch words. Page, chart, CSV and print all render these
-same `Table` objects.
+same `Table` objects; a chart request builds only its own table, from only the cells it reads.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
+import json
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -20,19 +22,8 @@ from . import audit
 from .extensions import db
 from .models import Organisation, Region, User
 from .periods import Period
-from .statistics import (
-    EXPLANATION,
-    NOT_SHOWN,
-    TOTAL,
-    Figures,
-    Published,
-    Raw,
-    disclose,
-    figures,
-    figures_by_region,
-    percent,
-    quantile,
-)
+from .aggregates import OVERVIEW_TABLES, TOTAL, Figures, Raw, figures, figures_by_region, stale_figures
+from .disclosure import EXPLANATION, NOT_SHOWN, Published, disclose, percent, quantile
 from .vocab import ActionStatus, Assessment, AttendanceForm, AuditAction, CaseKind, Handover, MeetingForm
 
 
@@ -69,6 +60,15 @@ class Table:
         """Whether a suppressed cell is missing from the chart (the page says so)."""
         return any(cell.number is None for cell in self._charted())
 
+    @property
+    def fingerprint(self) -> str:
+        """A hash of everything the table publishes, for chart URLs that change with any number:
+        a browser may keep one chart for good, and never shows an outdated one."""
+        chart = [self.chart.kind, self.chart.columns, self.chart.percent] if self.chart else None
+        content = [self.key, self.title, self.columns, chart, self.total_last,
+                   [[label, [cell.text for cell in cells]] for label, cells in self.rows]]
+        return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()[:16]
+
 
 @dataclass
 class Section:
@@ -78,7 +78,7 @@ class Section:
 
 
 @dataclass
-class Report:
+class StatisticsReport:
     period: Period
     region: Region | None
     sections: list[Section]
@@ -137,7 +137,7 @@ def _frequency(f: Figures, period: Period, national: bool) -> Table:
                  [(label, [disclose(f.get("overleg", TOTAL, col))]) for label, col in rows])
 
 
-def _attendance(f: Figures, orgs: list[tuple[str, str]]) -> Table:
+def _attendance_table(f: Figures, orgs: list[tuple[str, str]]) -> Table:
     def cells(row: str) -> list[Published]:
         expected, present = (disclose(f.get("aanwezigheid", row, c)) for c in ("verwacht", "aanwezig"))
         rest = [disclose(f.get("aanwezigheid", row, s)) for s in ("afgemeld", "informatie", "afwezig")]
@@ -161,7 +161,7 @@ def _mandate(f: Figures, orgs: list[tuple[str, str]]) -> Table:
                  _rows(f, "aanwezigheid", orgs, cells), chart=Chart("hbar", [2], percent=True), total_last=True)
 
 
-def _actions(f: Figures, orgs: list[tuple[str, str]]) -> tuple[Table, Table]:
+def _action_points(f: Figures, orgs: list[tuple[str, str]]) -> Table:
     def cells(row: str) -> list[Published]:
         number = disclose(f.get("actiepunten", row, "aantal"))
         done_raw = f.get("actiepunten", row, ActionStatus.afgerond.value)
@@ -169,20 +169,22 @@ def _actions(f: Figures, orgs: list[tuple[str, str]]) -> tuple[Table, Table]:
         median = quantile(f.histogram("afrondtijd", row), 0.5, done_raw.cases)
         return [number, done, percent(done, number), percent(on_time, number), median]
 
-    def results(row: str) -> list[Published]:
+    return Table("actiepunten", "Actiepunten per partner",
+                 ["Organisatie", "Aantal", "Afgerond", "% afgerond", "% op tijd afgerond",
+                  "Mediaan dagen tot afronding"],
+                 _rows(f, "actiepunten", orgs, cells),
+                 "Actiepunten uit de overleggen van deze periode. ‘Op tijd’: afgerond uiterlijk op de "
+                 "termijn, als deel van alle actiepunten. Een cel die op 1 tot 9 casussen berust, staat als ‘<10’.",
+                 Chart("bar", [2, 3], percent=True), total_last=True)
+
+
+def _results(f: Figures, orgs: list[tuple[str, str]]) -> Table:
+    def cells(row: str) -> list[Published]:
         return [disclose(f.get("actiepunten", row, s.value)) for s in ActionStatus]
 
-    points = Table("actiepunten", "Actiepunten per partner",
-                   ["Organisatie", "Aantal", "Afgerond", "% afgerond", "% op tijd afgerond",
-                    "Mediaan dagen tot afronding"],
-                   _rows(f, "actiepunten", orgs, cells),
-                   "Actiepunten uit de overleggen van deze periode. ‘Op tijd’: afgerond uiterlijk op de "
-                   "termijn, als deel van alle actiepunten. Een cel die op 1 tot 9 casussen berust, staat als ‘<10’.",
-                   Chart("bar", [2, 3], percent=True), total_last=True)
-    outcome = Table("resultaten", "Resultaat van actiepunten per partner",
-                    ["Organisatie", *[s.label for s in ActionStatus]], _rows(f, "actiepunten", orgs, results),
-                    chart=Chart("stacked", list(range(len(ActionStatus)))), total_last=True)
-    return points, outcome
+    return Table("resultaten", "Resultaat van actiepunten per partner",
+                 ["Organisatie", *[s.label for s in ActionStatus]], _rows(f, "actiepunten", orgs, cells),
+                 chart=Chart("stacked", list(range(len(ActionStatus)))), total_last=True)
 
 
 def _waiting(f: Figures) -> Table:
@@ -198,49 +200,90 @@ def _waiting(f: Figures) -> Table:
 HOW = [("nieuw", "Nieuw"), ("vervolg", "Vervolgbespreking"), ("herhaling", "Herhaling binnen 12 maanden")]
 
 
-def build(period: Period, region: Region | None, today: dt.date) -> Report:
+@dataclass
+class _Input:
+    """What a table is built from: one scope's figures and the labels of its rows."""
+
+    f: Figures
+    period: Period
+    national: bool
+    orgs: list[tuple[str, str]]
+
+
+# Each table: the stored cell tables (`StatCell.tbl`) it reads, and how it is made.
+TABLES: dict[str, tuple[tuple[str, ...], Callable[[_Input], Table]]] = {
+    "overleggen": (("overleg",), lambda i: _frequency(i.f, i.period, i.national)),
+    "vorm": (("overleg",), lambda i: _by_column(i.f, "vorm", "Vorm van het overleg", "overleg",
+                                                 MeetingForm.choices(), "Overleggen")),
+    "deelname": (("aanwezigheid",), lambda i: _by_column(i.f, "deelname", "Vorm van deelname van aanwezige partners",
+                                                         "aanwezigheid", AttendanceForm.choices(), "Aanwezigheden")),
+    "aanwezigheid": (("aanwezigheid",), lambda i: _attendance_table(i.f, i.orgs)),
+    "ingebracht": (("ingebracht",), lambda i: _single(i.f, "ingebracht", "Nieuw ingebrachte casussen per partner",
+                                                      "ingebracht", i.orgs, "Casussen")),
+    "gedeeld": (("gedeeld",), lambda i: _single(
+        i.f, "gedeeld", "Informatie gedeeld in stap 1, per partner", "gedeeld", i.orgs, "Casussen",
+        note="Het totaal telt elke casus één keer, ook als meer partners deelden.")),
+    "mandaat": (("aanwezigheid",), lambda i: _mandate(i.f, i.orgs)),
+    "voorzitter": (("voorzitter",), lambda i: _single(i.f, "voorzitter", "Voorzitterschap per organisatie",
+                                                      "voorzitter", i.orgs + [("onbekend", "Niet vastgelegd")],
+                                                      "Overleggen")),
+    "wachttijd": (("wachttijd",), lambda i: _waiting(i.f)),
+    "besproken": (("besproken",), lambda i: _single(
+        i.f, "besproken", "Besproken casussen", "besproken", HOW, "Casussen", chart="bar",
+        note="Naar de eerste bespreking in de periode. Nieuw: niet eerder besproken, of langer dan "
+             "12 maanden geleden. Vervolg: vorige keer ‘terug op de agenda’. Herhaling: eerder "
+             "overgedragen of afgesloten en binnen 12 maanden terug.")),
+    "soort": (("soort",), lambda i: _single(i.f, "soort", "Soort casus", "soort", CaseKind.choices(), "Casussen")),
+    "duiding": (("duiding",), lambda i: _single(i.f, "duiding", "Gezamenlijke duiding", "duiding",
+                                                Assessment.choices(), "Casussen",
+                                                note="De duiding bij de laatste bespreking in de periode.")),
+    "actiepunten": (("actiepunten", "afrondtijd"), lambda i: _action_points(i.f, i.orgs)),
+    "resultaten": (("actiepunten",), lambda i: _results(i.f, i.orgs)),
+    "overdracht": (("overdracht",), lambda i: _single(i.f, "overdracht", "Overdracht", "overdracht",
+                                                      Handover.choices(), "Casussen",
+                                                      note="De overdracht bij de laatste bespreking in de periode.")),
+}
+OVERVIEW = "regios"  # the national region × indicator table
+SECTIONS = [
+    ("Frequentie", "Hoe vaak het Actie-overleg is gehouden.", ["overleggen"]),
+    ("Vorm", "Fysiek, online of hybride; en hoe de aanwezige partners deelnamen.", ["vorm", "deelname"]),
+    ("Aanwezige partners", "Welke partners aan tafel zaten, zich afmeldden of informatie aanleverden.",
+     ["aanwezigheid"]),
+    ("Deelnemers", "Wie casussen inbracht en wie in stap 1 informatie deelde.", ["ingebracht", "gedeeld"]),
+    ("Mandaat", "Of de aanwezigen mochten beslissen namens hun organisatie.", ["mandaat"]),
+    ("Voorzitterschap en facilitering", "Wie voorzat en hoe snel een casus op tafel kwam.",
+     ["voorzitter", "wachttijd"]),
+    ("Informatiedeling en vastleggen", "Wat besproken, geduid, afgesproken en overgedragen is.",
+     ["besproken", "soort", "duiding", "actiepunten", "resultaten", "overdracht"]),
+]
+
+
+def build(period: Period, region: Region | None, today: dt.date) -> StatisticsReport:
     """The report for one region or (region None) the nation."""
-    f = figures(period, region.id if region else None)
-    organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.position, Organisation.name)))
-    orgs = _organisation_labels(organisations)
-    chair_labels = orgs + [("onbekend", "Niet vastgelegd")]
-    points, outcome = _actions(f, orgs)
-    sections = [
-        Section("Frequentie", "Hoe vaak het Actie-overleg is gehouden.", [_frequency(f, period, region is None)]),
-        Section("Vorm", "Fysiek, online of hybride; en hoe de aanwezige partners deelnamen.", [
-            _by_column(f, "vorm", "Vorm van het overleg", "overleg", MeetingForm.choices(), "Overleggen"),
-            _by_column(f, "deelname", "Vorm van deelname van aanwezige partners", "aanwezigheid",
-                       AttendanceForm.choices(), "Aanwezigheden"),
-        ]),
-        Section("Aanwezige partners", "Welke partners aan tafel zaten, zich afmeldden of informatie aanleverden.",
-                [_attendance(f, orgs)]),
-        Section("Deelnemers", "Wie casussen inbracht en wie in stap 1 informatie deelde.", [
-            _single(f, "ingebracht", "Nieuw ingebrachte casussen per partner", "ingebracht", orgs, "Casussen"),
-            _single(f, "gedeeld", "Informatie gedeeld in stap 1, per partner", "gedeeld", orgs, "Casussen",
-                    note="Het totaal telt elke casus één keer, ook als meer partners deelden."),
-        ]),
-        Section("Mandaat", "Of de aanwezigen mochten beslissen namens hun organisatie.", [_mandate(f, orgs)]),
-        Section("Voorzitterschap en facilitering", "Wie voorzat en hoe snel een casus op tafel kwam.", [
-            _single(f, "voorzitter", "Voorzitterschap per organisatie", "voorzitter", chair_labels, "Overleggen"),
-            _waiting(f),
-        ]),
-        Section("Informatiedeling en vastleggen", "Wat besproken, geduid, afgesproken en overgedragen is.", [
-            _single(f, "besproken", "Besproken casussen", "besproken", HOW, "Casussen", chart="bar",
-                    note="Naar de eerste bespreking in de periode. Nieuw: niet eerder besproken, of langer dan "
-                         "12 maanden geleden. Vervolg: vorige keer ‘terug op de agenda’. Herhaling: eerder "
-                         "overgedragen of afgesloten en binnen 12 maanden terug."),
-            _single(f, "soort", "Soort casus", "soort", CaseKind.choices(), "Casussen"),
-            _single(f, "duiding", "Gezamenlijke duiding", "duiding", Assessment.choices(), "Casussen",
-                    note="De duiding bij de laatste bespreking in de periode."),
-            points, outcome,
-            _single(f, "overdracht", "Overdracht", "overdracht", Handover.choices(), "Casussen",
-                    note="De overdracht bij de laatste bespreking in de periode."),
-        ]),
-    ]
-    report = Report(period, region, sections, complete=period.end <= today)
-    if region is None:
+    return _build(period, region, today, None)
+
+
+def build_table(period: Period, region: Region | None, today: dt.date, key: str) -> Table | None:
+    """One table of that report, built from only the cells it reads (for its chart); None if
+    the report has no such table."""
+    if key not in TABLES and not (region is None and key == OVERVIEW):
+        return None
+    return _build(period, region, today, key).table(key)
+
+
+def _build(period: Period, region: Region | None, today: dt.date, only: str | None) -> StatisticsReport:
+    national = region is None
+    sources = None if only is None else OVERVIEW_TABLES if only == OVERVIEW else TABLES[only][0]
+    stale = stale_figures(period, None if national else region.id)
+    f = figures(period, None if national else region.id, stale, sources)
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.position, Organisation.name))
+    made = _Input(f, period, national, _organisation_labels(list(organisations)))
+    sections = [Section(heading, intro, [TABLES[key][1](made) for key in keys if only in (None, key)])
+                for heading, intro, keys in SECTIONS]
+    report = StatisticsReport(period, region, [s for s in sections if s.tables], complete=period.end <= today)
+    if national and only in (None, OVERVIEW):
         regions = list(db.session.scalars(select(Region).where(Region.active.is_(True)).order_by(Region.name)))
-        report.overview, report.without_meetings = _overview(figures_by_region(period), regions, f)
+        report.overview, report.without_meetings = _overview(figures_by_region(period, stale), regions, f)
     return report
 
 
@@ -266,20 +309,20 @@ def _overview(by_region: dict[int, Figures], regions: list[Region], national: Fi
     rows = [(r.name, _overview_cells(by_region.get(r.id, empty))) for r in regions]
     rows.append(("Landelijk", _overview_cells(national)))
     without = [r.name for r in regions if not by_region.get(r.id, empty).get("overleg", TOTAL, "gehouden").value]
-    table = Table("regios", "Regio's naast elkaar", OVERVIEW_COLUMNS, rows,
+    table = Table(OVERVIEW, "Regio's naast elkaar", OVERVIEW_COLUMNS, rows,
                   "Per regio dezelfde regel als overal: <10, afgerond op 5, percentages uit de afgeronde "
                   "aantallen, een mediaan alleen bij minstens 10 casussen (anders ‘" + NOT_SHOWN + "’).",
                   Chart("hbar", [3]), total_last=True)
     return table, without
 
 
-def record_use(action: AuditAction, report: Report, what: str, user: User | None) -> None:
+def record_use(action: AuditAction, report: StatisticsReport, what: str, user: User | None) -> None:
     """Exports and prints go to the audit log: scope, period and table, nothing else."""
     audit.record(action, report.region, user=user,
                  detail=f"statistiek {report.scope_key} {report.period.key} {what}".strip())
 
 
-def csv_bytes(report: Report, key: str | None = None) -> bytes:
+def csv_bytes(report: StatisticsReport, key: str | None = None) -> bytes:
     """One table (header and rows only, for a clean import), or the whole report with a title
     line per table; `;`-separated UTF-8 with a BOM so Dutch Excel opens it as it is."""
     out = io.StringIO()

@@ -403,9 +403,9 @@ class OutboxMessage(db.Model):
 
 
 class StatCell(db.Model):
-    """One pre-aggregated, not yet disclosed number of one region in one period (statistics.py).
+    """One pre-aggregated, not yet disclosed number of one region in one period (aggregates.py).
 
-    Rows are written only by `statistics.refresh`; pages read and sum these, never the case
+    Rows are written only by `aggregates.refresh`; pages read and sum these, never the case
     tables, so a national year page touches a few thousand small rows whatever the history.
     `cases` is the number of distinct cases behind `value` (NULL where no case is involved,
     e.g. meetings or attendance); cases never cross regions, so national sums stay exact.

@@ -1,7 +1,7 @@
 """The fixed periods statistics are cut by (product.md §5): a calendar quarter or a year.
 
 No other window exists, on purpose: free date ranges would let two overlapping windows
-be subtracted down to a single week (see statistics.py).
+be subtracted down to a single week (see disclosure.py).
 """
 from __future__ import annotations
 
@@ -72,9 +72,6 @@ class Period:
     @property
     def year_period(self) -> Period:
         return Period(self.year)
-
-    def quarters(self) -> list[Period]:
-        return [Period(self.year, q) for q in range(1, 5)] if self.quarter is None else [self]
 
     def next_quarters(self, count: int) -> list[Period]:
         """The `count` quarters after this one (for a quarter)."""

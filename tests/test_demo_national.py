@@ -25,7 +25,7 @@ from actieoverleg.models import (
 )
 from actieoverleg.periods import Period
 from actieoverleg.privacy import CASE_CODE_RE
-from actieoverleg.statistics import figures
+from actieoverleg.aggregates import figures
 from actieoverleg.vocab import ActionStatus, MeetingStatus
 
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants

@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 
-from actieoverleg import indicators, statistics
+from actieoverleg import aggregates, indicators
 from actieoverleg.extensions import db
+from actieoverleg.formatting import local
 from actieoverleg.models import (
     ActionPoint,
     AgendaItem,
@@ -27,7 +28,8 @@ from actieoverleg.models import (
     region_organisation,
 )
 from actieoverleg.periods import Period
-from actieoverleg.statistics import Raw, disclose
+from actieoverleg.aggregates import Raw
+from actieoverleg.disclosure import disclose
 from actieoverleg.vocab import (
     ActionStatus,
     Assessment,
@@ -87,7 +89,7 @@ def _load(spec_meetings, spec_items, spec_points, spec_presence) -> tuple[list[R
         if meeting.status is not MeetingStatus.afgesloten:
             continue
         key = (meeting.region_id, case_key)
-        day = statistics.local(meeting.starts_at).date()
+        day = local(meeting.starts_at).date()
         if key not in cases:
             cases[key] = new_case(meeting.region, orgs[case_key % 3], day - dt.timedelta(days=case_key % 9))
         if (meeting.id, cases[key].id) in taken:
@@ -99,7 +101,7 @@ def _load(spec_meetings, spec_items, spec_points, spec_presence) -> tuple[list[R
         if not discussed:
             break
         item = discussed[item_index % len(discussed)]
-        day = statistics.local(item.meeting.starts_at).date()
+        day = local(item.meeting.starts_at).date()
         point(item, orgs[owner], day + dt.timedelta(days=due_in), status,
               None if status is ActionStatus.open else day + dt.timedelta(days=max(result_in, 0)))
     db.session.commit()
@@ -124,7 +126,7 @@ def _pinned_small(inner: Raw, outer: Raw) -> bool:
     return low == high and 1 <= low <= 9
 
 
-def _cells(f: statistics.Figures) -> dict:
+def _cells(f: aggregates.Figures) -> dict:
     return {key: raw for key, raw in f.cells.items() if key[0] not in HISTOGRAMS}
 
 
@@ -134,9 +136,10 @@ def _cells(f: statistics.Figures) -> dict:
 def test_no_published_number_reveals_a_small_count(app, spec_meetings, spec_items, spec_points, spec_presence):
     _clear()
     regions, discussed = _load(spec_meetings, spec_items, spec_points, spec_presence)
-    statistics.refresh_all()
-    cuts = {(p, r.id): statistics.figures(p, r.id) for p in PERIODS for r in regions}
-    cuts |= {(p, None): statistics.figures(p) for p in PERIODS}
+    aggregates.refresh_all()
+    db.session.commit()
+    cuts = {(p, r.id): aggregates.figures(p, r.id) for p in PERIODS for r in regions}
+    cuts |= {(p, None): aggregates.figures(p) for p in PERIODS}
 
     # every published cell: 0 only for 0, '<10' for 1–9 (cases), else a multiple of 5 within 2
     for f in cuts.values():

@@ -5,14 +5,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from html.parser import HTMLParser
 
 import pytest
 from flask import url_for
 
-from actieoverleg import statistics
+from actieoverleg import aggregates
 from actieoverleg.extensions import db
-from actieoverleg.models import AuditEvent, Organisation, Region
+from actieoverleg.models import AuditEvent, Case, Organisation, Region, StatCell, StatStale
 from actieoverleg.formatting import local_today
 from actieoverleg.periods import Period, last_complete_quarter
 from actieoverleg.vocab import ActionStatus, AttendanceForm, AttendanceStatus, CaseKind, OrganisationKind
@@ -44,7 +45,8 @@ def stats_world(world):
     """The usual world, plus a quarter of held meetings in both regions."""
     _fill(world.rr, [world.vt, world.politie, world.om], weeks=12, cases_per_meeting=4)
     _fill(world.zhz, [world.vt, world.politie], weeks=3, cases_per_meeting=1)
-    statistics.refresh_all()
+    aggregates.refresh_all()
+    db.session.commit()
     return world
 
 
@@ -137,16 +139,98 @@ def test_exports_and_prints_are_in_the_audit_log(stats_world, login_as):
                       ("export", "statistiek landelijk 2025Q2 actiepunten", stats_world.national.id)]
 
 
+def _chart_src(html: str, key: str) -> str:
+    found = re.search(rf'<figure class="stat" id="t-{key}".*?<img class="stat__chart" src="([^"]+)"', html, re.S)
+    assert found, key
+    return found[1]
+
+
 def test_a_chart_is_an_svg_of_the_same_numbers_without_script(stats_world, login_as):
     client = login_as(stats_world.national)
-    response = client.get("/statistieken/2025Q2/RR/grafiek/ingebracht.svg")
+    html = client.get("/statistieken/2025Q2/RR").get_data(as_text=True)
+    src = _chart_src(html, "ingebracht")
+    assert re.fullmatch(r"/statistieken/2025Q2/RR/grafiek/ingebracht-[0-9a-f]{16}\.svg", src)
+    response = client.get(src)
     svg = response.get_data(as_text=True)
     assert response.mimetype == "image/svg+xml" and "<script" not in svg
     assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert response.headers["Cache-Control"] == "private, max-age=31536000, immutable"
     assert "Nieuw ingebrachte casussen per partner" in svg and "Politie" in svg
-    assert client.get("/statistieken/2025Q2/RR/grafiek/wachttijd.svg").status_code == 404  # a table without chart
+    assert client.get("/statistieken/2025Q2/RR/grafiek/wachttijd-0123456789abcdef.svg").status_code == 404  # no chart
+    assert client.get("/statistieken/2025Q2/RR/grafiek/ingebracht.svg").status_code == 404  # no fingerprint
+
+
+def test_a_chart_draws_exactly_its_tables_numbers(stats_world, login_as):
+    client = login_as(stats_world.national)
+    html = client.get("/statistieken/2025Q2").get_data(as_text=True)
+    tables = Tables(html).tables
+    for key in ("actiepunten", "aanwezigheid", "regios"):
+        header, *rows = tables[key]
+        charted = {"actiepunten": [2, 3], "aanwezigheid": [1, 2, 3, 4], "regios": [3]}[key]
+        shown = sorted(row[1 + i] for row in rows[:-1] for i in charted if row[1 + i] not in ("<10", "–"))
+        svg = client.get(_chart_src(html, key)).get_data(as_text=True)
+        assert sorted(re.findall(r'<desc class="value">([^<]*)</desc>', svg)) == shown, key
+
+
+def test_a_chart_url_changes_with_its_numbers_and_an_old_one_is_sent_on(stats_world, login_as, runner):
+    client = login_as(stats_world.national)
+    old_page = client.get("/statistieken/2025Q2/RR").get_data(as_text=True)
+    old_src, old_other = _chart_src(old_page, "ingebracht"), _chart_src(old_page, "soort")
+    _fill(stats_world.rr, [stats_world.politie], weeks=1, cases_per_meeting=9)  # nine more from Politie
+    assert runner.invoke(args=["stats", "refresh", "--all"]).exit_code == 0
+    page = client.get("/statistieken/2025Q2/RR").get_data(as_text=True)
+    src = _chart_src(page, "ingebracht")
+    assert src != old_src and _chart_src(page, "soort") != old_other
+    moved = client.get(old_src)
+    assert moved.status_code == 302 and moved.location == src and "immutable" not in moved.headers.get(
+        "Cache-Control", "")
+    assert client.get(src).status_code == 200
+    assert _chart_src(page, "vorm") == _chart_src(client.get("/statistieken/2025Q2/RR").get_data(as_text=True),
+                                                   "vorm")  # the same numbers, the same address
+
+
+def test_a_chair_fetches_only_their_own_regions_charts(stats_world, login_as):
+    overview = _chart_src(login_as(stats_world.national).get("/statistieken/2025Q2").get_data(as_text=True), "regios")
+    chair = login_as(stats_world.chair)
+    own = _chart_src(chair.get("/statistieken/2025Q2/RR").get_data(as_text=True), "aanwezigheid")
+    assert chair.get(own).status_code == 200
+    assert chair.get(own.replace("/RR/", "/ZHZ/")).status_code == 404  # like an unknown region
+    assert chair.get(overview).status_code == 403
+    assert login_as(stats_world.vt_user).get(own).status_code == 403
+
+
+def _stored() -> tuple[list, list]:
+    """Every stale mark and stored cell, to see that reading wrote nothing."""
+    cells = StatCell.__table__
+    return (db.session.execute(db.select(StatStale.region_id, StatStale.period)
+                               .order_by(StatStale.region_id, StatStale.period)).all(),
+            db.session.execute(db.select(cells).order_by(*cells.primary_key)).all())
+
+
+def test_a_stale_period_is_read_fresh_without_writing_and_stats_refresh_stores_it(stats_world, login_as, runner):
+    client = login_as(stats_world.national)
+    old = Tables(client.get("/statistieken/2025Q2/RR").get_data(as_text=True)).tables
+    _fill(stats_world.rr, [stats_world.politie], weeks=1, cases_per_meeting=9)  # nine more from Politie
+    aggregates.mark_stale(stats_world.rr.id, dt.date(2025, 4, 1), today=dt.date(2025, 7, 1))
+    db.session.commit()
+    written = _stored()
+    assert "2025Q2" in {period for _region, period in written[0]}
+
     html = client.get("/statistieken/2025Q2/RR").get_data(as_text=True)
-    assert 'src="/statistieken/2025Q2/RR/grafiek/ingebracht.svg"' in html
+    fresh = Tables(html).tables
+    assert fresh["ingebracht"] != old["ingebracht"] and fresh["besproken"] != old["besproken"]
+    assert _csv(client.get("/statistieken/2025Q2/RR/export/ingebracht.csv"))[1:] == fresh["ingebracht"][1:]
+    national = Tables(client.get("/statistieken/2025Q2").get_data(as_text=True)).tables["regios"]
+    assert {row[0]: row[5] for row in national[1:]}["Rotterdam-Rijnmond"] == fresh["besproken"][-1][1]
+    svg = client.get(_chart_src(html, "ingebracht")).get_data(as_text=True)
+    politie = {row[0]: row[1] for row in fresh["ingebracht"]}[stats_world.politie.name]
+    assert politie in re.findall(r'<desc class="value">([^<]*)</desc>', svg)
+    assert _stored() == written  # no stale mark cleared, no cell stored
+
+    result = runner.invoke(args=["stats", "refresh"])
+    assert result.exit_code == 0 and "3 region-period(s) recomputed" in result.output
+    assert _stored()[0] == [] and _stored()[1] != written[1]
+    assert Tables(client.get("/statistieken/2025Q2/RR").get_data(as_text=True)).tables == fresh
 
 
 def test_a_chair_sees_only_their_own_region(stats_world, login_as):
@@ -176,11 +260,15 @@ def test_an_unknown_period_is_a_dutch_404(stats_world, login_as):
 def test_every_statistics_route_shows_the_national_table_no_case(app, stats_world, login_as):
     """The landelijk role reads aggregates only: no case code or action text on any output."""
     client = login_as(stats_world.national)
-    codes = db.session.scalars(db.select(statistics.Case.code)).all()
+    codes = db.session.scalars(db.select(Case.code)).all()
     with app.test_request_context():
         urls = [url_for(rule.endpoint, period="2025Q2", region=region, table=table)
-                for rule in app.url_map.iter_rules() if rule.endpoint.startswith("stats.") and rule.arguments
+                for rule in app.url_map.iter_rules()
+                if rule.endpoint.startswith("stats.") and rule.arguments and rule.endpoint != "stats.chart"
                 for region in ("RR", None) for table in ("actiepunten", "aanwezigheid", "regios")]
+    for page in ("/statistieken/2025Q2", "/statistieken/2025Q2/RR"):
+        urls += re.findall(r'<img class="stat__chart" src="([^"]+)"', client.get(page).get_data(as_text=True))
+    assert any("/grafiek/" in url for url in urls)
     for url in sorted(set(urls)):
         if "regios" in url and "/RR/" in url:
             continue  # the region × indicator table exists nationally only
@@ -216,7 +304,8 @@ def test_pages_run_a_fixed_number_of_queries(stats_world, login_as, count_querie
     db.session.flush()
     _fill(extra, [guest, stats_world.vt], weeks=12, cases_per_meeting=6)
     _fill(stats_world.rr, [stats_world.vt, stats_world.politie], weeks=1, cases_per_meeting=9)
-    statistics.refresh_all()
+    aggregates.refresh_all()
+    db.session.commit()
     after = []
     for url in urls:
         with count_queries() as statements:
@@ -230,7 +319,7 @@ def test_the_national_start_page_shows_the_latest_quarter(world, login_as):
     for week in range(11):
         meeting = held(world.rr, quarter.start + dt.timedelta(days=2 + 7 * week), chair=world.vt)
         discuss(meeting, new_case(world.rr, world.vt, quarter.start))
-    statistics.mark_all_stale()  # as closing each meeting would have done
+    aggregates.mark_all_stale()  # as closing each meeting would have done
     db.session.commit()
     html = login_as(world.national).get("/").get_data(as_text=True)
     assert f"Landelijk overzicht: {quarter.label}" in html

@@ -1,7 +1,8 @@
 """Statistics for the national chairs' meeting (product.md §5): pages, charts, CSV and print.
 
 Every figure comes from `indicators.build`, which reads only the aggregates of
-`statistics.py`; no view here touches a case, meeting record or action point.
+`aggregates.py` through the rule of `disclosure.py`; no view here touches a case, meeting
+record or action point.
 """
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ from ..permissions import (
     require,
     statistics_region_or_404,
 )
-from ..statistics import EXPLANATION, COVERAGE_RULE
-from ..vocab import AuditAction, MeetingStatus, Role
+from ..disclosure import COVERAGE_RULE, EXPLANATION
+from ..vocab import AuditAction, MeetingStatus
 
 bp = Blueprint("stats", __name__, url_prefix="/statistieken")
 
@@ -35,7 +36,7 @@ def index():
     complete quarter."""
     period = Period.parse(request.args.get("periode", "")) or periods.last_complete_quarter(local_today())
     code = request.args.get("regio", "").strip()
-    if current_user.role is Role.voorzitter and code in ("", "landelijk"):
+    if not can_see_national_statistics(current_user) and code in ("", "landelijk"):
         if not current_user.regions:
             abort(403)
         code = current_user.regions[0].code
@@ -46,15 +47,19 @@ def _url(endpoint: str, period: Period, code: str | None) -> str:
     return url_for(endpoint, period=period.key, region=code)
 
 
-def _report(period_key: str, code: str | None) -> indicators.Report:
-    """The report for a period and scope the user may see; 404 for an unknown period or region."""
+def _scope(period_key: str, code: str | None) -> tuple[Period, Region | None]:
+    """A period and scope the user may see; 404 for an unknown period or region."""
     period = Period.parse(period_key)
     if period is None:
         abort(404)
     if code is None:
         require(can_see_national_statistics(current_user))
-        return indicators.build(period, None, local_today())
-    return indicators.build(period, statistics_region_or_404(code, current_user), local_today())
+        return period, None
+    return period, statistics_region_or_404(code, current_user)
+
+
+def _report(period_key: str, code: str | None) -> indicators.StatisticsReport:
+    return indicators.build(*_scope(period_key, code), local_today())
 
 
 def _scopes() -> list[tuple[str, str]]:
@@ -107,20 +112,32 @@ def export(period: str, region: str | None, table: str | None):
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@bp.route("/<period>/grafiek/<table>.svg", defaults={"region": None})
-@bp.route("/<period>/<region>/grafiek/<table>.svg")
+@bp.route("/<period>/grafiek/<table>-<version>.svg", defaults={"region": None})
+@bp.route("/<period>/<region>/grafiek/<table>-<version>.svg")
 @allow(can_see_statistics)
-def chart(period: str, region: str | None, table: str):
-    """A table's chart as SVG, for an <img> beside the table that holds the same numbers."""
-    found = _report(period, region).table(table)
+def chart(period: str, region: str | None, table: str, version: str):
+    """A table's chart as SVG, for an <img> beside the table that holds the same numbers. The
+    URL carries the table's fingerprint, so the browser keeps it for good; an old fingerprint
+    is sent on to the current URL, never answered with the old numbers."""
+    parsed, scope = _scope(period, region)
+    found = indicators.build_table(parsed, scope, local_today(), table)
     if found is None or found.chart is None:
         abort(404)
+    if version != found.fingerprint:
+        return redirect(chart_url(parsed, scope, found))
     response = Response(charts.svg(found), mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"  # signed-in roles only
     return response
 
 
-def _log(action: AuditAction, report: indicators.Report, what: str) -> None:
+@bp.app_template_global()
+def chart_url(period: Period, region: Region | None, table: indicators.Table) -> str:
+    """Where the table's chart is, for these very numbers."""
+    return url_for("stats.chart", period=period.key, region=region.code if region else None, table=table.key,
+                   version=table.fingerprint)
+
+
+def _log(action: AuditAction, report: indicators.StatisticsReport, what: str) -> None:
     indicators.record_use(action, report, what, current_user)
     db.session.commit()

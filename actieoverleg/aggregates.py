@@ -1,27 +1,21 @@
-"""Anonymised statistics for the national chairs' meeting (product.md §5).
+"""Aggregation for the national statistics (product.md §5): SQL sums per region and period.
 
-Two halves, and nothing else in the code computes a statistic:
-
-* **Aggregation.** `refresh(region, period)` runs SQL `GROUP BY` queries over one region's
-  held meetings in one fixed period and stores the raw sums as `StatCell` rows; no case row
-  is ever loaded into Python. A change that affects a period marks it stale in the same
-  transaction (`mark_stale`); pages refresh what is stale before they read. Years are
-  computed as their own period, because distinct cases do not add up over quarters; regions
-  do add up, because a case belongs to one region.
-* **Disclosure.** Every number that leaves the server goes through `disclose` — one rule:
-  the unit is a distinct case wherever a count could point at one; a count that rests on 1
-  to 9 is shown as `<10`; every other count and every total is rounded to the nearest 5 (0
-  stays 0). Percentages are computed from published counts only, so they say nothing the
-  counts do not; medians and percentiles are shown only where they rest on ≥ 10 cases.
-  The only cuts are region × quarter/year and nationally × quarter/year.
+`refresh(region, period)` runs SQL `GROUP BY` queries over one region's held meetings in one
+fixed period and stores the raw sums as `StatCell` rows; no case row is ever loaded into
+Python, so a national page reads a few thousand small rows whatever the history. A change
+that affects a period marks it stale in the same transaction (`mark_stale`); the nightly
+`stats refresh` stores it again. Reading never writes: until then a stale region's period is
+computed in memory for each read (`stale_figures`), so pages are right all along. Years are
+computed as their own period, because distinct cases do not add up over quarters; regions do
+add up, because a case belongs to one region. Nothing here is fit to show: every number that
+leaves the server goes through `disclosure.disclose` first.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from math import ceil
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import Integer, delete, distinct, func, null, or_, select
 from sqlalchemy import case as sql_case
@@ -43,28 +37,9 @@ from .models import (
 from .periods import Period
 from .vocab import ActionStatus, AttendanceStatus, Handover, MeetingStatus
 
-TOTAL = "totaal"
-SUPPRESSED = "<10"
-NOT_SHOWN = "–"
-MIN_CASES = 10  # the smallest number of cases a published figure may rest on
+TOTAL = "totaal"  # the row (or column) key of a table's total
 REPEAT_DAYS = 365  # "repeat within 12 months of the last discussion"
-
-EXPLANATION = (
-    "Alle cijfers zijn geanonimiseerd. We tellen casussen, niet besprekingen of actiepunten, "
-    "waar een aantal naar één casus zou kunnen wijzen. Een aantal van 1 tot en met 9 tonen we als "
-    "‘<10’; alle andere aantallen en totalen zijn afgerond op 5 (0 blijft 0), zodat ook het "
-    "verschil tussen twee cellen of periodes geen klein aantal verraadt. Percentages rekenen we "
-    "uit de afgeronde aantallen. Een mediaan of percentiel staat er alleen als die op minstens 10 "
-    "casussen berust, anders ‘–’. Er zijn alleen vaste indelingen: regio of landelijk, per "
-    "kwartaal of per jaar."
-)
-COVERAGE_RULE = (
-    "Een week zonder gehouden overleg telt als een week zonder overleg: we vullen niets aan en "
-    "schatten niets bij. Een week hoort bij het kwartaal waarin de maandag valt. Een regio die in "
-    "de periode geen overleg hield, staat hieronder bij ‘geen overleg’ en telt in de landelijke "
-    "totalen mee als 0; een ontbrekend kwartaal telt zo ook in het jaar mee. Afgelaste overleggen "
-    "tellen niet als gehouden."
-)
+Row = tuple[str, str, str, int, int | None]  # one cell: tbl, row, col, value, cases
 
 
 # --- portable day arithmetic (SQLite and PostgreSQL) ------------------------------------------
@@ -110,10 +85,14 @@ HELD = MeetingStatus.afgesloten
 
 
 class _Cells:
-    """Collects the raw cells of one refresh; zero cells are not stored (absent means 0)."""
+    """Collects the raw cells of one region and period; zero cells are left out (absent means 0)."""
 
     def __init__(self) -> None:
         self.values: dict[tuple[str, str, str], list[int | None]] = {}
+
+    def rows(self) -> Iterator[Row]:
+        for (tbl, row, col), (value, cases) in self.values.items():
+            yield tbl, row, col, value, cases  # type: ignore[misc]
 
     def add(self, tbl: str, row: Any, col: Any, value: int, cases: int | None = None) -> None:
         if not value:
@@ -171,7 +150,7 @@ def _meetings(cells: _Cells, region_id: int, period: Period, window: tuple[dt.da
     cells.add("overleg", TOTAL, "weken", sum(1 for monday in mondays if period.contains(monday)))
 
 
-def _attendance(cells: _Cells, held: list[Any]) -> None:
+def _count_attendance(cells: _Cells, held: list[Any]) -> None:
     rows = db.session.execute(
         select(Attendance.organisation_id, Attendance.status, Attendance.mandate, Attendance.form, func.count())
         .join(Meeting, Meeting.id == Attendance.meeting_id).where(*held)
@@ -254,14 +233,14 @@ def _compute(region_id: int, period: Period) -> _Cells:
     held = [Meeting.region_id == region_id, Meeting.status == HELD,
             Meeting.starts_at >= window[0], Meeting.starts_at < window[1]]
     _meetings(cells, region_id, period, window)
-    _attendance(cells, held)
+    _count_attendance(cells, held)
     _cases(cells, region_id, window)
     _shared_and_actions(cells, [*held, AgendaItem.removed.is_(False)])
     return cells
 
 
 def refresh(region_id: int, period: Period) -> None:
-    """Recompute one region's cells for one period, in the current transaction."""
+    """Recompute and store one region's cells for one period, in the current transaction."""
     cells = _compute(region_id, period)
     db.session.execute(delete(StatCell).where(StatCell.region_id == region_id, StatCell.period == period.key))
     db.session.execute(delete(StatStale).where(StatStale.region_id == region_id, StatStale.period == period.key))
@@ -269,7 +248,7 @@ def refresh(region_id: int, period: Period) -> None:
         db.session.execute(StatCell.__table__.insert(), [
             {"region_id": region_id, "period": period.key, "tbl": tbl, "row": row, "col": col,
              "value": value, "cases": cases}
-            for (tbl, row, col), (value, cases) in cells.values.items()
+            for tbl, row, col, value, cases in cells.rows()
         ])
 
 
@@ -300,16 +279,13 @@ def meeting_changed(meeting: Meeting) -> None:
     mark_stale(meeting.region_id, local(meeting.starts_at).date())
 
 
-def refresh_stale(periods: Iterable[Period] | None = None, region_id: int | None = None) -> int:
-    """Recompute what was marked stale (for these periods, in this region); the caller commits."""
-    query = select(StatStale.region_id, StatStale.period)
-    if periods is not None:
-        query = query.where(StatStale.period.in_([p.key for p in periods]))
-    if region_id is not None:
-        query = query.where(StatStale.region_id == region_id)
-    stale = db.session.execute(query.order_by(StatStale.region_id, StatStale.period)).all()
-    for stale_region, key in stale:
-        refresh(stale_region, Period.parse(key))
+def refresh_stale() -> int:
+    """Recompute and store every region's period marked stale, in the current transaction.
+    The caller commits (the nightly `stats refresh`): reading statistics never writes."""
+    stale = db.session.execute(select(StatStale.region_id, StatStale.period)
+                               .order_by(StatStale.region_id, StatStale.period)).all()
+    for region_id, key in stale:
+        refresh(region_id, Period.parse(key))
     return len(stale)
 
 
@@ -329,29 +305,41 @@ def mark_all_stale() -> int:
 
 
 def refresh_all() -> int:
-    """Recompute every region and period (after a bulk load or a correction) and commit."""
+    """Recompute every region and period (after a bulk load or a correction), in the current
+    transaction; the caller commits."""
     mark_all_stale()
     return refresh_stale()
 
 
-# --- reading: raw sums for one scope ------------------------------------------------------------
+# --- reading: raw sums for one scope, never writing ----------------------------------------------
 
 @dataclass(frozen=True)
 class Raw:
     value: int
     cases: int | None
 
+    def __add__(self, other: Raw) -> Raw:
+        """Two regions' sums of one cell, as SQL SUM adds them (cases never cross regions)."""
+        cases = [c for c in (self.cases, other.cases) if c is not None]
+        return Raw(self.value + other.value, sum(cases) if cases else None)
+
 
 class Figures:
-    """The raw sums for one scope (a region or the nation) and period. Never leaves this module
-    undisclosed: `indicators.py` turns it into published tables through `disclose`."""
+    """The raw sums for one scope (a region or the nation) and period. Never shown as they are:
+    `indicators.py` turns them into published tables through `disclosure.disclose`."""
 
-    def __init__(self, rows: Iterable[tuple[str, str, str, int, int | None]]) -> None:
-        self.cells = {(tbl, row, col): Raw(int(value), None if cases is None else int(cases))
-                      for tbl, row, col, value, cases in rows}
+    def __init__(self, rows: Iterable[Row]) -> None:
+        self.cells: dict[tuple[str, str, str], Raw] = {}
+        for tbl, row, col, value, cases in rows:
+            raw, key = Raw(int(value), None if cases is None else int(cases)), (tbl, row, col)
+            self.cells[key] = self.cells[key] + raw if key in self.cells else raw
 
     def get(self, tbl: str, row: str = TOTAL, col: str = "") -> Raw:
         return self.cells.get((tbl, row, col), Raw(0, 0))
+
+    def as_rows(self) -> Iterator[Row]:
+        for (tbl, row, col), raw in self.cells.items():
+            yield tbl, row, col, raw.value, raw.cases
 
     def rows(self, tbl: str) -> set[str]:
         return {row for (t, row, _col) in self.cells if t == tbl}
@@ -360,9 +348,27 @@ class Figures:
         return {int(col): raw.value for (t, r, col), raw in self.cells.items() if t == tbl and r == row}
 
 
-def figures(period: Period, region_id: int | None = None) -> Figures:
-    """Refresh what is stale, then read one region's cells, or the national sums."""
-    refresh_stale([period], region_id)
+def stale_figures(period: Period, region_id: int | None = None) -> dict[int, Figures]:
+    """The cells of each region (or of this one) whose period is marked stale, computed now in
+    memory and not stored: a page is right before the nightly refresh, and reading never writes."""
+    query = select(StatStale.region_id).where(StatStale.period == period.key).order_by(StatStale.region_id)
+    if region_id is not None:
+        query = query.where(StatStale.region_id == region_id)
+    return {stale: Figures(_compute(stale, period).rows()) for stale in db.session.scalars(query)}
+
+
+def _stored(query: Any, stale: dict[int, Figures]) -> Any:
+    """Leave out the stored cells of stale regions (the condition only when there are any, so
+    the usual query stays the one its covering index answers)."""
+    return query.where(StatCell.region_id.not_in(list(stale))) if stale else query
+
+
+def figures(period: Period, region_id: int | None = None, stale: dict[int, Figures] | None = None,
+            tables: Iterable[str] | None = None) -> Figures:
+    """One region's cells, or (region None) the national sums, of every table or only these.
+    Pass `stale` as `stale_figures` gave it when reading the period more than once."""
+    stale = stale_figures(period, region_id) if stale is None else stale
+    stale = {r: f for r, f in stale.items() if region_id in (None, r)}
     columns = (StatCell.tbl, StatCell.row, StatCell.col)
     if region_id is not None:
         query = select(*columns, StatCell.value, StatCell.cases).where(
@@ -370,66 +376,25 @@ def figures(period: Period, region_id: int | None = None) -> Figures:
     else:
         query = (select(*columns, func.sum(StatCell.value), func.sum(StatCell.cases))
                  .where(StatCell.period == period.key).group_by(*columns))
-    return Figures(db.session.execute(query))
+    wanted = None if tables is None else set(tables)
+    if wanted is not None:
+        query = query.where(StatCell.tbl.in_(sorted(wanted)))
+    fresh = [cell for f in stale.values() for cell in f.as_rows() if wanted is None or cell[0] in wanted]
+    return Figures([*db.session.execute(_stored(query, stale)), *fresh])
 
 
 OVERVIEW_TABLES = ("overleg", "besproken", "actiepunten", "aanwezigheid", "wachttijd")
 
 
-def figures_by_region(period: Period) -> dict[int, Figures]:
-    """The headline cells of every region (for the national region × indicator table);
-    call after `figures(period)`, which refreshed them."""
-    rows = db.session.execute(
+def figures_by_region(period: Period, stale: dict[int, Figures] | None = None) -> dict[int, Figures]:
+    """The headline cells of every region (for the national region × indicator table); a stale
+    region's are its cells computed in memory (`stale_figures`)."""
+    stale = stale_figures(period) if stale is None else stale
+    rows = db.session.execute(_stored(
         select(StatCell.region_id, StatCell.tbl, StatCell.row, StatCell.col, StatCell.value, StatCell.cases)
         .where(StatCell.period == period.key, StatCell.tbl.in_(OVERVIEW_TABLES),
-               or_(StatCell.row == TOTAL, StatCell.tbl == "besproken")))
-    grouped: dict[int, list[tuple[str, str, str, int, int | None]]] = defaultdict(list)
+               or_(StatCell.row == TOTAL, StatCell.tbl == "besproken")), stale))
+    grouped: dict[int, list[Row]] = defaultdict(list)
     for region_id, *cell in rows:
         grouped[region_id].append(tuple(cell))  # type: ignore[arg-type]
-    return {region_id: Figures(cells) for region_id, cells in grouped.items()}
-
-
-# --- disclosure: the one rule ------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Published:
-    """A number as every output shows it: `text` on page, chart label, CSV and print alike;
-    `number` is the published value (None where suppressed or not shown)."""
-
-    text: str
-    number: int | None
-
-
-def disclose(raw: Raw) -> Published:
-    """The disclosure rule (product.md §5): judged on distinct cases where the figure rests on
-    cases, on the count itself otherwise."""
-    unit = raw.value if raw.cases is None else raw.cases
-    if raw.value == 0 or unit == 0:
-        return Published("0", 0)
-    if unit < MIN_CASES:
-        return Published(SUPPRESSED, None)
-    rounded = 5 * ((raw.value + 2) // 5)
-    return Published(str(rounded), rounded)
-
-
-def percent(part: Published, whole: Published) -> Published:
-    """A share computed from published counts only, so it reveals nothing they do not."""
-    if part.number is None or not whole.number:
-        return Published(NOT_SHOWN, None)
-    share = round(100 * part.number / whole.number)
-    return Published(f"{share}%", share)
-
-
-def quantile(histogram: dict[int, int], q: float, cases: int | None) -> Published:
-    """The nearest-rank quantile of a day histogram, only when it rests on ≥ 10 cases."""
-    total = sum(histogram.values())
-    if (cases or 0) < MIN_CASES or not total:
-        return Published(NOT_SHOWN, None)
-    rank = max(1, ceil(q * total))
-    seen = 0
-    for days in sorted(histogram):
-        seen += histogram[days]
-        if seen >= rank:
-            days = max(days, 0)
-            return Published(str(days), days)
-    raise AssertionError("unreachable: rank never exceeds the total")
+    return {region_id: Figures(cells) for region_id, cells in grouped.items()} | stale

@@ -274,11 +274,6 @@ def mark_stale(region_id: int, day: dt.date, today: dt.date | None = None) -> No
     _insert_ignoring_duplicates([{"region_id": region_id, "period": key} for key in sorted(keys)])
 
 
-def meeting_changed(meeting: Meeting) -> None:
-    """Call when a meeting is closed, reopened or cancelled, or a point from it gets a result."""
-    mark_stale(meeting.region_id, local(meeting.starts_at).date())
-
-
 def refresh_stale() -> int:
     """Recompute and store every region's period marked stale, in the current transaction.
     The caller commits (the nightly `stats refresh`): reading statistics never writes."""

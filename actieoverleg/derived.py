@@ -47,13 +47,12 @@ def _changes(session: Session) -> Iterator[tuple[Any, set[str] | None]]:
 
 
 def _meeting_of(obj: Any) -> Meeting | None:
-    if isinstance(obj, Meeting):
-        return obj
-    if isinstance(obj, (AgendaItem, Attendance)):
-        return obj.meeting
+    """The meeting an object belongs to, also when it was made with a bare foreign key."""
     if isinstance(obj, ActionPoint):
-        return obj.agenda_item.meeting
-    return None
+        obj = obj.agenda_item or inspect(obj).session.get(AgendaItem, obj.agenda_item_id)
+    if isinstance(obj, (AgendaItem, Attendance)):
+        return obj.meeting or inspect(obj).session.get(Meeting, obj.meeting_id)
+    return obj if isinstance(obj, Meeting) else None
 
 
 def moves_agenda(obj: Any, changed: set[str] | None) -> int | None:
@@ -65,11 +64,12 @@ def moves_agenda(obj: Any, changed: set[str] | None) -> int | None:
         if isinstance(obj, AgendaItem) and inspect(obj).pending:
             return None  # a new item only takes a case off the list
         # A new meeting made through its region relationship has no region_id yet, and no items.
-        return obj.meeting.region_id if isinstance(obj, AgendaItem) else obj.region_id
+        return _meeting_of(obj).region_id if isinstance(obj, AgendaItem) else obj.region_id
     if not changed & fields:
         return None
     if isinstance(obj, AgendaItem):
-        return obj.meeting.region_id if obj.meeting.is_closed else None
+        meeting = _meeting_of(obj)
+        return meeting.region_id if meeting is not None and meeting.is_closed else None
     return obj.region_id
 
 

@@ -14,7 +14,7 @@ from actieoverleg.disclosure import Published
 from actieoverleg.extensions import db
 from actieoverleg.models import AuditEvent, Region
 from actieoverleg.periods import Period
-from actieoverleg.vocab import ActionStatus, AttendanceStatus
+from actieoverleg.vocab import ActionStatus, AttendanceStatus, AuditAction
 
 from .stats_data import attend, discuss, held, new_case, point
 
@@ -100,7 +100,7 @@ def test_record_use_writes_one_audit_row_without_content(report):
     moment = dt.datetime(2025, 8, 1, 9, 30, tzinfo=dt.timezone.utc)
     before = db.session.scalar(db.select(db.func.max(AuditEvent.id))) or 0
     with time_machine.travel(moment, tick=False):
-        indicators.record_use("export", report, "ingebracht")
+        indicators.record_use(AuditAction.export, report, "ingebracht", None)
         db.session.commit()
     rows = db.session.execute(db.select(AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id,
                                         AuditEvent.detail, AuditEvent.at).where(AuditEvent.id > before)).all()

@@ -12,7 +12,8 @@ from actieoverleg.models import Region, StatCell, StatStale
 from actieoverleg.periods import Period
 from actieoverleg.aggregates import Raw
 from actieoverleg.disclosure import Published, disclose, percent, quantile
-from actieoverleg.vocab import AttendanceStatus, (
+from actieoverleg.vocab import (
+    AttendanceStatus,
     ActionStatus,
     Assessment,
     AttendanceForm,

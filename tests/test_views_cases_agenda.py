@@ -34,7 +34,7 @@ def test_member_brings_a_case_in_and_sees_its_code(world, login_as):
     case = db.session.scalars(db.select(Case).filter_by(code=code)).one()
     assert case.organisation_id == world.politie.id and case.file_reference == "POL-2026-7781"
     assert [p.organisation_id for p in case.items[0].preparations] == [world.politie.id, world.om.id]
-    assert db.session.scalars(db.select(AuditEvent).filter_by(action="create", object_type="Case")).one()
+    assert db.session.scalars(db.select(AuditEvent).filter_by(action="create", object_type="Case", object_id=case.id)).one()
 
 
 def test_rejected_case_form_keeps_input_and_saves_nothing(world, login_as):

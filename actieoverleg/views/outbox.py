@@ -6,6 +6,7 @@ never a message body: that holds action texts, which only the partners read.
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audit, outbox

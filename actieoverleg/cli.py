@@ -107,7 +107,7 @@ def plan() -> None:
     click.echo(f"{created} meeting(s) planned.")
 
 
-def _report(result: outbox.Report) -> str:
+def _report(result: outbox.DeliveryReport) -> str:
     line = f"{result.sent} sent, {result.retry} to retry, {result.failed} failed."
     return line + (f" Last error: {result.errors[-1]}" if result.errors else "")
 

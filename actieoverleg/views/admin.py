@@ -6,10 +6,9 @@ when creating.
 """
 from __future__ import annotations
 
-from math import ceil
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
@@ -33,6 +32,7 @@ from ..models import (
 )
 from ..permissions import allow, is_admin
 from ..vocab import AuditAction, MeetingForm, OrganisationKind, OutboxStatus, Role
+from .screens import get_or_404, page_of, status_code
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -40,35 +40,10 @@ PARTNERS_FIRST = (case((Organisation.kind == OrganisationKind.partner, 0), else_
                   Organisation.position, Organisation.name)
 
 
-def status_code() -> int:
-    """A form shown again after a POST was rejected."""
-    return 422 if request.method == "POST" else 200
-
-
-def get_or_404(model: type[Any], ident: int | None) -> Any:
-    """The object to edit, or None when creating."""
-    if ident is None:
-        return None
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 def saved(obj: Any, created: bool) -> None:
     """Audit the create or change of `obj` (flushed first, so a new object has its id)."""
     db.session.flush()
     audit.record(AuditAction.create if created else AuditAction.change, obj, user=current_user)
-
-
-def page_of(query: Any) -> tuple[list[Any], int, int]:
-    """One page of a select (`pagina` in the query string): rows, page, number of pages."""
-    size = current_app.config["PAGE_SIZE"]
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    pages = max(ceil(total / size), 1)
-    page = min(max(request.args.get("pagina", 1, type=int), 1), pages)
-    rows = db.session.scalars(query.limit(size).offset((page - 1) * size)).unique().all()
-    return list(rows), page, pages
 
 
 def organisations_in_order(*extra_ids: int) -> list[Organisation]:

@@ -13,8 +13,8 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from .clock import local_today
-from . import mail, outbox, planning, schema, statistics
-from .auth import hash_password, password_problem
+from . import administration, mail, outbox, planning, schema, statistics
+from .auth import password_problem
 from .extensions import db
 from .models import MeetingSeries, Organisation, Region, StatCell, User
 from .vocab import AuditAction, Role
@@ -90,8 +90,8 @@ def create_user(email: str, name: str, role: str, organisation: str, regions: tu
         raise click.ClickException("Unknown region code.")
     if db.session.scalar(select(User).filter(func.lower(User.email) == email.lower())):
         raise click.ClickException("An account with this e-mail address exists already.")
-    db.session.add(User(email=email, name=name, role=Role(role), organisation=org, regions=found,
-                        password_hash=hash_password(password)))
+    administration.save_user(None, email=email, password=password, name=name, role=Role(role),
+                             organisation=org, regions=found, by=None)
     db.session.commit()
     click.echo(f"Created {email}.")
 

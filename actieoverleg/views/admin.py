@@ -1,8 +1,8 @@
 """Beheer: regions, organisations, users, meeting series, audit log (product.md §1, §8).
 
-Only the `beheerder` role reaches these screens. Every change is one commit with an audit
-event (never with content). Each create view doubles as the edit view: the object is None
-when creating.
+Only the `beheerder` role reaches these screens. Every change is one operation of
+`administration` (or `auth` for passwords and deactivation), committed here. Each create
+view doubles as the edit view: the object is None when creating.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from .. import audit, auth, planning
+from .. import administration, audit, auth
 from ..admin_forms import (
     WEEKDAYS,
     NewUserForm,
@@ -27,9 +27,7 @@ from ..admin_forms import (
 from ..clock import utcnow
 from ..extensions import db
 from ..forms import options
-from ..models import (
-    AuditEvent, LoginSession, MeetingSeries, Organisation, OutboxMessage, Region, User,
-)
+from ..models import AuditEvent, LoginSession, MeetingSeries, Organisation, OutboxMessage, Region, User
 from ..permissions import allow, is_admin
 from ..vocab import AuditAction, MeetingForm, OrganisationKind, OutboxStatus, Role
 from .screens import get_or_404, page_of, status_code
@@ -38,12 +36,6 @@ bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
 PARTNERS_FIRST = (case((Organisation.kind == OrganisationKind.partner, 0), else_=1),
                   Organisation.position, Organisation.name)
-
-
-def saved(obj: Any, created: bool) -> None:
-    """Audit the create or change of `obj` (flushed first, so a new object has its id)."""
-    db.session.flush()
-    audit.record(AuditAction.create if created else AuditAction.change, obj, user=current_user)
 
 
 def organisations_in_order(*extra_ids: int) -> list[Organisation]:
@@ -108,12 +100,10 @@ def region_form(region_id: int | None = None):
     form.organisation_ids.choices = labelled(organisations)
     if form.validate_on_submit():
         created = region is None
-        region = region or Region()
-        region.name, region.code, region.active = form.name.data, form.code.data, form.active.data
         chosen = set(form.organisation_ids.data)
-        region.organisations = [o for o in organisations if o.id in chosen]
-        db.session.add(region)
-        saved(region, created)
+        region = administration.save_region(
+            region, name=form.name.data, code=form.code.data, active=form.active.data,
+            organisations=[o for o in organisations if o.id in chosen], by=current_user)
         db.session.commit()
         flash(f"Regio {region.name} is {'aangemaakt' if created else 'opgeslagen'}.", "success")
         return redirect(url_for("admin.regions"), code=303)
@@ -139,12 +129,10 @@ def organisation_form(organisation_id: int | None = None):
     form = OrganisationForm(organisation=organisation)
     if form.validate_on_submit():
         created = organisation is None
-        organisation = organisation or Organisation()
-        organisation.name, organisation.short_name = form.name.data, form.short_name.data
-        organisation.kind, organisation.position = OrganisationKind(form.kind.data), form.position.data
-        organisation.active = form.active.data
-        db.session.add(organisation)
-        saved(organisation, created)
+        organisation = administration.save_organisation(
+            organisation, name=form.name.data, short_name=form.short_name.data,
+            kind=OrganisationKind(form.kind.data), position=form.position.data, active=form.active.data,
+            by=current_user)
         db.session.commit()
         flash(f"Organisatie {organisation.name} is {'aangemaakt' if created else 'opgeslagen'}.", "success")
         return redirect(url_for("admin.organisations"), code=303)
@@ -199,14 +187,12 @@ def user_form(user_id: int | None = None):
     user_choices(form, user)
     if form.validate_on_submit():
         created = user is None
-        if created:
-            user = User(email=form.email.data, password_hash=auth.hash_password(form.password.data))
         wanted = set(form.region_ids.data)
-        user.name, user.role = form.name.data, Role(form.role.data)
-        user.organisation = db.session.get(Organisation, form.organisation_id.data)
-        user.regions = [r for r in regions_in_order(*wanted) if r.id in wanted]
-        db.session.add(user)
-        saved(user, created)
+        first = {"email": form.email.data, "password": form.password.data} if created else {}
+        user = administration.save_user(
+            user, **first, name=form.name.data, role=Role(form.role.data),
+            organisation=db.session.get(Organisation, form.organisation_id.data),
+            regions=[r for r in regions_in_order(*wanted) if r.id in wanted], by=current_user)
         db.session.commit()
         flash(f"Gebruiker {user.name} is {'aangemaakt' if created else 'opgeslagen'}.", "success")
         return redirect(url_for("admin.users"), code=303)
@@ -284,18 +270,11 @@ def series_form(region_id: int | None = None, series_id: int | None = None):
     region = series.region if series else get_or_404(Region, region_id)
     form = SeriesForm(obj=series)
     if form.validate_on_submit():
-        created = series is None
-        series = series or MeetingSeries(region=region)
-        series.weekday, series.start_time = form.weekday.data, form.start_time.data
-        series.duration_minutes, series.form = form.duration_minutes.data, MeetingForm(form.form.data)
-        series.location, series.active = form.location.data or "", form.active.data
-        db.session.add(series)
-        saved(series, created)
         weeks = current_app.config["PLANNING_WEEKS"]
-        planned = planning.plan_series(series, weeks)
-        db.session.flush()
-        for meeting in planned:
-            audit.record(AuditAction.create, meeting, detail="reeks", user=current_user)
+        series, planned = administration.save_series(
+            series, region=region, weekday=form.weekday.data, start_time=form.start_time.data,
+            duration_minutes=form.duration_minutes.data, form=MeetingForm(form.form.data),
+            location=form.location.data or "", active=form.active.data, weeks=weeks, by=current_user)
         db.session.commit()
         message = f"Overlegreeks van {region.name} is opgeslagen."
         if series.active:

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
@@ -24,10 +24,9 @@ from ..admin_forms import (
     SeriesForm,
     UserForm,
 )
-from ..clock import utcnow
 from ..extensions import db
 from ..forms import options
-from ..models import AuditEvent, LoginSession, MeetingSeries, Organisation, OutboxMessage, Region, User
+from ..models import AuditEvent, MeetingSeries, Organisation, OutboxMessage, Region, User
 from ..permissions import allow, is_admin
 from ..vocab import AuditAction, MeetingForm, OrganisationKind, OutboxStatus, Role
 from .screens import get_or_404, page_of, status_code
@@ -209,22 +208,10 @@ def user_password(user_id: int):
         form = UserForm(formdata=None, user=user, acting=current_user)
         user_choices(form, user)
         return render_user(user, form, password_form, 422)
-    user.password_hash = auth.hash_password(password_form.new_password.data)
-    user.failed_logins, user.locked_until = 0, None
-    revoke_sessions(user)
-    audit.record(AuditAction.change, user, detail="wachtwoord", user=current_user)
+    auth.set_password(user, password_form.new_password.data, by=current_user)
     db.session.commit()
     flash(f"Nieuw wachtwoord ingesteld voor {user.name}. Geef het op een veilige manier door.", "success")
     return redirect(url_for("admin.user_form", user_id=user.id), code=303)
-
-
-def revoke_sessions(user: User) -> None:
-    """Sign the user out everywhere at once: their open server-side sessions end."""
-    db.session.execute(
-        update(LoginSession)
-        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
 
 
 @bp.route("/gebruikers/<int:user_id>/deactiveren", methods=["POST"])
@@ -234,15 +221,12 @@ def user_deactivate(user_id: int):
     """Deactivate (signed out at once, cannot sign in) or reactivate an account."""
     user = get_or_404(User, user_id)  # CSRF is checked globally (CSRFProtect)
     activate = request.endpoint == "admin.user_activate"
-    if not activate and user.id == current_user.id:
-        flash("U kunt uw eigen account niet deactiveren. Vraag een andere beheerder.", "error")
+    try:
+        auth.set_active(user, activate, by=current_user)
+    except auth.OwnAccount as refused:
+        flash(refused.message, "error")
         return redirect(url_for("admin.user_form", user_id=user.id), code=303)
-    if user.active != activate:
-        user.active = activate
-        if not activate:
-            revoke_sessions(user)
-        audit.record(AuditAction.activate if activate else AuditAction.deactivate, user, user=current_user)
-        db.session.commit()
+    db.session.commit()
     flash(f"Gebruiker {user.name} is {'geactiveerd' if activate else 'gedeactiveerd en direct uitgelogd'}.",
           "success")
     return redirect(url_for("admin.user_form", user_id=user.id), code=303)

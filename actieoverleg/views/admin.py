@@ -275,7 +275,7 @@ def series_form(region_id: int | None = None, series_id: int | None = None):
 def audit_log():
     """Who did what, newest first, paged, filtered by action; never any content."""
     action = request.args.get("actie", "")
-    action = action if action in AuditAction.__members__ else ""
+    action = action if action in dict(AuditAction.choices()) else ""
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()) \
         .options(joinedload(AuditEvent.user).lazyload(User.regions))  # the organisation is joined too
     if action:

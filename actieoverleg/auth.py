@@ -2,7 +2,8 @@
 
 A sign-in creates a `LoginSession` row whose token sits in the signed Flask session; the
 user loader accepts the cookie only while that row is not revoked, so signing out ends the
-session on the server and a copied cookie stops working.
+session on the server and a copied cookie stops working. The operations here flush and
+audit; the caller commits (also after a failed sign-in, so the lock-out counts).
 """
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app, flash, jsonify, redirect, request, session, url_for
 from flask_login import login_user, logout_user
+from sqlalchemy import update
 
+from . import audit
 from .clock import utcnow
 from .extensions import db, login_manager
 from .models import LoginSession, User
+from .vocab import AuditAction
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the timing of "unknown e-mail" equal to "wrong password".
@@ -43,7 +47,10 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def authenticate(email: str, password: str) -> tuple[User | None, str | None]:
-    """The user for these credentials, or a Dutch message; counts failures towards a lock-out."""
+    """The user for these credentials, or a Dutch message; counts failures towards a lock-out.
+
+    Commit afterwards either way: a failure must stay counted.
+    """
     user = db.session.execute(
         db.select(User).filter(db.func.lower(User.email) == email.strip().lower())
     ).scalar_one_or_none()
@@ -58,7 +65,6 @@ def authenticate(email: str, password: str) -> tuple[User | None, str | None]:
         if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
             user.locked_until = now + dt.timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
             user.failed_logins = 0
-        db.session.commit()
         return None, "Onbekend e-mailadres of onjuist wachtwoord."
     if not user.active:
         return None, "Dit account is gedeactiveerd. Neem contact op met de beheerder."
@@ -74,7 +80,7 @@ def start_session(user: User) -> None:
     session.clear()
     token = secrets.token_urlsafe(32)
     db.session.add(LoginSession(token=token, user_id=user.id))
-    db.session.commit()
+    audit.record(AuditAction.login, user, user=user)
     session["sid"] = token
     session.permanent = True
     login_user(user)
@@ -87,9 +93,44 @@ def end_session() -> None:
         row = db.session.get(LoginSession, token)
         if row is not None and row.revoked_at is None:
             row.revoked_at = utcnow()
-            db.session.commit()
     logout_user()
     session.clear()
+
+
+def revoke_sessions(user: User) -> None:
+    """Sign the user out everywhere at once: their open server-side sessions end."""
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def set_password(user: User, password: str, by: User | None) -> None:
+    """A new password set by an admin: a lock-out is lifted and every open session ends."""
+    user.password_hash = hash_password(password)
+    user.failed_logins, user.locked_until = 0, None
+    revoke_sessions(user)
+    audit.record(AuditAction.change, user, detail="wachtwoord", user=by)
+
+
+class OwnAccount(Exception):
+    """An admin may not lock themself out: another admin deactivates them."""
+
+    message = "U kunt uw eigen account niet deactiveren. Vraag een andere beheerder."
+
+
+def set_active(user: User, active: bool, by: User | None) -> bool:
+    """(De)activate an account; deactivation signs the user out at once. False if unchanged."""
+    if not active and by is not None and user.id == by.id:
+        raise OwnAccount()
+    if user.active == active:
+        return False
+    user.active = active
+    if not active:
+        revoke_sessions(user)
+    audit.record(AuditAction.activate if active else AuditAction.deactivate, user, user=by)
+    return True
 
 
 def init_app(app: Flask) -> None:

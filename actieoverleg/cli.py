@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from . import aggregates, mail, outbox, planning, schema
 from .clock import local_today
-from .auth import hash_password, password_problem
+from . import administration
+from .auth import password_problem
 from .extensions import db
 from .models import MeetingSeries, Organisation, Region, StatCell, User
 from .vocab import AuditAction, Role
@@ -92,8 +93,8 @@ def create_user(email: str, name: str, role: str, organisation: str, regions: tu
         raise click.ClickException("Unknown region code.")
     if db.session.scalar(select(User).filter(func.lower(User.email) == email.lower())):
         raise click.ClickException("An account with this e-mail address exists already.")
-    db.session.add(User(email=email, name=name, role=Role(role), organisation=org, regions=found,
-                        password_hash=hash_password(password)))
+    administration.save_user(None, email=email, password=password, name=name, role=Role(role),
+                             organisation=org, regions=found, by=None)
     db.session.commit()
     click.echo(f"Created {email}.")
 
@@ -109,7 +110,7 @@ def plan() -> None:
     click.echo(f"{created} meeting(s) planned.")
 
 
-def _report(result: outbox.Report) -> str:
+def _report(result: outbox.DeliveryReport) -> str:
     line = f"{result.sent} sent, {result.retry} to retry, {result.failed} failed."
     return line + (f" Last error: {result.errors[-1]}" if result.errors else "")
 

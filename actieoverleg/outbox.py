@@ -30,10 +30,11 @@ from flask import Flask, current_app, has_request_context
 from flask_sqlalchemy.session import Session
 from sqlalchemy import delete, event, select, update
 
+from . import audit
 from .clock import utcnow
 from .extensions import db
-from .models import OutboxMessage
-from .vocab import MailKind, OutboxStatus
+from .models import OutboxMessage, User
+from .vocab import AuditAction, MailKind, OutboxStatus
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = dt.timedelta(hours=6)
@@ -71,7 +72,7 @@ def enqueue(message: EmailMessage, *, kind: MailKind, dedup_key: str, user_id: i
 
 
 @dataclass
-class Report:
+class DeliveryReport:
     sent: int = 0
     retry: int = 0
     failed: int = 0
@@ -237,7 +238,7 @@ def recover(now: dt.datetime | None = None) -> int:
 
 
 def deliver(ids: Iterable[int] | None = None, now: dt.datetime | None = None,
-            limit: int | None = None) -> Report:
+            limit: int | None = None) -> DeliveryReport:
     """Send the due messages (or only `ids`), oldest first; stops early when the server is down."""
     now = now or utcnow()
     worker = f"{os.getpid()}-{threading.get_ident()}"[:40]
@@ -248,7 +249,7 @@ def deliver(ids: Iterable[int] | None = None, now: dt.datetime | None = None,
         query = query.where(OutboxMessage.id.in_(list(ids)))
     candidates = list(db.session.scalars(query))
     db.session.commit()
-    report = Report()
+    report = DeliveryReport()
     sender = transport()
     try:
         for message_id in candidates:
@@ -263,9 +264,9 @@ def deliver(ids: Iterable[int] | None = None, now: dt.datetime | None = None,
     return report
 
 
-def deliver_all() -> Report:
+def deliver_all() -> DeliveryReport:
     """Deliver batch after batch until nothing is due or the server has trouble."""
-    total = Report()
+    total = DeliveryReport()
     while True:
         result = deliver()
         total.sent += result.sent
@@ -276,7 +277,7 @@ def deliver_all() -> Report:
             return total  # nothing left, or trouble: the back-off decides when the rest is tried
 
 
-def _send_one(sender: Transport, row: OutboxMessage, worker: str, now: dt.datetime, report: Report) -> bool:
+def _send_one(sender: Transport, row: OutboxMessage, worker: str, now: dt.datetime, report: DeliveryReport) -> bool:
     """Deliver one claimed message and record the outcome; False when the run should stop."""
     try:
         sender.send(row, lambda: _handing_over(row, worker))
@@ -313,7 +314,7 @@ def _handing_over(row: OutboxMessage, worker: str) -> None:
     row.data_started = True
 
 
-def retry(row: OutboxMessage) -> None:
+def retry(row: OutboxMessage, by: User | None) -> None:
     """The beheerder sends a failed message again, with a fresh series of attempts."""
     row.status = OutboxStatus.wachtend
     row.attempts = 0
@@ -321,6 +322,7 @@ def retry(row: OutboxMessage) -> None:
     row.data_started = False
     row.error = ""
     db.session.info.setdefault("outbox_new", []).append(row.id)  # delivered right after the commit
+    audit.record(AuditAction.retry, row, user=by)
 
 
 # Delivery right after the commit that enqueued the messages, in a background thread, so a

@@ -4,6 +4,9 @@ Calendar apps cannot sign in, so the token is the key: 256 bits, renewed or stop
 owner on the profile page (the old URL stops at once), and useless for an inactive account.
 The feed holds the region's meetings and the due dates of the organisation's open points as
 all-day items that name only the owner — no case codes, no action texts.
+
+Renewing, stopping and the mail preference are the owner's own operations: audited under
+their name (never the token), committed by the caller.
 """
 from __future__ import annotations
 
@@ -12,25 +15,35 @@ import secrets
 
 from sqlalchemy import select
 
+from . import audit, ical
 from .clock import local_today, utcnow
-from . import ical
 from .extensions import db
 from .addresses import external_url, mail_domain
 from .models import ActionPoint, Case, Meeting, User
 from .permissions import is_member
-from .vocab import ActionStatus
+from .vocab import ActionStatus, AuditAction, MailMode
 
 PAST = dt.timedelta(days=90)  # meetings this far back stay in the feed, so the calendar keeps them
 
 
 def renew(user: User) -> str:
     """A new token; the previous URL stops working immediately."""
+    action = AuditAction.feed_renew if user.feed_token is not None else AuditAction.feed_create
     user.feed_token = secrets.token_urlsafe(32)
+    audit.record(action, user, user=user)
     return user.feed_token
 
 
 def stop(user: User) -> None:
+    """No feed any more: the URL stops working immediately."""
     user.feed_token = None
+    audit.record(AuditAction.feed_stop, user, user=user)
+
+
+def set_mail_mode(user: User, mode: MailMode) -> None:
+    """Full mails or "link only": partner staff may not want action texts in their inbox."""
+    user.mail_mode = mode
+    audit.record(AuditAction.mail_preference, user, detail=mode.value, user=user)
 
 
 def user_for(token: str) -> User | None:

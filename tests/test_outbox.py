@@ -20,7 +20,7 @@ from sqlalchemy import select
 from actieoverleg import lifecycle, meeting_steps, outbox
 from actieoverleg.extensions import db
 from actieoverleg.clock import utcnow
-from actieoverleg.models import Meeting, OutboxMessage
+from actieoverleg.models import AuditEvent, Meeting, OutboxMessage
 from actieoverleg.vocab import Assessment, AttendanceStatus, Handover, MailKind, MeetingStatus, OutboxStatus
 
 from .conftest import flask_command
@@ -169,6 +169,27 @@ def test_a_5xx_for_one_recipient_fails_only_that_one_and_the_admin_can_retry(app
     assert "staat weer in de wachtrij" in response.get_data(as_text=True)
     assert rows()[1].status is OutboxStatus.verzonden  # sent right after the request
     assert [e[1][0] for e in smtp.inbox.envelopes].count("onbekend@partner.test") == 1
+    (event,) = db.session.scalars(select(AuditEvent).filter_by(action="retry"))
+    assert (event.object_type, event.object_id, event.user_id, event.detail) == \
+        ("OutboxMessage", failed.id, world.admin.id, "")
+
+
+def test_retry_gives_a_failed_message_fresh_attempts_once_committed(app, world):
+    queue(1)
+    (row,) = rows()
+    row.status, row.attempts, row.error = OutboxStatus.mislukt, 5, "SMTP 550: ontvanger geweigerd"
+    db.session.commit()
+    outbox.retry(row, by=world.admin)
+    db.session.rollback()
+    assert rows()[0].status is OutboxStatus.mislukt
+    assert db.session.scalars(select(AuditEvent).filter_by(action="retry")).all() == []
+
+    outbox.retry(rows()[0], by=world.admin)
+    db.session.commit()
+    (row,) = rows()
+    assert (row.status, row.attempts, row.error, row.next_attempt_at) == (OutboxStatus.wachtend, 0, "", utcnow())
+    assert db.session.scalars(select(AuditEvent.user_id).filter_by(action="retry", object_id=row.id)).all() == \
+        [world.admin.id]
 
 
 def test_only_the_admin_sees_the_outbox(world, login_as):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 
 import pytest
 from flask import url_for
@@ -19,7 +20,7 @@ from actieoverleg.models import (
     Region,
     User,
 )
-from actieoverleg.vocab import MeetingForm, OrganisationKind, Role
+from actieoverleg.vocab import AuditAction, MeetingForm, OrganisationKind, Role
 
 from .conftest import PASSWORD, PASSWORD_HASH, Auth
 
@@ -585,6 +586,25 @@ def test_audit_log_filters_by_action(world, admin):
     assert text.count('data-label="Actie"') == 1
     assert '<option value="deactivate" selected>' in text
     assert "ingelogd</td>" not in text
+
+
+def test_audit_log_offers_every_action_by_its_dutch_label_and_filters_on_each(world, admin, app):
+    app.config["PAGE_SIZE"] = 1000
+    db.session.add_all(AuditEvent(user_id=world.chair.id, action=action.value, object_type="Case",
+                                  object_id=world.case.id) for action in AuditAction)
+    db.session.commit()
+    text = page(admin.get("/beheer/auditlog?actie=bestaat-niet"))  # an unknown filter shows everything
+    assert '<option value="">Alle acties</option>' in text and " selected>" not in text
+    assert text.count('data-label="Actie"') == db.session.scalar(select(func.count(AuditEvent.id)))
+    for action in AuditAction:
+        assert f'<option value="{action.value}">{action.label}</option>' in text
+    for action in AuditAction:
+        text = page(admin.get(f"/beheer/auditlog?actie={action.value}"))
+        assert f'<option value="{action.value}" selected>{action.label}</option>' in text
+        shown = re.findall(r'data-label="Actie">([^<]*)</td>', text)
+        logged = db.session.scalar(select(func.count()).select_from(AuditEvent).filter_by(action=action.value))
+        assert shown == [action.label] * logged
+        assert f"Casus #{world.case.id}" in text
 
 
 def test_audit_log_is_paged_with_a_fixed_number_of_queries(world, admin, app, count_queries):

@@ -1,21 +1,20 @@
 """Beheer: regions, organisations, users, meeting series, audit log (product.md §1, §8).
 
-Only the `beheerder` role reaches these screens. Every change is one commit with an audit
-event (never with content). Each create view doubles as the edit view: the object is None
-when creating.
+Only the `beheerder` role reaches these screens. Every change is one operation of
+`administration` (or `auth` for passwords and deactivation), committed here. Each create
+view doubles as the edit view: the object is None when creating.
 """
 from __future__ import annotations
 
-from math import ceil
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from .. import audit, auth, planning
+from .. import administration, audit, auth
 from ..admin_forms import (
     WEEKDAYS,
     NewUserForm,
@@ -25,50 +24,17 @@ from ..admin_forms import (
     SeriesForm,
     UserForm,
 )
-from ..clock import utcnow
 from ..extensions import db
 from ..forms import options
-from ..models import (
-    AuditEvent, LoginSession, MeetingSeries, Organisation, OutboxMessage, Region, User,
-)
+from ..models import AuditEvent, MeetingSeries, Organisation, OutboxMessage, Region, User
 from ..permissions import allow, is_admin
 from ..vocab import AuditAction, MeetingForm, OrganisationKind, OutboxStatus, Role
+from .screens import get_or_404, page_of, status_code
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
 PARTNERS_FIRST = (case((Organisation.kind == OrganisationKind.partner, 0), else_=1),
                   Organisation.position, Organisation.name)
-
-
-def status_code() -> int:
-    """A form shown again after a POST was rejected."""
-    return 422 if request.method == "POST" else 200
-
-
-def get_or_404(model: type[Any], ident: int | None) -> Any:
-    """The object to edit, or None when creating."""
-    if ident is None:
-        return None
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
-def saved(obj: Any, created: bool) -> None:
-    """Audit the create or change of `obj` (flushed first, so a new object has its id)."""
-    db.session.flush()
-    audit.record(AuditAction.create if created else AuditAction.change, obj, user=current_user)
-
-
-def page_of(query: Any) -> tuple[list[Any], int, int]:
-    """One page of a select (`pagina` in the query string): rows, page, number of pages."""
-    size = current_app.config["PAGE_SIZE"]
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    pages = max(ceil(total / size), 1)
-    page = min(max(request.args.get("pagina", 1, type=int), 1), pages)
-    rows = db.session.scalars(query.limit(size).offset((page - 1) * size)).unique().all()
-    return list(rows), page, pages
 
 
 def organisations_in_order(*extra_ids: int) -> list[Organisation]:
@@ -133,12 +99,10 @@ def region_form(region_id: int | None = None):
     form.organisation_ids.choices = labelled(organisations)
     if form.validate_on_submit():
         created = region is None
-        region = region or Region()
-        region.name, region.code, region.active = form.name.data, form.code.data, form.active.data
         chosen = set(form.organisation_ids.data)
-        region.organisations = [o for o in organisations if o.id in chosen]
-        db.session.add(region)
-        saved(region, created)
+        region = administration.save_region(
+            region, name=form.name.data, code=form.code.data, active=form.active.data,
+            organisations=[o for o in organisations if o.id in chosen], by=current_user)
         db.session.commit()
         flash(f"Regio {region.name} is {'aangemaakt' if created else 'opgeslagen'}.", "success")
         return redirect(url_for("admin.regions"), code=303)
@@ -164,12 +128,10 @@ def organisation_form(organisation_id: int | None = None):
     form = OrganisationForm(organisation=organisation)
     if form.validate_on_submit():
         created = organisation is None
-        organisation = organisation or Organisation()
-        organisation.name, organisation.short_name = form.name.data, form.short_name.data
-        organisation.kind, organisation.position = OrganisationKind(form.kind.data), form.position.data
-        organisation.active = form.active.data
-        db.session.add(organisation)
-        saved(organisation, created)
+        organisation = administration.save_organisation(
+            organisation, name=form.name.data, short_name=form.short_name.data,
+            kind=OrganisationKind(form.kind.data), position=form.position.data, active=form.active.data,
+            by=current_user)
         db.session.commit()
         flash(f"Organisatie {organisation.name} is {'aangemaakt' if created else 'opgeslagen'}.", "success")
         return redirect(url_for("admin.organisations"), code=303)
@@ -224,14 +186,12 @@ def user_form(user_id: int | None = None):
     user_choices(form, user)
     if form.validate_on_submit():
         created = user is None
-        if created:
-            user = User(email=form.email.data, password_hash=auth.hash_password(form.password.data))
         wanted = set(form.region_ids.data)
-        user.name, user.role = form.name.data, Role(form.role.data)
-        user.organisation = db.session.get(Organisation, form.organisation_id.data)
-        user.regions = [r for r in regions_in_order(*wanted) if r.id in wanted]
-        db.session.add(user)
-        saved(user, created)
+        first = {"email": form.email.data, "password": form.password.data} if created else {}
+        user = administration.save_user(
+            user, **first, name=form.name.data, role=Role(form.role.data),
+            organisation=db.session.get(Organisation, form.organisation_id.data),
+            regions=[r for r in regions_in_order(*wanted) if r.id in wanted], by=current_user)
         db.session.commit()
         flash(f"Gebruiker {user.name} is {'aangemaakt' if created else 'opgeslagen'}.", "success")
         return redirect(url_for("admin.users"), code=303)
@@ -248,22 +208,10 @@ def user_password(user_id: int):
         form = UserForm(formdata=None, user=user, acting=current_user)
         user_choices(form, user)
         return render_user(user, form, password_form, 422)
-    user.password_hash = auth.hash_password(password_form.new_password.data)
-    user.failed_logins, user.locked_until = 0, None
-    revoke_sessions(user)
-    audit.record(AuditAction.change, user, detail="wachtwoord", user=current_user)
+    auth.set_password(user, password_form.new_password.data, by=current_user)
     db.session.commit()
     flash(f"Nieuw wachtwoord ingesteld voor {user.name}. Geef het op een veilige manier door.", "success")
     return redirect(url_for("admin.user_form", user_id=user.id), code=303)
-
-
-def revoke_sessions(user: User) -> None:
-    """Sign the user out everywhere at once: their open server-side sessions end."""
-    db.session.execute(
-        update(LoginSession)
-        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
 
 
 @bp.route("/gebruikers/<int:user_id>/deactiveren", methods=["POST"])
@@ -273,15 +221,12 @@ def user_deactivate(user_id: int):
     """Deactivate (signed out at once, cannot sign in) or reactivate an account."""
     user = get_or_404(User, user_id)  # CSRF is checked globally (CSRFProtect)
     activate = request.endpoint == "admin.user_activate"
-    if not activate and user.id == current_user.id:
-        flash("U kunt uw eigen account niet deactiveren. Vraag een andere beheerder.", "error")
+    try:
+        auth.set_active(user, activate, by=current_user)
+    except auth.OwnAccount as refused:
+        flash(refused.message, "error")
         return redirect(url_for("admin.user_form", user_id=user.id), code=303)
-    if user.active != activate:
-        user.active = activate
-        if not activate:
-            revoke_sessions(user)
-        audit.record(AuditAction.activate if activate else AuditAction.deactivate, user, user=current_user)
-        db.session.commit()
+    db.session.commit()
     flash(f"Gebruiker {user.name} is {'geactiveerd' if activate else 'gedeactiveerd en direct uitgelogd'}.",
           "success")
     return redirect(url_for("admin.user_form", user_id=user.id), code=303)
@@ -309,18 +254,11 @@ def series_form(region_id: int | None = None, series_id: int | None = None):
     region = series.region if series else get_or_404(Region, region_id)
     form = SeriesForm(obj=series)
     if form.validate_on_submit():
-        created = series is None
-        series = series or MeetingSeries(region=region)
-        series.weekday, series.start_time = form.weekday.data, form.start_time.data
-        series.duration_minutes, series.form = form.duration_minutes.data, MeetingForm(form.form.data)
-        series.location, series.active = form.location.data or "", form.active.data
-        db.session.add(series)
-        saved(series, created)
         weeks = current_app.config["PLANNING_WEEKS"]
-        planned = planning.plan_series(series, weeks)
-        db.session.flush()
-        for meeting in planned:
-            audit.record(AuditAction.create, meeting, detail="reeks", user=current_user)
+        series, planned = administration.save_series(
+            series, region=region, weekday=form.weekday.data, start_time=form.start_time.data,
+            duration_minutes=form.duration_minutes.data, form=MeetingForm(form.form.data),
+            location=form.location.data or "", active=form.active.data, weeks=weeks, by=current_user)
         db.session.commit()
         message = f"Overlegreeks van {region.name} is opgeslagen."
         if series.active:
@@ -337,7 +275,7 @@ def series_form(region_id: int | None = None, series_id: int | None = None):
 def audit_log():
     """Who did what, newest first, paged, filtered by action; never any content."""
     action = request.args.get("actie", "")
-    action = action if action in AuditAction.__members__ else ""
+    action = action if action in dict(AuditAction.choices()) else ""
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()) \
         .options(joinedload(AuditEvent.user).lazyload(User.regions))  # the organisation is joined too
     if action:

@@ -6,12 +6,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit
 from ..auth import authenticate, end_session, start_session
 from ..extensions import db
-from ..vocab import AuditAction
 from ..forms import LoginForm
 from ..permissions import allow, public, signed_in
+from .screens import status_code
 
 bp = Blueprint("auth", __name__)
 
@@ -36,11 +35,10 @@ def login():
         user, error = authenticate(form.email.data, form.password.data)
         if user is not None:
             start_session(user)
-            audit.record(AuditAction.login, user, user=user)
-            db.session.commit()
+        db.session.commit()  # also a failure: it counts towards the lock-out
+        if user is not None:
             return redirect(safe_next(request.args.get("next")), code=303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/login.html", form=form, error=error), status
+    return render_template("auth/login.html", form=form, error=error), status_code()
 
 
 @bp.route("/logout", methods=["POST"])
@@ -48,4 +46,5 @@ def login():
 def logout():
     """Revoke the server-side session (CSRF is checked globally, so this is POST-only)."""
     end_session()
+    db.session.commit()
     return redirect(url_for("auth.login"), code=303)

@@ -9,14 +9,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audit, outbox
+from .. import administration
 from ..extensions import db
-from ..vocab import AuditAction
-from ..forms import ConfirmForm
 from ..models import OutboxMessage
 from ..permissions import allow, is_admin
 from ..vocab import OutboxStatus
-from .admin import get_or_404, page_of
+from .screens import get_or_404, page_of
 
 bp = Blueprint("outbox", __name__, url_prefix="/beheer/outbox")
 FILTERS = [(s.value, s.label) for s in OutboxStatus]
@@ -40,13 +38,10 @@ def index():
 @allow(is_admin)
 def retry(message_id: int):
     """Put a failed message back in the queue; it goes out right after this request."""
-    ConfirmForm()
     message = get_or_404(OutboxMessage, message_id)
-    if message.status is not OutboxStatus.mislukt:
+    if not administration.retry_mail(message, current_user):
         flash("Alleen een mislukte mail kan opnieuw worden verstuurd.", "error")
         return redirect(url_for("outbox.index"), code=303)
-    outbox.retry(message)
-    audit.record(AuditAction.retry, message, user=current_user)
     db.session.commit()
     flash(f"De mail aan {message.recipient} staat weer in de wachtrij.", "success")
     return redirect(url_for("outbox.index", status=request.args.get("status") or None), code=303)

@@ -4,11 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import audit, subscriptions
+from .. import subscriptions
 from ..extensions import db
-from ..vocab import AuditAction
-from ..forms import ConfirmForm, MailPreferenceForm
 from ..addresses import external_url
+from ..forms import MailPreferenceForm
 from ..permissions import allow, is_member, public, signed_in
 from ..vocab import MailMode
 
@@ -37,8 +36,7 @@ def mail_preference():
     form = MailPreferenceForm()
     if not form.validate_on_submit():
         return _page(form, 422)
-    current_user.mail_mode = MailMode(form.mail_mode.data)
-    audit.record(AuditAction.mail_preference, current_user, detail=form.mail_mode.data, user=current_user)
+    subscriptions.set_mail_mode(current_user, MailMode(form.mail_mode.data))
     db.session.commit()
     flash("Uw mail-voorkeur is opgeslagen.", "success")
     return redirect(url_for("profile.index"), code=303)
@@ -48,10 +46,8 @@ def mail_preference():
 @allow(is_member)
 def renew_feed():
     """Create or renew the feed URL; the old one stops at once."""
-    ConfirmForm()
     renewed = current_user.feed_token is not None
     subscriptions.renew(current_user)
-    audit.record(AuditAction.feed_renew if renewed else AuditAction.feed_create, current_user, user=current_user)
     db.session.commit()
     flash("Nieuwe abonnementslink gemaakt. De oude link werkt niet meer." if renewed
           else "Uw abonnementslink is klaar. Voeg hem toe in uw agenda-app.", "success")
@@ -61,9 +57,7 @@ def renew_feed():
 @bp.route("/profiel/agenda-abonnement/stoppen", methods=["POST"])
 @allow(is_member)
 def stop_feed():
-    ConfirmForm()
     subscriptions.stop(current_user)
-    audit.record(AuditAction.feed_stop, current_user, user=current_user)
     db.session.commit()
     flash("Het agenda-abonnement is gestopt; de link werkt niet meer.", "success")
     return redirect(url_for("profile.index", _anchor="agenda-abonnement"), code=303)

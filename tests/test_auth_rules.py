@@ -1,0 +1,162 @@
+"""The account operations (actieoverleg.auth) as plain functions: failures count towards a
+lock-out, a new password or a deactivation ends every session, and none of them commits."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flask import session
+from sqlalchemy import func, select
+
+from actieoverleg import auth
+from actieoverleg.clock import utcnow
+from actieoverleg.extensions import db
+from actieoverleg.models import AuditEvent, LoginSession, User
+
+from .conftest import PASSWORD
+from .test_administration import entries
+
+WRONG = "wrong password!"
+NEW_PASSWORD = "een nieuw lang wachtwoord"
+UNKNOWN = "Onbekend e-mailadres of onjuist wachtwoord."
+LOCKED = "Te veel mislukte pogingen. Probeer het over een kwartier opnieuw."
+
+
+def fresh(user: User) -> User:
+    """The user as the database holds them."""
+    db.session.expire_all()
+    return db.session.get(User, user.id)
+
+
+def open_sessions(user: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))) or 0
+
+
+def sign_in(app, user: User) -> str:
+    """A committed server-side session for the user, as the login view makes it; its token."""
+    with app.test_request_context():
+        auth.start_session(user)
+        db.session.commit()
+        return session["sid"]
+
+
+# --- authenticate ------------------------------------------------------------------------
+
+def test_a_failed_sign_in_counts_only_once_the_caller_commits(world):
+    assert auth.authenticate(world.chair.email, WRONG) == (None, UNKNOWN)
+    assert world.chair.failed_logins == 1
+    db.session.rollback()
+    assert fresh(world.chair).failed_logins == 0
+
+    auth.authenticate(world.chair.email, WRONG)
+    db.session.commit()
+    assert fresh(world.chair).failed_logins == 1
+
+
+def test_max_failures_lock_the_account_for_the_lock_minutes(app, world, clock):
+    user = world.chair
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
+        auth.authenticate(user.email, WRONG)
+        db.session.commit()
+    assert fresh(user).locked_until is None
+    assert auth.authenticate(user.email, WRONG) == (None, UNKNOWN)
+    db.session.commit()
+    user = fresh(user)
+    assert user.locked_until == utcnow() + dt.timedelta(minutes=app.config["LOGIN_LOCK_MINUTES"])
+    assert user.failed_logins == 0
+    assert auth.authenticate(user.email, PASSWORD) == (None, LOCKED)  # the right password, too early
+
+    clock.shift(dt.timedelta(minutes=app.config["LOGIN_LOCK_MINUTES"], seconds=1))
+    assert auth.authenticate(user.email, PASSWORD) == (user, None)
+    assert (user.failed_logins, user.locked_until) == (0, None)
+
+
+def test_an_unknown_address_and_an_inactive_account_are_refused(world):
+    assert auth.authenticate("niemand@example.test", PASSWORD) == (None, UNKNOWN)
+    world.vt_user.active = False
+    assert auth.authenticate(world.vt_user.email.upper(), PASSWORD) == \
+        (None, "Dit account is gedeactiveerd. Neem contact op met de beheerder.")
+
+
+# --- sessions ----------------------------------------------------------------------------
+
+def test_start_session_records_the_sign_in_without_committing(app, world):
+    with app.test_request_context():
+        auth.start_session(world.vt_user)
+        assert open_sessions(world.vt_user) == 1
+        assert entries(world.vt_user) == [("login", world.vt_user.id, "")]
+        db.session.rollback()
+    assert open_sessions(world.vt_user) == 0 and entries(world.vt_user) == []
+
+
+def test_end_session_revokes_only_this_session(app, world):
+    token = sign_in(app, world.vt_user)
+    other = sign_in(app, world.vt_user)
+    with app.test_request_context():
+        session["sid"] = token
+        auth.end_session()
+        assert "sid" not in session
+    db.session.commit()
+    assert db.session.get(LoginSession, token).revoked_at == utcnow()
+    assert db.session.get(LoginSession, other).revoked_at is None
+
+
+def test_revoke_sessions_ends_every_session_of_that_user_only(app, world):
+    for user in (world.vt_user, world.vt_user, world.chair):
+        sign_in(app, user)
+    auth.revoke_sessions(world.vt_user)
+    db.session.commit()
+    assert open_sessions(world.vt_user) == 0 and open_sessions(world.chair) == 1
+
+
+# --- set_password ------------------------------------------------------------------------
+
+def test_set_password_lifts_the_lock_out_and_signs_the_user_out(app, world):
+    user = world.vt_user
+    sign_in(app, user)
+    user.failed_logins, user.locked_until = 3, utcnow() + dt.timedelta(minutes=10)
+    auth.set_password(user, NEW_PASSWORD, by=world.admin)
+    db.session.commit()
+    user = fresh(user)
+    assert (user.failed_logins, user.locked_until, open_sessions(user)) == (0, None, 0)
+    assert auth.authenticate(user.email, PASSWORD) == (None, UNKNOWN)
+    assert auth.authenticate(user.email, NEW_PASSWORD) == (user, None)
+    assert entries(user)[-1] == ("change", world.admin.id, "wachtwoord")
+
+
+# --- set_active --------------------------------------------------------------------------
+
+def test_deactivation_signs_out_and_is_audited_once(app, world):
+    user = world.vt_user
+    sign_in(app, user)
+    assert auth.set_active(user, False, by=world.admin) is True
+    db.session.commit()
+    assert not fresh(user).active and open_sessions(user) == 0
+    assert auth.set_active(user, False, by=world.admin) is False  # nothing to do, nothing logged
+    assert auth.set_active(user, True, by=world.admin) is True
+    db.session.commit()
+    assert fresh(user).active
+    assert entries(user)[-2:] == [("deactivate", world.admin.id, ""), ("activate", world.admin.id, "")]
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action.in_(["activate", "deactivate"]))) == 2
+
+
+def test_reactivation_keeps_sessions_revoked(app, world):
+    user = world.vt_user
+    sign_in(app, user)
+    auth.set_active(user, False, by=world.admin)
+    auth.set_active(user, True, by=world.admin)
+    db.session.commit()
+    assert fresh(user).active and open_sessions(user) == 0
+
+
+def test_an_admin_cannot_deactivate_themself(app, world):
+    admin = world.admin
+    sign_in(app, admin)
+    with pytest.raises(auth.OwnAccount):
+        auth.set_active(admin, False, by=admin)
+    db.session.commit()
+    assert fresh(admin).active and open_sessions(admin) == 1
+    assert auth.OwnAccount.message == "U kunt uw eigen account niet deactiveren. Vraag een andere beheerder."
+    assert [e for e in entries(admin) if e[0] == "deactivate"] == []

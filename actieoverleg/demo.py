@@ -13,6 +13,7 @@ from .clock import local_today, utcnow
 from . import actions, agenda, cases, lifecycle, mail, meeting_steps, planning
 from .auth import hash_password
 from .extensions import db
+from .permissions import is_chair, is_member
 from .formatting import local, to_utc
 from .models import Meeting, MeetingSeries, Organisation, Region, User
 from .vocab import (
@@ -141,9 +142,9 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
     today = local_today()
     chairs = []
     for region, spec in zip(regions, REGIONS):
-        chair = next(u for u, _ in accounts if u.role is Role.voorzitter and region in u.regions)
+        chair = next(u for u, _ in accounts if is_chair(u) and region in u.regions)
         chairs.append(chair)
-        members = [u for u, _ in accounts if u.role is Role.deelnemer and region in u.regions]
+        members = [u for u, _ in accounts if is_member(u) and not is_chair(u) and region in u.regions]
         series = db.session.scalars(db.select(MeetingSeries).filter_by(region=region)).one()
         last = today - dt.timedelta(days=(today.weekday() - spec[4]) % 7 or 7)
         past_cases = []

@@ -33,7 +33,7 @@ run: install instance/config.py
 	ACTIEOVERLEG_SESSION_COOKIE_SECURE=false $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: install the test extras and run the whole suite, browser tests included.
-test: install-test
+test: install-test lint
 	$(BIN)/python -m pytest
 
 ## make lint: ruff's checks and its format check (configured in pyproject.toml).

@@ -1,4 +1,5 @@
 """actieoverleg: action points for the weekly Actie-overleg of Veiligheid Voorop."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,7 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         LOGIN_MAX_FAILURES=5,
         LOGIN_LOCK_MINUTES=15,
         PLANNING_WEEKS=8,
-        # Mail (product.md §6). No MAIL_SERVER: messages are written as .eml files to MAIL_DIR.
+        # Mail (docs/rules.md §6). No MAIL_SERVER: messages are written as .eml files to MAIL_DIR.
         BASE_URL="http://127.0.0.1:5000",  # links in mails and calendar items
         MAIL_SERVER=None,
         MAIL_PORT=25,

@@ -1,9 +1,10 @@
-"""Action points between meetings (product.md §4): the owner's list, ticking off, conflicts.
+"""Action points between meetings (docs/rules.md §4): the owner's list, ticking off, conflicts.
 
 Ticking off carries the version the user saw; if the point changed since, nothing is
 written and the caller shows the current state (optimistic locking; the mapper's
 `version_id_col` also catches the race between our check and the UPDATE).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,12 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.interfaces import ORMOption
 
-from .clock import utcnow
 from . import audit
+from .clock import utcnow
 from .extensions import db
-from .vocab import AuditAction
 from .models import ActionPoint, Case, User
-from .vocab import ActionStatus
+from .vocab import ActionStatus, AuditAction
 
 
 class Conflict(Exception):
@@ -43,19 +43,23 @@ def tick_off(action: ActionPoint, status: ActionStatus, seen_version: int, user:
 
 def people_of_points() -> tuple[ORMOption, ...]:
     """Loader options for the people named on a point: their names, not their regions or organisation."""
-    return tuple(joinedload(person).options(lazyload(User.regions), lazyload(User.organisation))
-                 for person in (ActionPoint.assignee, ActionPoint.result_by))
+    return tuple(
+        joinedload(person).options(lazyload(User.regions), lazyload(User.organisation))
+        for person in (ActionPoint.assignee, ActionPoint.result_by)
+    )
 
 
-def owned_points_query(organisation_id: int, region_ids: set[int], status: str,
-                       region_id: int | None, today: dt.date):
+def owned_points_query(organisation_id: int, region_ids: set[int], status: str, region_id: int | None, today: dt.date):
     """The select for 'Onze actiepunten': what needs doing first, then the latest results."""
-    query = select(ActionPoint).options(
-        *people_of_points(),
-        lazyload(ActionPoint.organisation),  # the user's own, already loaded
-        joinedload(ActionPoint.case).lazyload(Case.organisation),  # the list shows code and region
-    ).where(
-        ActionPoint.organisation_id == organisation_id, ActionPoint.region_id.in_(region_ids))
+    query = (
+        select(ActionPoint)
+        .options(
+            *people_of_points(),
+            lazyload(ActionPoint.organisation),  # the user's own, already loaded
+            joinedload(ActionPoint.case).lazyload(Case.organisation),  # the list shows code and region
+        )
+        .where(ActionPoint.organisation_id == organisation_id, ActionPoint.region_id.in_(region_ids))
+    )
     if region_id is not None:
         query = query.where(ActionPoint.region_id == region_id)
     if status == "open":
@@ -88,7 +92,10 @@ def count_due(organisation_id: int, region_ids: set[int], today: dt.date, days: 
             func.count().filter(ActionPoint.due_date.between(today, soon)),
         )
         .select_from(ActionPoint)
-        .where(ActionPoint.organisation_id == organisation_id, ActionPoint.region_id.in_(region_ids),
-               ActionPoint.status == ActionStatus.open)
+        .where(
+            ActionPoint.organisation_id == organisation_id,
+            ActionPoint.region_id.in_(region_ids),
+            ActionPoint.status == ActionStatus.open,
+        )
     ).one()
     return row[0], row[1]

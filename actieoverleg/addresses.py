@@ -2,6 +2,7 @@
 calendar feed, made outside a request as well) and the sender's domain, which names every
 Message-ID and calendar UID.
 """
+
 from __future__ import annotations
 
 from email.utils import parseaddr

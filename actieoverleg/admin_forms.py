@@ -4,6 +4,7 @@ Uniqueness and the admin's own-account rules are checked here, next to the field
 concern, so a rejected form shows the message by that field and saves nothing. Each form
 takes the object it edits (None when creating) to tell "taken by another" from "unchanged".
 """
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from . import auth
 from .extensions import db
-from .forms import REQUIRED, Guarded, MultiCheckboxField, options, required, select as select_field
+from .forms import REQUIRED, Guarded, MultiCheckboxField, options, required
+from .forms import select as select_field
 from .models import Case, Organisation, Region, User
 from .vocab import MeetingForm, OrganisationKind, Role
 
@@ -57,11 +59,17 @@ def region_has_cases(region: Region | None) -> bool:
 
 
 class RegionForm(FlaskForm):
-    name = StringField("Naam", filters=[_strip], validators=[
-        required(), Length(max=80, message="Maximaal 80 tekens."), Guarded("name")])
-    code = StringField("Code", filters=[_strip, _upper], validators=[
-        required(), Regexp(r"^[A-Z]{2,4}$", message="Gebruik 2 tot 4 hoofdletters, bijvoorbeeld RR.")],
-        render_kw={"autocomplete": "off", "maxlength": 4})
+    name = StringField(
+        "Naam",
+        filters=[_strip],
+        validators=[required(), Length(max=80, message="Maximaal 80 tekens."), Guarded("name")],
+    )
+    code = StringField(
+        "Code",
+        filters=[_strip, _upper],
+        validators=[required(), Regexp(r"^[A-Z]{2,4}$", message="Gebruik 2 tot 4 hoofdletters, bijvoorbeeld RR.")],
+        render_kw={"autocomplete": "off", "maxlength": 4},
+    )
     organisation_ids = MultiCheckboxField("Organisaties aan tafel", coerce=int)
     active = BooleanField("Actief", default=True)
 
@@ -84,13 +92,23 @@ class RegionForm(FlaskForm):
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField("Naam", filters=[_strip], validators=[
-        required(), Length(max=120, message="Maximaal 120 tekens."), Guarded("name")])
-    short_name = StringField("Korte naam", filters=[_strip], validators=[
-        required(), Length(max=20, message="Maximaal 20 tekens.")], render_kw={"maxlength": 20})
+    name = StringField(
+        "Naam",
+        filters=[_strip],
+        validators=[required(), Length(max=120, message="Maximaal 120 tekens."), Guarded("name")],
+    )
+    short_name = StringField(
+        "Korte naam",
+        filters=[_strip],
+        validators=[required(), Length(max=20, message="Maximaal 20 tekens.")],
+        render_kw={"maxlength": 20},
+    )
     kind = select_field("Soort", OrganisationKind.choices())
-    position = IntegerField("Volgorde aan tafel", default=100, validators=[
-        InputRequired("Vul een getal in."), NumberRange(0, 9999, "Kies een getal van 0 tot 9999.")])
+    position = IntegerField(
+        "Volgorde aan tafel",
+        default=100,
+        validators=[InputRequired("Vul een getal in."), NumberRange(0, 9999, "Kies een getal van 0 tot 9999.")],
+    )
     active = BooleanField("Actief", default=True)
 
     def __init__(self, *args: Any, organisation: Organisation | None = None, **kwargs: Any) -> None:
@@ -109,8 +127,12 @@ class OrganisationForm(FlaskForm):
 class UserForm(FlaskForm):
     """Edit an account: name, role, organisation, regions. The e-mail address stays."""
 
-    name = StringField("Naam", filters=[_strip], validators=[
-        required(), Length(max=120, message="Maximaal 120 tekens.")], render_kw={"autocomplete": "off"})
+    name = StringField(
+        "Naam",
+        filters=[_strip],
+        validators=[required(), Length(max=120, message="Maximaal 120 tekens.")],
+        render_kw={"autocomplete": "off"},
+    )
     role = select_field("Rol", Role.choices(), blank="Kies…")
     organisation_id = SelectField("Organisatie", coerce=int, validators=[InputRequired(REQUIRED)])
     region_ids = MultiCheckboxField("Regio's", coerce=int)
@@ -137,11 +159,13 @@ class UserForm(FlaskForm):
 class NewUserForm(UserForm):
     """Create an account: also the e-mail address and an initial password."""
 
-    email = EmailField("E-mailadres", filters=[_strip, lambda v: v.lower() if isinstance(v, str) else v],
-                       validators=[required(), Length(max=254, message="Maximaal 254 tekens.")],
-                       render_kw={"autocomplete": "off"})
-    password = PasswordField("Eerste wachtwoord", validators=[required()],
-                             render_kw={"autocomplete": "new-password"})
+    email = EmailField(
+        "E-mailadres",
+        filters=[_strip, lambda v: v.lower() if isinstance(v, str) else v],
+        validators=[required(), Length(max=254, message="Maximaal 254 tekens.")],
+        render_kw={"autocomplete": "off"},
+    )
+    password = PasswordField("Eerste wachtwoord", validators=[required()], render_kw={"autocomplete": "new-password"})
 
     def validate_email(self, field: EmailField) -> None:
         if not _EMAIL.match(field.data):
@@ -158,8 +182,9 @@ class NewUserForm(UserForm):
 class PasswordForm(FlaskForm):
     """The admin sets a new password for someone (who then signs in again)."""
 
-    new_password = PasswordField("Nieuw wachtwoord", validators=[required()],
-                                 render_kw={"autocomplete": "new-password"})
+    new_password = PasswordField(
+        "Nieuw wachtwoord", validators=[required()], render_kw={"autocomplete": "new-password"}
+    )
 
     def validate_new_password(self, field: PasswordField) -> None:
         problem = auth.password_problem(field.data)
@@ -170,12 +195,15 @@ class PasswordForm(FlaskForm):
 class SeriesForm(FlaskForm):
     """The weekly rhythm of a region's Actie-overleg."""
 
-    weekday = SelectField("Weekdag", coerce=int, choices=options(enumerate(WEEKDAYS)),
-                          validators=[InputRequired(REQUIRED)])
+    weekday = SelectField(
+        "Weekdag", coerce=int, choices=options(enumerate(WEEKDAYS)), validators=[InputRequired(REQUIRED)]
+    )
     start_time = TimeField("Aanvang", validators=[InputRequired("Vul een tijd in, zoals 13:00.")])
-    duration_minutes = IntegerField("Duur (minuten)", default=120, validators=[
-        InputRequired(REQUIRED), NumberRange(15, 480, "Tussen 15 en 480 minuten.")])
+    duration_minutes = IntegerField(
+        "Duur (minuten)",
+        default=120,
+        validators=[InputRequired(REQUIRED), NumberRange(15, 480, "Tussen 15 en 480 minuten.")],
+    )
     form = select_field("Vorm", MeetingForm.choices())
-    location = StringField("Locatie of link", filters=[_strip],
-                           validators=[Optional(), Guarded("location")])
+    location = StringField("Locatie of link", filters=[_strip], validators=[Optional(), Guarded("location")])
     active = BooleanField("Actief (overleggen worden gepland)", default=True)

@@ -5,6 +5,7 @@ Each operation creates (the object is None) or changes one of them and writes it
 entry — a code, never the names or places typed in. It flushes; the caller commits, so the
 web screens and the CLI save the same way.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,9 @@ def _saved(obj: Any, created: bool, by: User | None) -> None:
     audit.record(AuditAction.create if created else AuditAction.change, obj, user=by)
 
 
-def save_region(region: Region | None, *, name: str, code: str, active: bool,
-                organisations: list[Organisation], by: User | None) -> Region:
+def save_region(
+    region: Region | None, *, name: str, code: str, active: bool, organisations: list[Organisation], by: User | None
+) -> Region:
     """A region and the organisations at its table."""
     created = region is None
     region = region or Region()
@@ -34,8 +36,16 @@ def save_region(region: Region | None, *, name: str, code: str, active: bool,
     return region
 
 
-def save_organisation(organisation: Organisation | None, *, name: str, short_name: str,
-                      kind: OrganisationKind, position: int, active: bool, by: User | None) -> Organisation:
+def save_organisation(
+    organisation: Organisation | None,
+    *,
+    name: str,
+    short_name: str,
+    kind: OrganisationKind,
+    position: int,
+    active: bool,
+    by: User | None,
+) -> Organisation:
     """A partner or guest organisation and its place at the table."""
     created = organisation is None
     organisation = organisation or Organisation()
@@ -45,8 +55,17 @@ def save_organisation(organisation: Organisation | None, *, name: str, short_nam
     return organisation
 
 
-def save_user(user: User | None, *, email: str | None = None, password: str | None = None, name: str,
-              role: Role, organisation: Organisation, regions: list[Region], by: User | None) -> User:
+def save_user(
+    user: User | None,
+    *,
+    email: str | None = None,
+    password: str | None = None,
+    name: str,
+    role: Role,
+    organisation: Organisation,
+    regions: list[Region],
+    by: User | None,
+) -> User:
     """An account. The e-mail address and first password are given only when creating: the
     address stays, and a later password goes through `auth.set_password`."""
     created = user is None
@@ -60,9 +79,19 @@ def save_user(user: User | None, *, email: str | None = None, password: str | No
     return user
 
 
-def save_series(series: MeetingSeries | None, *, region: Region, weekday: int, start_time: dt.time,
-                duration_minutes: int, form: MeetingForm, location: str, active: bool, weeks: int,
-                by: User | None) -> tuple[MeetingSeries, list[Meeting]]:
+def save_series(
+    series: MeetingSeries | None,
+    *,
+    region: Region,
+    weekday: int,
+    start_time: dt.time,
+    duration_minutes: int,
+    form: MeetingForm,
+    location: str,
+    active: bool,
+    weeks: int,
+    by: User | None,
+) -> tuple[MeetingSeries, list[Meeting]]:
     """A region's weekly series; an active one has its next `weeks` meetings planned at once.
 
     Meetings planned before stay as they are. Returns the series and the meetings planned now.

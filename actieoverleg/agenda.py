@@ -1,21 +1,30 @@
-"""Building a meeting's agenda (product.md §2).
+"""Building a meeting's agenda (docs/rules.md §2).
 
 New cases and follow-ups are added by members; every case with action points that fell due
 (or were not done) since its last discussion, and every case whose hand-over said "terug op
 de agenda" on a date that has come, is added automatically to the region's next meeting.
 A chair may remove an item; a removed automatic item stays removed for that meeting.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+
 from sqlalchemy import ColumnElement, ScalarSelect, func, literal, select, union, update
 
-from .clock import utcnow
 from . import audit
+from .clock import utcnow
 from .extensions import db
 from .formatting import local
 from .models import (
-    ActionPoint, AgendaItem, Case, Meeting, Preparation, Region, User, UTCDateTime,
+    ActionPoint,
+    AgendaItem,
+    Case,
+    Meeting,
+    Preparation,
+    Region,
+    User,
+    UTCDateTime,
 )
 from .planning import next_meeting
 from .vocab import ActionStatus, AuditAction, Handover, ItemKind, MeetingStatus
@@ -67,21 +76,32 @@ def automatic_case_ids(meeting: Meeting) -> list[int]:
     day = local(meeting.starts_at).date()
     region = meeting.region_id
     due = select(ActionPoint.case_id).where(
-        ActionPoint.region_id == region, ActionPoint.status == ActionStatus.open, ActionPoint.due_date <= day)
+        ActionPoint.region_id == region, ActionPoint.status == ActionStatus.open, ActionPoint.due_date <= day
+    )
     not_done = select(ActionPoint.case_id).where(
-        ActionPoint.region_id == region, ActionPoint.status == ActionStatus.niet_uitgevoerd,
-        ActionPoint.result_at > func.coalesce(last_discussed(ActionPoint.case_id), literal(EPOCH, UTCDateTime)))
+        ActionPoint.region_id == region,
+        ActionPoint.status == ActionStatus.niet_uitgevoerd,
+        ActionPoint.result_at > func.coalesce(last_discussed(ActionPoint.case_id), literal(EPOCH, UTCDateTime)),
+    )
     returning = (
         select(AgendaItem.case_id)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(Meeting.region_id == region, Meeting.status == MeetingStatus.afgesloten,
-               AgendaItem.removed.is_(False), AgendaItem.handover == Handover.terug, AgendaItem.return_date <= day,
-               Meeting.starts_at == last_discussed(AgendaItem.case_id))
+        .where(
+            Meeting.region_id == region,
+            Meeting.status == MeetingStatus.afgesloten,
+            AgendaItem.removed.is_(False),
+            AgendaItem.handover == Handover.terug,
+            AgendaItem.return_date <= day,
+            Meeting.starts_at == last_discussed(AgendaItem.case_id),
+        )
     )
     wanted = union(due, not_done, returning).subquery()
     on_agenda = select(AgendaItem.case_id).where(AgendaItem.meeting_id == meeting.id)
-    return list(db.session.scalars(
-        select(wanted.c.case_id).where(wanted.c.case_id.not_in(on_agenda)).order_by(wanted.c.case_id)))
+    return list(
+        db.session.scalars(
+            select(wanted.c.case_id).where(wanted.c.case_id.not_in(on_agenda)).order_by(wanted.c.case_id)
+        )
+    )
 
 
 def sync(meeting: Meeting) -> bool:
@@ -97,15 +117,18 @@ def sync(meeting: Meeting) -> bool:
         return False
     current, synced = db.session.execute(
         select(Region.agenda_version, Meeting.agenda_synced_version)
-        .join(Meeting, Meeting.region_id == Region.id).where(Meeting.id == meeting.id)).one()
+        .join(Meeting, Meeting.region_id == Region.id)
+        .where(Meeting.id == meeting.id)
+    ).one()
     if current == synced:
         return False
     ids = automatic_case_ids(meeting)  # read after `current`: a change meanwhile raises it again
     if ids:
         for case in db.session.scalars(select(Case).where(Case.id.in_(ids))).unique():
             add_item(meeting, case, ItemKind.automatisch)
-    db.session.execute(update(Meeting.__table__).where(Meeting.__table__.c.id == meeting.id)
-                       .values(agenda_synced_version=current))
+    db.session.execute(
+        update(Meeting.__table__).where(Meeting.__table__.c.id == meeting.id).values(agenda_synced_version=current)
+    )
     return True
 
 

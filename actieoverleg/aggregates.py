@@ -1,4 +1,4 @@
-"""Aggregation for the national statistics (product.md §5): SQL sums per region and period.
+"""Aggregation for the national statistics (docs/rules.md §5): SQL sums per region and period.
 
 `refresh(region, period)` runs SQL `GROUP BY` queries over one region's held meetings in one
 fixed period and stores the raw sums as `StatCell` rows; no case row is ever loaded into
@@ -10,6 +10,7 @@ computed as their own period, because distinct cases do not add up over quarters
 add up, because a case belongs to one region. Nothing here is fit to show: every number that
 leaves the server goes through `disclosure.disclose` first.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,6 +44,7 @@ Row = tuple[str, str, str, int, int | None]  # one cell: tbl, row, col, value, c
 
 
 # --- portable day arithmetic (SQLite and PostgreSQL) ------------------------------------------
+
 
 class day_of(FunctionElement):
     """The calendar day (UTC) of a datetime column."""
@@ -103,20 +105,37 @@ class _Cells:
         if cases is not None:
             cell[1] = (cell[1] or 0) + cases
 
-    def tally(self, tbl: str, source: Any, where: Iterable[Any], row: Any = None, col: Any = None,
-              value: Any = None, cases: Any = None) -> None:
+    def tally(
+        self,
+        tbl: str,
+        source: Any,
+        where: Iterable[Any],
+        row: Any = None,
+        col: Any = None,
+        value: Any = None,
+        cases: Any = None,
+    ) -> None:
         """One GROUP BY over `source`, by row (and col), plus the same without row: the total.
         A `col` given as text is a fixed column name, not a grouping."""
         value = func.count() if value is None else value
         fixed_col = col if isinstance(col, str) else None
         col_expr = None if isinstance(col, str) else col
-        for row_expr in ([row, None] if row is not None else [None]):
+        for row_expr in [row, None] if row is not None else [None]:
             keys = [e for e in (row_expr, col_expr) if e is not None]
-            query = (select(*keys, value, null() if cases is None else cases)
-                     .select_from(source).where(*where).group_by(*keys))
+            query = (
+                select(*keys, value, null() if cases is None else cases)
+                .select_from(source)
+                .where(*where)
+                .group_by(*keys)
+            )
             for *key, count, n_cases in db.session.execute(query):
-                self.add(tbl, key[0] if row_expr is not None else TOTAL,
-                         fixed_col if col_expr is None else key[-1], count, n_cases)
+                self.add(
+                    tbl,
+                    key[0] if row_expr is not None else TOTAL,
+                    fixed_col if col_expr is None else key[-1],
+                    count,
+                    n_cases,
+                )
 
 
 def _key(value: Any) -> str:
@@ -144,8 +163,13 @@ def _meetings(cells: _Cells, region_id: int, period: Period, window: tuple[dt.da
     # a week belongs to the period its Monday is in, so look six days beyond both ends
     week = dt.timedelta(days=6)
     days = db.session.scalars(
-        select(Meeting.starts_at).where(Meeting.region_id == region_id, Meeting.status == HELD,
-                                        Meeting.starts_at >= start - week, Meeting.starts_at < end + week))
+        select(Meeting.starts_at).where(
+            Meeting.region_id == region_id,
+            Meeting.status == HELD,
+            Meeting.starts_at >= start - week,
+            Meeting.starts_at < end + week,
+        )
+    )
     mondays = {local(moment).date() - dt.timedelta(days=local(moment).weekday()) for moment in days}
     cells.add("overleg", TOTAL, "weken", sum(1 for monday in mondays if period.contains(monday)))
 
@@ -153,7 +177,8 @@ def _meetings(cells: _Cells, region_id: int, period: Period, window: tuple[dt.da
 def _count_attendance(cells: _Cells, held: list[Any]) -> None:
     rows = db.session.execute(
         select(Attendance.organisation_id, Attendance.status, Attendance.mandate, Attendance.form, func.count())
-        .join(Meeting, Meeting.id == Attendance.meeting_id).where(*held)
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(*held)
         .group_by(Attendance.organisation_id, Attendance.status, Attendance.mandate, Attendance.form)
     )
     for organisation_id, status, mandate, form, count in rows:
@@ -170,24 +195,34 @@ def _cases(cells: _Cells, region_id: int, window: tuple[dt.datetime, dt.datetime
     first discussion in the period, where it stands by its last one."""
     start, end = window
     discussed = [Meeting.region_id == region_id, Meeting.status == HELD, AgendaItem.removed.is_(False)]
-    in_period = (select(AgendaItem.case_id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
-                 .where(*discussed, Meeting.starts_at >= start, Meeting.starts_at < end))
+    in_period = (
+        select(AgendaItem.case_id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(*discussed, Meeting.starts_at >= start, Meeting.starts_at < end)
+    )
     order = (Meeting.starts_at, AgendaItem.id)
     history = (
-        select(AgendaItem.case_id, AgendaItem.id.label("item_id"), Meeting.starts_at,
-               AgendaItem.assessment, AgendaItem.handover,
-               func.lag(Meeting.starts_at).over(partition_by=AgendaItem.case_id, order_by=order).label("prev_at"),
-               func.lag(AgendaItem.handover).over(partition_by=AgendaItem.case_id, order_by=order)
-               .label("prev_handover"))
+        select(
+            AgendaItem.case_id,
+            AgendaItem.id.label("item_id"),
+            Meeting.starts_at,
+            AgendaItem.assessment,
+            AgendaItem.handover,
+            func.lag(Meeting.starts_at).over(partition_by=AgendaItem.case_id, order_by=order).label("prev_at"),
+            func.lag(AgendaItem.handover).over(partition_by=AgendaItem.case_id, order_by=order).label("prev_handover"),
+        )
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .where(*discussed, Meeting.starts_at < end, AgendaItem.case_id.in_(in_period))
     ).subquery("history")
     h = history.c
     ranked = (
-        select(h, func.row_number().over(partition_by=h.case_id, order_by=(h.starts_at, h.item_id)).label("nr_first"),
-               func.row_number().over(partition_by=h.case_id, order_by=(h.starts_at.desc(), h.item_id.desc()))
-               .label("nr_last"))
-        .where(h.starts_at >= start)
+        select(
+            h,
+            func.row_number().over(partition_by=h.case_id, order_by=(h.starts_at, h.item_id)).label("nr_first"),
+            func.row_number()
+            .over(partition_by=h.case_id, order_by=(h.starts_at.desc(), h.item_id.desc()))
+            .label("nr_last"),
+        ).where(h.starts_at >= start)
     ).subquery("ranked")
     r = ranked.c
     with_case = ranked.join(Case, Case.id == r.case_id)
@@ -201,8 +236,7 @@ def _cases(cells: _Cells, region_id: int, window: tuple[dt.datetime, dt.datetime
     one_each = {"value": func.count(), "cases": func.count()}
     cells.tally("besproken", ranked, [first], row=how, **one_each)
     cells.tally("ingebracht", with_case, [first, brought_in], row=Case.organisation_id, **one_each)
-    cells.tally("wachttijd", with_case, [first, brought_in], col=days_between(Case.created_at, r.starts_at),
-                **one_each)
+    cells.tally("wachttijd", with_case, [first, brought_in], col=days_between(Case.created_at, r.starts_at), **one_each)
     cells.tally("soort", with_case, [last], row=Case.kind, **one_each)
     cells.tally("duiding", ranked, [last], row=r.assessment, **one_each)
     cells.tally("overdracht", ranked, [last], row=r.handover, **one_each)
@@ -211,27 +245,40 @@ def _cases(cells: _Cells, region_id: int, window: tuple[dt.datetime, dt.datetime
 def _shared_and_actions(cells: _Cells, held: list[Any]) -> None:
     per_case = {"value": func.count(distinct(AgendaItem.case_id)), "cases": func.count(distinct(AgendaItem.case_id))}
     shared = item_shared.join(AgendaItem, AgendaItem.id == item_shared.c.agenda_item_id).join(
-        Meeting, Meeting.id == AgendaItem.meeting_id)
+        Meeting, Meeting.id == AgendaItem.meeting_id
+    )
     cells.tally("gedeeld", shared, held, row=item_shared.c.organisation_id, **per_case)
 
     points = ActionPoint.__table__.join(AgendaItem, AgendaItem.id == ActionPoint.agenda_item_id).join(
-        Meeting, Meeting.id == AgendaItem.meeting_id)
+        Meeting, Meeting.id == AgendaItem.meeting_id
+    )
     counted = {"value": func.count(), "cases": func.count(distinct(ActionPoint.case_id))}
     owner = ActionPoint.organisation_id
     done = ActionPoint.status == ActionStatus.afgerond
     cells.tally("actiepunten", points, held, row=owner, col=ActionPoint.status, **counted)
     cells.tally("actiepunten", points, held, row=owner, col="aantal", **counted)
-    cells.tally("actiepunten", points, [*held, done, day_of(ActionPoint.result_at) <= ActionPoint.due_date],
-                row=owner, col="op_tijd", **counted)
-    cells.tally("afrondtijd", points, [*held, done], row=owner,
-                col=days_between(Meeting.starts_at, ActionPoint.result_at))
+    cells.tally(
+        "actiepunten",
+        points,
+        [*held, done, day_of(ActionPoint.result_at) <= ActionPoint.due_date],
+        row=owner,
+        col="op_tijd",
+        **counted,
+    )
+    cells.tally(
+        "afrondtijd", points, [*held, done], row=owner, col=days_between(Meeting.starts_at, ActionPoint.result_at)
+    )
 
 
 def _compute(region_id: int, period: Period) -> _Cells:
     cells = _Cells()
     window = period.utc_window()
-    held = [Meeting.region_id == region_id, Meeting.status == HELD,
-            Meeting.starts_at >= window[0], Meeting.starts_at < window[1]]
+    held = [
+        Meeting.region_id == region_id,
+        Meeting.status == HELD,
+        Meeting.starts_at >= window[0],
+        Meeting.starts_at < window[1],
+    ]
     _meetings(cells, region_id, period, window)
     _count_attendance(cells, held)
     _cases(cells, region_id, window)
@@ -245,11 +292,21 @@ def refresh(region_id: int, period: Period) -> None:
     db.session.execute(delete(StatCell).where(StatCell.region_id == region_id, StatCell.period == period.key))
     db.session.execute(delete(StatStale).where(StatStale.region_id == region_id, StatStale.period == period.key))
     if cells.values:
-        db.session.execute(StatCell.__table__.insert(), [
-            {"region_id": region_id, "period": period.key, "tbl": tbl, "row": row, "col": col,
-             "value": value, "cases": cases}
-            for tbl, row, col, value, cases in cells.rows()
-        ])
+        db.session.execute(
+            StatCell.__table__.insert(),
+            [
+                {
+                    "region_id": region_id,
+                    "period": period.key,
+                    "tbl": tbl,
+                    "row": row,
+                    "col": col,
+                    "value": value,
+                    "cases": cases,
+                }
+                for tbl, row, col, value, cases in cells.rows()
+            ],
+        )
 
 
 def _insert_ignoring_duplicates(rows: list[dict[str, Any]]) -> None:
@@ -269,16 +326,16 @@ def mark_stale(region_id: int, day: dt.date, today: dt.date | None = None) -> No
     (a case returning within 12 months counts as a repeat): recompute them before the next read."""
     today = today or local_today()
     quarter = Period.quarter_of(day)
-    keys = {p.key for q in [quarter, *quarter.next_quarters(4)] if q.start <= today
-            for p in (q, q.year_period)}
+    keys = {p.key for q in [quarter, *quarter.next_quarters(4)] if q.start <= today for p in (q, q.year_period)}
     _insert_ignoring_duplicates([{"region_id": region_id, "period": key} for key in sorted(keys)])
 
 
 def refresh_stale() -> int:
     """Recompute and store every region's period marked stale, in the current transaction.
     The caller commits (the nightly `stats refresh`): reading statistics never writes."""
-    stale = db.session.execute(select(StatStale.region_id, StatStale.period)
-                               .order_by(StatStale.region_id, StatStale.period)).all()
+    stale = db.session.execute(
+        select(StatStale.region_id, StatStale.period).order_by(StatStale.region_id, StatStale.period)
+    ).all()
     for region_id, key in stale:
         refresh(region_id, Period.parse(key))
     return len(stale)
@@ -287,7 +344,8 @@ def refresh_stale() -> int:
 def mark_all_stale() -> int:
     """Every region and period with meetings, e.g. for a database filled before statistics existed."""
     firsts = db.session.execute(
-        select(Meeting.region_id, func.min(Meeting.starts_at)).group_by(Meeting.region_id)).all()
+        select(Meeting.region_id, func.min(Meeting.starts_at)).group_by(Meeting.region_id)
+    ).all()
     today = local_today()
     keys: set[tuple[int, str]] = set()
     for region_id, first in firsts:
@@ -307,6 +365,7 @@ def refresh_all() -> int:
 
 
 # --- reading: raw sums for one scope, never writing ----------------------------------------------
+
 
 @dataclass(frozen=True)
 class Raw:
@@ -358,8 +417,12 @@ def _stored(query: Any, stale: dict[int, Figures]) -> Any:
     return query.where(StatCell.region_id.not_in(list(stale))) if stale else query
 
 
-def figures(period: Period, region_id: int | None = None, stale: dict[int, Figures] | None = None,
-            tables: Iterable[str] | None = None) -> Figures:
+def figures(
+    period: Period,
+    region_id: int | None = None,
+    stale: dict[int, Figures] | None = None,
+    tables: Iterable[str] | None = None,
+) -> Figures:
     """One region's cells, or (region None) the national sums, of every table or only these.
     Pass `stale` as `stale_figures` gave it when reading the period more than once."""
     stale = stale_figures(period, region_id) if stale is None else stale
@@ -367,10 +430,14 @@ def figures(period: Period, region_id: int | None = None, stale: dict[int, Figur
     columns = (StatCell.tbl, StatCell.row, StatCell.col)
     if region_id is not None:
         query = select(*columns, StatCell.value, StatCell.cases).where(
-            StatCell.region_id == region_id, StatCell.period == period.key)
+            StatCell.region_id == region_id, StatCell.period == period.key
+        )
     else:
-        query = (select(*columns, func.sum(StatCell.value), func.sum(StatCell.cases))
-                 .where(StatCell.period == period.key).group_by(*columns))
+        query = (
+            select(*columns, func.sum(StatCell.value), func.sum(StatCell.cases))
+            .where(StatCell.period == period.key)
+            .group_by(*columns)
+        )
     wanted = None if tables is None else set(tables)
     if wanted is not None:
         query = query.where(StatCell.tbl.in_(sorted(wanted)))
@@ -385,10 +452,16 @@ def figures_by_region(period: Period, stale: dict[int, Figures] | None = None) -
     """The headline cells of every region (for the national region × indicator table); a stale
     region's are its cells computed in memory (`stale_figures`)."""
     stale = stale_figures(period) if stale is None else stale
-    rows = db.session.execute(_stored(
-        select(StatCell.region_id, StatCell.tbl, StatCell.row, StatCell.col, StatCell.value, StatCell.cases)
-        .where(StatCell.period == period.key, StatCell.tbl.in_(OVERVIEW_TABLES),
-               or_(StatCell.row == TOTAL, StatCell.tbl == "besproken")), stale))
+    rows = db.session.execute(
+        _stored(
+            select(StatCell.region_id, StatCell.tbl, StatCell.row, StatCell.col, StatCell.value, StatCell.cases).where(
+                StatCell.period == period.key,
+                StatCell.tbl.in_(OVERVIEW_TABLES),
+                or_(StatCell.row == TOTAL, StatCell.tbl == "besproken"),
+            ),
+            stale,
+        )
+    )
     grouped: dict[int, list[Row]] = defaultdict(list)
     for region_id, *cell in rows:
         grouped[region_id].append(tuple(cell))  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 content. Every operation that changes something writes its own entry here, in the same
 transaction; views never do.
 """
+
 from __future__ import annotations
 
 from .extensions import db
@@ -10,9 +11,17 @@ from .vocab import AuditAction
 
 # How Beheer › Auditlog names the object types (the model class names stored in the log).
 OBJECT_LABELS = {
-    "Region": "Regio", "Organisation": "Organisatie", "User": "Gebruiker", "MeetingSeries": "Overlegreeks",
-    "Meeting": "Overleg", "Case": "Casus", "AgendaItem": "Agendapunt", "ActionPoint": "Actiepunt",
-    "Attendance": "Aanwezigheid", "Preparation": "Voorbereiding", "OutboxMessage": "Mail",
+    "Region": "Regio",
+    "Organisation": "Organisatie",
+    "User": "Gebruiker",
+    "MeetingSeries": "Overlegreeks",
+    "Meeting": "Overleg",
+    "Case": "Casus",
+    "AgendaItem": "Agendapunt",
+    "ActionPoint": "Actiepunt",
+    "Attendance": "Aanwezigheid",
+    "Preparation": "Voorbereiding",
+    "OutboxMessage": "Mail",
 }
 
 
@@ -21,13 +30,15 @@ def record(action: AuditAction, obj: db.Model | None, *, user: User | None, deta
 
     `obj` must have its id: call after a flush for a new object. `user` is None for the CLI.
     """
-    db.session.add(AuditEvent(
-        user_id=user.id if user is not None else None,
-        action=action.value,
-        object_type=type(obj).__name__ if obj is not None else "",
-        object_id=getattr(obj, "id", None),
-        detail=detail,
-    ))
+    db.session.add(
+        AuditEvent(
+            user_id=user.id if user is not None else None,
+            action=action.value,
+            object_type=type(obj).__name__ if obj is not None else "",
+            object_id=getattr(obj, "id", None),
+            detail=detail,
+        )
+    )
 
 
 def label(action: str) -> str:

@@ -5,6 +5,7 @@ user loader accepts the cookie only while that row is not revoked, so signing ou
 session on the server and a copied cookie stops working. The operations here flush and
 audit; the caller commits (also after a failed sign-in, so the lock-out counts).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -144,15 +145,19 @@ def init_app(app: Flask) -> None:
         token = session.get("sid")
         if not token:
             return None
-        return db.session.execute(
-            db.select(User)
-            .join(LoginSession, LoginSession.user_id == User.id)
-            .where(
-                User.id == int(user_id),
-                LoginSession.token == token,
-                LoginSession.revoked_at.is_(None),
+        return (
+            db.session.execute(
+                db.select(User)
+                .join(LoginSession, LoginSession.user_id == User.id)
+                .where(
+                    User.id == int(user_id),
+                    LoginSession.token == token,
+                    LoginSession.revoked_at.is_(None),
+                )
             )
-        ).unique().scalar_one_or_none()
+            .unique()
+            .scalar_one_or_none()
+        )
 
     @login_manager.unauthorized_handler
     def unauthorized():  # type: ignore[no-untyped-def]

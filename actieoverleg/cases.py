@@ -2,6 +2,7 @@
 partners whose information is needed, and a place on a coming agenda. Nothing else about the
 family is ever stored (docs/domain.md).
 """
+
 from __future__ import annotations
 
 from typing import Iterable
@@ -15,17 +16,32 @@ from .privacy import new_case_code
 from .vocab import AuditAction, CaseKind, CaseReason, Children, ItemKind
 
 
-def bring_in(meeting: Meeting, user: User, kind: CaseKind, children: Children, reason: CaseReason,
-             needed: Iterable[Organisation], file_reference: str | None) -> Case:
+def bring_in(
+    meeting: Meeting,
+    user: User,
+    kind: CaseKind,
+    children: Children,
+    reason: CaseReason,
+    needed: Iterable[Organisation],
+    file_reference: str | None,
+) -> Case:
     """Create a case for the user's organisation and put it on the meeting's agenda."""
     region = meeting.region
     code = new_case_code(
         region.code,
         exists=lambda c: db.session.scalar(select(func.count()).where(Case.code == c)) > 0,
     )
-    case = Case(code=code, region_id=region.id, organisation_id=user.organisation_id,
-                created_by_id=user.id, kind=kind, children=children, reason=reason,
-                file_reference=(file_reference or "").strip() or None, needed=list(needed))
+    case = Case(
+        code=code,
+        region_id=region.id,
+        organisation_id=user.organisation_id,
+        created_by_id=user.id,
+        kind=kind,
+        children=children,
+        reason=reason,
+        file_reference=(file_reference or "").strip() or None,
+        needed=list(needed),
+    )
     db.session.add(case)
     agenda.add_item(meeting, case, ItemKind.nieuw)
     db.session.flush()

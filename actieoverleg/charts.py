@@ -7,6 +7,7 @@ page always shows the same numbers as a table.
 Drawing takes pygal 10–30 ms a chart, so each process keeps the latest drawings by the
 table's fingerprint (a hash of all it publishes): the same numbers are drawn once.
 """
+
 from __future__ import annotations
 
 import threading
@@ -19,10 +20,21 @@ from pygal.style import Style
 from .indicators import Table
 
 STYLE = Style(
-    background="white", plot_background="white", foreground="#1b1b1b", foreground_strong="#1b1b1b",
-    foreground_subtle="#c7c7c7", opacity="1", opacity_hover="1", font_family="system-ui, Arial, sans-serif",
+    background="white",
+    plot_background="white",
+    foreground="#1b1b1b",
+    foreground_strong="#1b1b1b",
+    foreground_subtle="#c7c7c7",
+    opacity="1",
+    opacity_hover="1",
+    font_family="system-ui, Arial, sans-serif",
     colors=("#154273", "#5b7fa6", "#a3b5c9", "#8a6d00", "#535353", "#275937"),
-    title_font_size=16, no_data_font_size=16, label_font_size=12, major_label_font_size=12, legend_font_size=12, value_font_size=11,
+    title_font_size=16,
+    no_data_font_size=16,
+    label_font_size=12,
+    major_label_font_size=12,
+    legend_font_size=12,
+    value_font_size=11,
 )
 KINDS = {"bar": pygal.Bar, "hbar": pygal.HorizontalBar, "stacked": pygal.HorizontalStackedBar}
 KEEP = 256  # drawings kept per process: every chart of a few dozen reports
@@ -55,10 +67,18 @@ def _draw(table: Table) -> bytes:
     if horizontal:  # pygal draws the first label at the bottom; read top-down like the table
         rows = rows[::-1]
     chart = KINDS[spec.kind](
-        js=[], style=STYLE, width=760, height=max(260, 90 + 34 * len(rows)) if horizontal else 340,
-        show_legend=len(spec.columns) > 1, legend_at_bottom=True, truncate_label=-1, truncate_legend=-1, margin=16,
+        js=[],
+        style=STYLE,
+        width=760,
+        height=max(260, 90 + 34 * len(rows)) if horizontal else 340,
+        show_legend=len(spec.columns) > 1,
+        legend_at_bottom=True,
+        truncate_label=-1,
+        truncate_legend=-1,
+        margin=16,
         value_formatter=(lambda v: f"{v:.0f}%") if spec.percent else (lambda v: f"{v:.0f}"),
-        range=(0, 100) if spec.percent else None, include_x_axis=True,
+        range=(0, 100) if spec.percent else None,
+        include_x_axis=True,
         no_data_text="Geen gegevens",
     )
     chart.title = table.title

@@ -1,5 +1,6 @@
 """Command line: `flask --app actieoverleg init-db | demo | users create | meetings plan |
 outbox send | outbox worker | reminders send | stats export | stats refresh`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,10 +13,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from . import aggregates, mail, outbox, planning, schema
-from .clock import local_today
-from . import administration
+from . import administration, aggregates, mail, outbox, planning, schema
 from .auth import password_problem
+from .clock import local_today
 from .extensions import db
 from .models import MeetingSeries, Organisation, Region, StatCell, User
 from .vocab import AuditAction, Role
@@ -34,8 +34,10 @@ def init_db() -> None:
     missing = schema.missing_columns()
     if missing:  # there are no migrations before release 1
         raise click.ClickException(
-            "This database was made by an older version; missing columns: " + ", ".join(missing)
-            + ". Start over with `make reset` (demo data only) or add the columns by hand.")
+            "This database was made by an older version; missing columns: "
+            + ", ".join(missing)
+            + ". Start over with `make reset` (demo data only) or add the columns by hand."
+        )
     changed = schema.sync_indexes()
     if not db.session.scalar(select(func.count()).select_from(StatCell)):
         aggregates.refresh_all()  # a database from before the statistics: store them once, pages only read
@@ -45,9 +47,14 @@ def init_db() -> None:
 
 @click.command("demo")
 @click.option("--password", help="Use this password for every demo account (default: a random one each).")
-@click.option("--scale", type=click.Choice(["regio", "national"]), default="regio", show_default=True,
-              help="regio: two regions, twelve weeks and every kind of mail; national: 25 regions, five "
-                   "years (for the statistics and `make bench`), no mail.")
+@click.option(
+    "--scale",
+    type=click.Choice(["regio", "national"]),
+    default="regio",
+    show_default=True,
+    help="regio: two regions, twelve weeks and every kind of mail; national: 25 regions, five "
+    "years (for the statistics and `make bench`), no mail.",
+)
 @click.option("--regions", default=25, show_default=True, help="With --scale national: how many regions.")
 @click.option("--years", default=5, show_default=True, help="With --scale national: how many years.")
 def demo(password: str | None, scale: str, regions: int, years: int) -> None:
@@ -79,8 +86,7 @@ def demo(password: str | None, scale: str, regions: int, years: int) -> None:
 @click.option("--organisation", required=True, help="Short name, e.g. Politie.")
 @click.option("--region", "regions", multiple=True, help="Region code (repeatable), e.g. RR.")
 @click.password_option()
-def create_user(email: str, name: str, role: str, organisation: str, regions: tuple[str, ...],
-                password: str) -> None:
+def create_user(email: str, name: str, role: str, organisation: str, regions: tuple[str, ...], password: str) -> None:
     """Create an account."""
     problem = password_problem(password)
     if problem:
@@ -93,8 +99,9 @@ def create_user(email: str, name: str, role: str, organisation: str, regions: tu
         raise click.ClickException("Unknown region code.")
     if db.session.scalar(select(User).filter(func.lower(User.email) == email.lower())):
         raise click.ClickException("An account with this e-mail address exists already.")
-    administration.save_user(None, email=email, password=password, name=name, role=Role(role),
-                             organisation=org, regions=found, by=None)
+    administration.save_user(
+        None, email=email, password=password, name=name, role=Role(role), organisation=org, regions=found, by=None
+    )
     db.session.commit()
     click.echo(f"Created {email}.")
 
@@ -167,8 +174,11 @@ def stats_export(period: str, region: str | None) -> None:
         raise click.BadParameter("use a quarter like 2026Q3 or a year like 2026", param_hint="--period")
     found = None
     if region:
-        found = db.session.scalar(select(Region).where(
-            (func.lower(Region.name) == region.strip().lower()) | (Region.code == region.strip().upper())))
+        found = db.session.scalar(
+            select(Region).where(
+                (func.lower(Region.name) == region.strip().lower()) | (Region.code == region.strip().upper())
+            )
+        )
         if found is None:
             raise click.BadParameter(f"unknown region {region!r}", param_hint="--region")
     report = build(parsed, found, local_today())

@@ -4,6 +4,7 @@ pins every reading at once (time-machine) and a rule never mixes UTC with the lo
 Moments are aware UTC (`utcnow`); due dates, meeting days and statistics periods are
 Amsterdam calendar days (`local_today`).
 """
+
 from __future__ import annotations
 
 import datetime as dt

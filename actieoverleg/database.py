@@ -1,4 +1,5 @@
 """Database engine settings that the ORM cannot express."""
+
 from __future__ import annotations
 
 import sqlite3

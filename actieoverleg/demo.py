@@ -2,6 +2,7 @@
 meetings per region and the next one in preparation, and every kind of mail in the outbox.
 Nothing in it describes a person.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,13 +10,13 @@ import random
 import secrets
 from typing import Iterator
 
-from .clock import local_today, utcnow
 from . import actions, agenda, cases, lifecycle, mail, meeting_steps, planning
 from .auth import hash_password
+from .clock import local_today, utcnow
 from .extensions import db
-from .permissions import is_chair, is_member
 from .formatting import local, to_utc
 from .models import Meeting, MeetingSeries, Organisation, Region, User
+from .permissions import is_chair, is_member
 from .vocab import (
     ActionKind,
     ActionStatus,
@@ -43,22 +44,67 @@ PARTNERS = [
 GUESTS = [("Zorg- en Veiligheidshuis", "ZVH"), ("Lokaal team", "Lokaal team")]
 REGIONS = [
     # name, code, chair organisation, guest, weekday, time, form, location
-    ("Rotterdam-Rijnmond", "RR", "OM", "ZVH", 1, dt.time(13, 0), MeetingForm.hybride,
-     "Zorg- en Veiligheidshuis Rotterdam-Rijnmond, zaal 2"),
-    ("Zuid-Holland-Zuid", "ZHZ", "VT", "Lokaal team", 3, dt.time(10, 0), MeetingForm.online,
-     "Online (link in de uitnodiging)"),
+    (
+        "Rotterdam-Rijnmond",
+        "RR",
+        "OM",
+        "ZVH",
+        1,
+        dt.time(13, 0),
+        MeetingForm.hybride,
+        "Zorg- en Veiligheidshuis Rotterdam-Rijnmond, zaal 2",
+    ),
+    (
+        "Zuid-Holland-Zuid",
+        "ZHZ",
+        "VT",
+        "Lokaal team",
+        3,
+        dt.time(10, 0),
+        MeetingForm.online,
+        "Online (link in de uitnodiging)",
+    ),
 ]
-STAFF = ["Sanne de Boer", "Ahmed Benali", "Marieke Visser", "Joost Mulder", "Fatma Yilmaz",
-         "Peter Dekker", "Linda Smit", "Ruben Bos", "Esther Kok", "Mohamed Amrani",
-         "Anouk Jansen", "Kees van Dam", "Naima El Idrissi", "Thomas Vos", "Iris Brouwer",
-         "Bas Hendriks", "Yvonne Peters", "Daan Meijer", "Sophie de Wit", "Mark Willems"]
+STAFF = [
+    "Sanne de Boer",
+    "Ahmed Benali",
+    "Marieke Visser",
+    "Joost Mulder",
+    "Fatma Yilmaz",
+    "Peter Dekker",
+    "Linda Smit",
+    "Ruben Bos",
+    "Esther Kok",
+    "Mohamed Amrani",
+    "Anouk Jansen",
+    "Kees van Dam",
+    "Naima El Idrissi",
+    "Thomas Vos",
+    "Iris Brouwer",
+    "Bas Hendriks",
+    "Yvonne Peters",
+    "Daan Meijer",
+    "Sophie de Wit",
+    "Mark Willems",
+]
 ACTION_TEXTS = {
-    "VT": ["VT legt huisbezoek af", "VT bespreekt veiligheidsplan met moeder",
-           "VT neemt contact op met school", "VT zet radarbeoordeling uit"],
-    "Politie": ["Politie plant verhoor", "Politie spreekt pleger aan",
-                "Politie zet extra surveillance in de wijk in", "Politie beoordeelt inzet tijdelijk huisverbod"],
-    "OM": ["OM beslist over vordering", "OvJ beoordeelt inzet gebiedsverbod (art. 38v Sr)",
-           "OM bespreekt aanhouding met politie"],
+    "VT": [
+        "VT legt huisbezoek af",
+        "VT bespreekt veiligheidsplan met moeder",
+        "VT neemt contact op met school",
+        "VT zet radarbeoordeling uit",
+    ],
+    "Politie": [
+        "Politie plant verhoor",
+        "Politie spreekt pleger aan",
+        "Politie zet extra surveillance in de wijk in",
+        "Politie beoordeelt inzet tijdelijk huisverbod",
+    ],
+    "OM": [
+        "OM beslist over vordering",
+        "OvJ beoordeelt inzet gebiedsverbod (art. 38v Sr)",
+        "OM bespreekt aanhouding met politie",
+    ],
     "RvdK": ["RvdK start raadsonderzoek", "RvdK beoordeelt verzoek ondertoezichtstelling"],
     "RN": ["Reclassering bespreekt meldplicht in week 14", "RN adviseert over bijzondere voorwaarden"],
     "LJ&R": ["LJ&R neemt contact op met ex-partner over toezicht", "LJ&R plant gesprek met pleger"],
@@ -68,15 +114,22 @@ ACTION_TEXTS = {
 }
 
 
-def _accounts(regions: list[Region], orgs: dict[str, Organisation], password: str | None,
-              rng: random.Random) -> Iterator[tuple[User, str]]:
+def _accounts(
+    regions: list[Region], orgs: dict[str, Organisation], password: str | None, rng: random.Random
+) -> Iterator[tuple[User, str]]:
     """Every role: per region a chair and a member per organisation; one admin, one national member."""
     names = iter(STAFF * 3)
 
     def make(role: Role, org: str, regs: list[Region], email: str) -> tuple[User, str]:
         secret = password or secrets.token_urlsafe(9)
-        user = User(email=email, name=next(names), role=role, organisation=orgs[org], regions=regs,
-                    password_hash=hash_password(secret))
+        user = User(
+            email=email,
+            name=next(names),
+            role=role,
+            organisation=orgs[org],
+            regions=regs,
+            password_hash=hash_password(secret),
+        )
         db.session.add(user)
         return user, secret
 
@@ -94,23 +147,28 @@ def _hold(meeting: Meeting, chair: User, rng: random.Random, today: dt.date) -> 
     orgs = [o for o in meeting.region.organisations]
     for org in orgs:
         status = rng.choices(list(AttendanceStatus), weights=[80, 8, 4, 8])[0]
-        meeting_steps.record_attendance(meeting, org, status, rng.random() < 0.85,
-                                        rng.choice(list(AttendanceForm)), chair)
+        meeting_steps.record_attendance(
+            meeting, org, status, rng.random() < 0.85, rng.choice(list(AttendanceForm)), chair
+        )
     day = meeting.starts_at.date()
     for item in agenda.visible_items(meeting):
-        meeting_steps.record_step1(item, rng.sample(orgs, k=rng.randint(2, 5)),
-                                   rng.choices(list(Assessment), weights=[25, 40, 25, 10])[0], chair)
+        meeting_steps.record_step1(
+            item,
+            rng.sample(orgs, k=rng.randint(2, 5)),
+            rng.choices(list(Assessment), weights=[25, 40, 25, 10])[0],
+            chair,
+        )
         for _ in range(rng.randint(1, 3)):
             owner = rng.choice(orgs)
             due = day + dt.timedelta(days=rng.choice([3, 7, 7, 14, 14, 21]))
-            action = meeting_steps.add_action(item, owner, rng.choice(ACTION_TEXTS[owner.short_name]),
-                                              rng.choice(list(ActionKind)), due, None, chair)
+            action = meeting_steps.add_action(
+                item, owner, rng.choice(ACTION_TEXTS[owner.short_name]), rng.choice(list(ActionKind)), due, None, chair
+            )
             if due < today - dt.timedelta(days=2) or rng.random() < 0.3:
                 result = rng.choices(ActionStatus.results(), weights=[82, 7, 4, 7])[0]
                 actions.tick_off(action, result, action.version, chair)
                 # the past, as it happened: ticked off around the due date, not today
-                action.result_at = min(to_utc(due, dt.time(16, 0)) - dt.timedelta(days=rng.randint(-3, 5)),
-                                       utcnow())
+                action.result_at = min(to_utc(due, dt.time(16, 0)) - dt.timedelta(days=rng.randint(-3, 5)), utcnow())
         handover = rng.choices(list(Handover), weights=[22, 15, 8, 30, 6, 14])[0]
         meeting_steps.record_step3(item, handover, day + dt.timedelta(days=28), chair)
     meeting_steps.set_chair(meeting, rng.choice([chair.organisation, chair.organisation, orgs[0]]), chair)
@@ -130,11 +188,13 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
     db.session.add_all(orgs.values())
     regions = []
     for name, code, _chair, guest, weekday, time, form, location in REGIONS:
-        region = Region(name=name, code=code,
-                        organisations=[orgs[s] for _, s in PARTNERS] + [orgs[guest]])
+        region = Region(name=name, code=code, organisations=[orgs[s] for _, s in PARTNERS] + [orgs[guest]])
         db.session.add(region)
-        db.session.add(MeetingSeries(region=region, weekday=weekday, start_time=time,
-                                     duration_minutes=120, form=form, location=location))
+        db.session.add(
+            MeetingSeries(
+                region=region, weekday=weekday, start_time=time, duration_minutes=120, form=form, location=location
+            )
+        )
         regions.append(region)
     accounts = list(_accounts(regions, orgs, password, rng))
     db.session.flush()
@@ -150,8 +210,14 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
         past_cases = []
         for week in range(12, 0, -1):
             day = last - dt.timedelta(weeks=week - 1)
-            meeting = Meeting(region=region, series_id=series.id, starts_at=to_utc(day, spec[5]),
-                              duration_minutes=120, location=spec[7], form=spec[6])
+            meeting = Meeting(
+                region=region,
+                series_id=series.id,
+                starts_at=to_utc(day, spec[5]),
+                duration_minutes=120,
+                location=spec[7],
+                form=spec[6],
+            )
             db.session.add(meeting)
             db.session.flush()
             for case in rng.sample(past_cases, k=min(len(past_cases), rng.randint(1, 3))):
@@ -173,8 +239,7 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
         lifecycle.send_agenda(upcoming, chair)
     _every_kind_of_mail(regions[-1], chairs[-1], today)
     return [
-        "\t".join([user.role.value, user.organisation.name,
-                   ",".join(r.name for r in user.regions), user.email, secret])
+        "\t".join([user.role.value, user.organisation.name, ",".join(r.name for r in user.regions), user.email, secret])
         for user, secret in accounts
     ]
 
@@ -186,8 +251,9 @@ def _every_kind_of_mail(region: Region, chair: User, today: dt.date) -> None:
     if len(later) == 2:
         lifecycle.send_agenda(later[0], chair)
         moved = local(later[0].starts_at) + dt.timedelta(hours=1)
-        lifecycle.move(later[0], moved.date(), moved.time(), later[0].duration_minutes,
-                       later[0].location, later[0].form, chair)
+        lifecycle.move(
+            later[0], moved.date(), moved.time(), later[0].duration_minutes, later[0].location, later[0].form, chair
+        )
         lifecycle.cancel(later[1], chair)
     mail.reminders(today)
 
@@ -198,9 +264,12 @@ def _new_case(meeting: Meeting, members: list[User], rng: random.Random, day: dt
     organisations = meeting.region.organisations
     needed = [member.organisation] + rng.sample([o for o in organisations if o is not member.organisation], k=2)
     case = cases.bring_in(
-        meeting, member,
+        meeting,
+        member,
         rng.choices(list(CaseKind), weights=[45, 25, 12, 5, 8, 5])[0],
-        rng.choice(list(Children)), rng.choice(list(CaseReason)), needed,
+        rng.choice(list(Children)),
+        rng.choice(list(CaseReason)),
+        needed,
         f"{member.organisation.short_name[:3].upper()}-{rng.randint(10000, 99999)}" if rng.random() < 0.6 else None,
     )
     case.created_at = to_utc(day - dt.timedelta(days=rng.randint(1, 6)), dt.time(9, 30))

@@ -7,6 +7,7 @@ transaction changes and raises the first and marks the second stale; at commit t
 statistics of this transaction are recomputed. An operation therefore only changes records:
 a new kind of change needs no knowledge of either.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -103,8 +104,9 @@ def _watch(session: Session, _context: object, _instances: object) -> None:
             aggregates.mark_stale(*day)
     if regions:
         table = Region.__table__
-        session.connection().execute(update(table).where(table.c.id.in_(regions))
-                                     .values(agenda_version=table.c.agenda_version + 1))
+        session.connection().execute(
+            update(table).where(table.c.id.in_(regions)).values(agenda_version=table.c.agenda_version + 1)
+        )
 
 
 def _refresh(session: Session) -> None:
@@ -122,7 +124,11 @@ def _forget(session: Session, *_args: object) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the watchers once per process (they act on every session)."""
-    for name, listener in (("before_flush", _watch), ("before_commit", _refresh),
-                           ("after_rollback", _forget), ("after_soft_rollback", _forget)):
+    for name, listener in (
+        ("before_flush", _watch),
+        ("before_commit", _refresh),
+        ("after_rollback", _forget),
+        ("after_soft_rollback", _forget),
+    ):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)

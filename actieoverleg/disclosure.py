@@ -1,4 +1,4 @@
-"""The one disclosure rule (product.md §5), applied to every number that leaves the server:
+"""The one disclosure rule (docs/rules.md §5), applied to every number that leaves the server:
 page, chart, CSV and print alike, so no output can say more than another.
 
 * The unit is a **distinct case** wherever a count could point at one: a cell is judged on
@@ -12,6 +12,7 @@ page, chart, CSV and print alike, so no output can say more than another.
 The only cuts are the fixed ones (region or nation × quarter or year, `periods.py`): free
 filters would let two overlapping cuts be subtracted down to one case.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ class Published:
 
 
 def disclose(raw: Raw) -> Published:
-    """The disclosure rule (product.md §5): judged on distinct cases where the figure rests on
+    """The disclosure rule (docs/rules.md §5): judged on distinct cases where the figure rests on
     cases, on the count itself otherwise."""
     unit = raw.value if raw.cases is None else raw.cases
     if raw.value == 0 or unit == 0:

@@ -1,4 +1,5 @@
 """Dutch, styled error pages that leak nothing (no stack trace, no object content)."""
+
 from __future__ import annotations
 
 from flask import Flask, render_template
@@ -18,10 +19,7 @@ MESSAGES = {
     413: ("Te groot", "Wat u verstuurde is te groot."),
     500: ("Er ging iets mis", "Er ging aan onze kant iets mis. Er is niets opgeslagen; probeer het opnieuw."),
 }
-CSRF_MESSAGE = (
-    "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw; wat u invulde is niet "
-    "opgeslagen."
-)
+CSRF_MESSAGE = "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw; wat u invulde is niet opgeslagen."
 
 
 def render_error(code: int, message: str | None = None) -> tuple[str, int]:

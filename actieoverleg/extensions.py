@@ -1,4 +1,5 @@
 """Flask extensions, created unbound so that `create_app` can bind them per app."""
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy

@@ -3,6 +3,7 @@
 Numeric formats use strftime (a list of 50 action points formats 100 dates; Babel costs
 tens of microseconds each); only names of days need the Dutch locale, through Flask-Babel.
 """
+
 from __future__ import annotations
 
 import datetime as dt

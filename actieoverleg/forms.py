@@ -1,4 +1,5 @@
 """Forms, with Dutch messages. Every free-text field goes through the content guard."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +7,6 @@ from typing import Any, Iterable
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    SelectChoice,
     BooleanField,
     DateField,
     EmailField,
@@ -15,6 +15,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -23,8 +24,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .clock import local_today
 from . import privacy
+from .clock import local_today
 from .vocab import (
     ActionKind,
     Assessment,
@@ -75,19 +76,18 @@ def options(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
 def select(label: str, choices: list[tuple[str, str]], *validators: Any, blank: str | None = None) -> SelectField:
     """A select of fixed (value, label) choices; `blank` adds a first empty option."""
     pairs = ([("", blank)] if blank is not None else []) + choices
-    return SelectField(label, choices=options(pairs), validators=list(validators) or [InputRequired(REQUIRED)],
-                       validate_choice=True)
+    return SelectField(
+        label, choices=options(pairs), validators=list(validators) or [InputRequired(REQUIRED)], validate_choice=True
+    )
 
 
 def date_field(label: str, *validators: Any) -> DateField:
-    return DateField(label, validators=list(validators) or [InputRequired(REQUIRED)],
-                     render_kw={"autocomplete": "off"})
+    return DateField(label, validators=list(validators) or [InputRequired(REQUIRED)], render_kw={"autocomplete": "off"})
 
 
 class LoginForm(FlaskForm):
     email = EmailField("E-mailadres", validators=[required()], render_kw={"autocomplete": "username"})
-    password = PasswordField("Wachtwoord", validators=[required()],
-                             render_kw={"autocomplete": "current-password"})
+    password = PasswordField("Wachtwoord", validators=[required()], render_kw={"autocomplete": "current-password"})
 
 
 class CaseForm(FlaskForm):
@@ -97,10 +97,10 @@ class CaseForm(FlaskForm):
     kind = select("Soort casus", CaseKind.choices(), blank="Kies…")
     children = select("Kinderen betrokken", Children.choices(), blank="Kies…")
     reason = select("Reden van aanmelden", CaseReason.choices(), blank="Kies…")
-    needed = MultiCheckboxField("Partners nodig aan tafel", coerce=int,
-                                validators=[DataRequired("Kies minstens één partner.")])
-    file_reference = StringField("Eigen dossiernummer (optioneel)",
-                                 validators=[Optional(), Guarded("file_reference")])
+    needed = MultiCheckboxField(
+        "Partners nodig aan tafel", coerce=int, validators=[DataRequired("Kies minstens één partner.")]
+    )
+    file_reference = StringField("Eigen dossiernummer (optioneel)", validators=[Optional(), Guarded("file_reference")])
 
 
 class FollowUpForm(FlaskForm):
@@ -118,8 +118,11 @@ class Step1Form(FlaskForm):
 
 class ActionForm(FlaskForm):
     organisation_id = SelectField("Eigenaar", coerce=int, validators=[InputRequired(REQUIRED)])
-    text = StringField("Afspraak", validators=[required(), Guarded("action")],
-                       render_kw={"maxlength": privacy.FIELD_LIMITS["action"], "autocomplete": "off"})
+    text = StringField(
+        "Afspraak",
+        validators=[required(), Guarded("action")],
+        render_kw={"maxlength": privacy.FIELD_LIMITS["action"], "autocomplete": "off"},
+    )
     kind = select("Soort", ActionKind.choices())
     due_date = date_field("Termijn")
     assignee_id = SelectField("Persoon (optioneel)", coerce=int, default=0)
@@ -137,8 +140,7 @@ class Step3Form(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         """A return date is required with 'terug op de agenda' (Optional() would skip a field validator)."""
         valid = super().validate(extra_validators)
-        if self.handover.data == Handover.terug.value and not self.return_date.data \
-                and not self.return_date.errors:
+        if self.handover.data == Handover.terug.value and not self.return_date.data and not self.return_date.errors:
             self.return_date.errors = ["Kies de datum waarop de casus terugkomt."]
             valid = False
         return valid
@@ -160,8 +162,11 @@ class MeetingPlanForm(FlaskForm):
 
     day = date_field("Datum")
     time = TimeField("Aanvang", validators=[InputRequired(REQUIRED)])
-    duration_minutes = IntegerField("Duur (minuten)", default=120,
-                                    validators=[InputRequired(REQUIRED), NumberRange(15, 480, "Tussen 15 en 480 minuten.")])
+    duration_minutes = IntegerField(
+        "Duur (minuten)",
+        default=120,
+        validators=[InputRequired(REQUIRED), NumberRange(15, 480, "Tussen 15 en 480 minuten.")],
+    )
     location = StringField("Locatie of link", validators=[Optional(), Guarded("location")])
     form = select("Vorm", MeetingForm.choices())
 
@@ -179,5 +184,6 @@ class PreparedForm(FlaskForm):
 
 
 class MailPreferenceForm(FlaskForm):
-    mail_mode = RadioField("Wat staat er in uw mails?", choices=options(MailMode.choices()),
-                           validators=[InputRequired(NO_CHOICE)])
+    mail_mode = RadioField(
+        "Wat staat er in uw mails?", choices=options(MailMode.choices()), validators=[InputRequired(NO_CHOICE)]
+    )

@@ -5,6 +5,7 @@ request, so both paths render the same markup. Validation errors come back as 42
 conflicts as 409 with the re-rendered fragment; htmx is told to swap those (see the
 `htmx-config` meta tag in base.html).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,8 +18,9 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
-def redirect_or_fragment(url: str, fragment: str, message: str | None = None,
-                         **context: Any) -> Response | tuple[str, int]:
+def redirect_or_fragment(
+    url: str, fragment: str, message: str | None = None, **context: Any
+) -> Response | tuple[str, int]:
     """After a successful change: the updated fragment for htmx (the message swapped into the
     live region out of band), POST/redirect/GET with the message flashed otherwise."""
     if is_htmx():

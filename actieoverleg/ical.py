@@ -1,4 +1,4 @@
-"""Meetings as iCalendar (product.md §7): pure functions, meetings in, bytes out (icalendar).
+"""Meetings as iCalendar (docs/rules.md §7): pure functions, meetings in, bytes out (icalendar).
 
 Invites are `METHOD:REQUEST` with the organiser and the one recipient as attendee (each
 person gets their own mail, so no address of another organisation leaks); a cancellation is
@@ -6,6 +6,7 @@ person gets their own mail, so no address of another organisation leaks); a canc
 time, place, form or status, so calendars replace rather than duplicate. Times carry the
 Europe/Amsterdam VTIMEZONE. No calendar text ever holds a case code or an action text.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,14 +37,21 @@ def _follows_eu_rule(year: int) -> bool:
     """Whether tzdata still has the EU's summer time in `year`: 01:00 UTC, last Sundays."""
     for month, before, after in ((3, 1, 2), (10, 2, 1)):
         change = dt.datetime.combine(_last_sunday(year, month), dt.time(1), UTC)
-        if ((change - dt.timedelta(seconds=1)).astimezone(AMSTERDAM).utcoffset() != before * HOUR
-                or change.astimezone(AMSTERDAM).utcoffset() != after * HOUR):
+        if (change - dt.timedelta(seconds=1)).astimezone(AMSTERDAM).utcoffset() != before * HOUR or change.astimezone(
+            AMSTERDAM
+        ).utcoffset() != after * HOUR:
             return False
     return True
 
 
-def _observance(kind: type[TimezoneDaylight | TimezoneStandard], name: str, start: dt.datetime,
-                month: int, offset_from: int, offset_to: int) -> TimezoneDaylight | TimezoneStandard:
+def _observance(
+    kind: type[TimezoneDaylight | TimezoneStandard],
+    name: str,
+    start: dt.datetime,
+    month: int,
+    offset_from: int,
+    offset_to: int,
+) -> TimezoneDaylight | TimezoneStandard:
     part = kind()
     part.add("tzname", name)
     part.add("dtstart", start)
@@ -62,8 +70,9 @@ def _vtimezone(years: set[int]) -> Timezone:
     exact list is used instead, one RDATE line per transition.
     """
     if not all(_follows_eu_rule(year) for year in years):
-        tz = Timezone.from_tzinfo(AMSTERDAM, tzid=TZID, first_date=dt.date(min(years) - 1, 1, 1),
-                                  last_date=dt.date(max(years) + 2, 1, 1))
+        tz = Timezone.from_tzinfo(
+            AMSTERDAM, tzid=TZID, first_date=dt.date(min(years) - 1, 1, 1), last_date=dt.date(max(years) + 2, 1, 1)
+        )
         for part in tz.subcomponents:
             for rdate in getattr(part.pop("RDATE", None), "dts", []):
                 part.add("rdate", rdate.dt)
@@ -75,8 +84,7 @@ def _vtimezone(years: set[int]) -> Timezone:
     return tz
 
 
-def _calendar(method: str, events: Iterable[Event], meetings: Iterable[Meeting],
-              now: dt.datetime) -> Calendar:
+def _calendar(method: str, events: Iterable[Event], meetings: Iterable[Meeting], now: dt.datetime) -> Calendar:
     """The calendar, with a VTIMEZONE checked for every Amsterdam year a meeting touches."""
     years = {now.astimezone(AMSTERDAM).year}
     for m in meetings:
@@ -130,8 +138,15 @@ def _meeting_event(meeting: Meeting, domain: str, url: str, now: dt.datetime, ca
     return event
 
 
-def invite(meeting: Meeting, *, method: str, organizer: tuple[str, str], attendee: tuple[str, str],
-           url: str, now: dt.datetime | None = None) -> bytes:
+def invite(
+    meeting: Meeting,
+    *,
+    method: str,
+    organizer: tuple[str, str],
+    attendee: tuple[str, str],
+    url: str,
+    now: dt.datetime | None = None,
+) -> bytes:
     """A REQUEST (new or updated) or CANCEL for one recipient."""
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError("method must be REQUEST or CANCEL")
@@ -139,8 +154,10 @@ def invite(meeting: Meeting, *, method: str, organizer: tuple[str, str], attende
     domain = organizer[1].rpartition("@")[2]
     event = _meeting_event(meeting, domain, url, now, cancelled=method == "CANCEL")
     event.add("organizer", _address(*organizer))
-    event.add("attendee", _address(*attendee, ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION",
-                                   RSVP="TRUE", CUTYPE="INDIVIDUAL"))
+    event.add(
+        "attendee",
+        _address(*attendee, ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION", RSVP="TRUE", CUTYPE="INDIVIDUAL"),
+    )
     return _calendar(method, [event], [meeting], now).to_ical()
 
 
@@ -166,8 +183,16 @@ def _due_event(point: ActionPoint, domain: str, url: str, now: dt.datetime) -> E
     return event
 
 
-def feed(*, name: str, meetings: list[Meeting], due_points: list[ActionPoint], domain: str,
-         meeting_url: Callable[[Meeting], str], actions_url: str, now: dt.datetime | None = None) -> bytes:
+def feed(
+    *,
+    name: str,
+    meetings: list[Meeting],
+    due_points: list[ActionPoint],
+    domain: str,
+    meeting_url: Callable[[Meeting], str],
+    actions_url: str,
+    now: dt.datetime | None = None,
+) -> bytes:
     """A subscription calendar: the region's meetings and the organisation's due dates."""
     now = _utc(now)
     events = [_meeting_event(m, domain, meeting_url(m), now, cancelled=False) for m in meetings]

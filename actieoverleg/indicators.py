@@ -6,6 +6,7 @@ Every number here comes out of `disclosure.disclose`, `percent` or `quantile`; t
 only chooses rows, columns and Dutch words. Page, chart, CSV and print all render these
 same `Table` objects; a chart request builds only its own table, from only the cells it reads.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,11 +20,11 @@ from typing import Callable, Iterator
 from sqlalchemy import select
 
 from . import audit
+from .aggregates import OVERVIEW_TABLES, TOTAL, Figures, Raw, figures, figures_by_region, stale_figures
+from .disclosure import EXPLANATION, NOT_SHOWN, Published, disclose, percent, quantile
 from .extensions import db
 from .models import Organisation, Region, User
 from .periods import Period
-from .aggregates import OVERVIEW_TABLES, TOTAL, Figures, Raw, figures, figures_by_region, stale_figures
-from .disclosure import EXPLANATION, NOT_SHOWN, Published, disclose, percent, quantile
 from .vocab import ActionStatus, Assessment, AttendanceForm, AuditAction, CaseKind, Handover, MeetingForm
 
 
@@ -65,8 +66,14 @@ class Table:
         """A hash of everything the table publishes, for chart URLs that change with any number:
         a browser may keep one chart for good, and never shows an outdated one."""
         chart = [self.chart.kind, self.chart.columns, self.chart.percent] if self.chart else None
-        content = [self.key, self.title, self.columns, chart, self.total_last,
-                   [[label, [cell.text for cell in cells]] for label, cells in self.rows]]
+        content = [
+            self.key,
+            self.title,
+            self.columns,
+            chart,
+            self.total_last,
+            [[label, [cell.text for cell in cells]] for label, cells in self.rows],
+        ]
         return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -104,16 +111,25 @@ class StatisticsReport:
         return next((t for t in self.tables() if t.key == key), None)
 
 
-def _rows(f: Figures, tbl: str, labels: list[tuple[str, str]],
-          cells: Callable[[str], list[Published]]) -> list[tuple[str, list[Published]]]:
+def _rows(
+    f: Figures, tbl: str, labels: list[tuple[str, str]], cells: Callable[[str], list[Published]]
+) -> list[tuple[str, list[Published]]]:
     """One row per label that has data, then the total row."""
     present = f.rows(tbl)
     rows = [(label, cells(key)) for key, label in labels if key in present and key != TOTAL]
     return rows + [("Totaal", cells(TOTAL))]
 
 
-def _single(f: Figures, key: str, title: str, tbl: str, labels: list[tuple[str, str]], unit: str,
-            chart: str | None = "hbar", note: str = "") -> Table:
+def _single(
+    f: Figures,
+    key: str,
+    title: str,
+    tbl: str,
+    labels: list[tuple[str, str]],
+    unit: str,
+    chart: str | None = "hbar",
+    note: str = "",
+) -> Table:
     """A one-column table of distinct cases per category, with its total."""
     rows = _rows(f, tbl, labels, lambda row: [disclose(f.get(tbl, row))])
     return Table(key, title, ["", unit], rows, note, Chart(chart, [0]) if chart else None, total_last=True)
@@ -121,8 +137,13 @@ def _single(f: Figures, key: str, title: str, tbl: str, labels: list[tuple[str, 
 
 def _by_column(f: Figures, key: str, title: str, tbl: str, labels: list[tuple[str, str]], unit: str) -> Table:
     """A one-column table read from the columns of a total row (e.g. meetings per form)."""
-    return Table(key, title, ["", unit], [(label, [disclose(f.get(tbl, TOTAL, value))]) for value, label in labels],
-                 chart=Chart("bar", [0]))
+    return Table(
+        key,
+        title,
+        ["", unit],
+        [(label, [disclose(f.get(tbl, TOTAL, value))]) for value, label in labels],
+        chart=Chart("bar", [0]),
+    )
 
 
 def _organisation_labels(orgs: list[Organisation]) -> list[tuple[str, str]]:
@@ -130,11 +151,21 @@ def _organisation_labels(orgs: list[Organisation]) -> list[tuple[str, str]]:
 
 
 def _frequency(f: Figures, period: Period, national: bool) -> Table:
-    weeks = "Regio-weken met een gehouden overleg" if national else f"Weken met een gehouden overleg (van {period.weeks})"
-    rows = [("Gehouden overleggen", "gehouden"), ("waarvan spoedoverleg", "spoed"),
-            ("Afgelaste overleggen", "afgelast"), (weeks, "weken")]
-    return Table("overleggen", "Overleggen", ["", "Aantal"],
-                 [(label, [disclose(f.get("overleg", TOTAL, col))]) for label, col in rows])
+    weeks = (
+        "Regio-weken met een gehouden overleg" if national else f"Weken met een gehouden overleg (van {period.weeks})"
+    )
+    rows = [
+        ("Gehouden overleggen", "gehouden"),
+        ("waarvan spoedoverleg", "spoed"),
+        ("Afgelaste overleggen", "afgelast"),
+        (weeks, "weken"),
+    ]
+    return Table(
+        "overleggen",
+        "Overleggen",
+        ["", "Aantal"],
+        [(label, [disclose(f.get("overleg", TOTAL, col))]) for label, col in rows],
+    )
 
 
 def _attendance_table(f: Figures, orgs: list[tuple[str, str]]) -> Table:
@@ -143,12 +174,23 @@ def _attendance_table(f: Figures, orgs: list[tuple[str, str]]) -> Table:
         rest = [disclose(f.get("aanwezigheid", row, s)) for s in ("afgemeld", "informatie", "afwezig")]
         return [expected, present, *rest, percent(present, expected)]
 
-    return Table("aanwezigheid", "Aanwezigheid per partner (aantal overleggen)",
-                 ["Organisatie", "Verwacht", "Aanwezig", "Afwezig met bericht", "Informatie aangeleverd",
-                  "Afwezig", "% aanwezig"],
-                 _rows(f, "aanwezigheid", orgs, cells),
-                 "Verwacht: de overleggen waarvoor de voorzitter de organisatie aan tafel registreerde.",
-                 Chart("stacked", [1, 2, 3, 4]), total_last=True)
+    return Table(
+        "aanwezigheid",
+        "Aanwezigheid per partner (aantal overleggen)",
+        [
+            "Organisatie",
+            "Verwacht",
+            "Aanwezig",
+            "Afwezig met bericht",
+            "Informatie aangeleverd",
+            "Afwezig",
+            "% aanwezig",
+        ],
+        _rows(f, "aanwezigheid", orgs, cells),
+        "Verwacht: de overleggen waarvoor de voorzitter de organisatie aan tafel registreerde.",
+        Chart("stacked", [1, 2, 3, 4]),
+        total_last=True,
+    )
 
 
 def _mandate(f: Figures, orgs: list[tuple[str, str]]) -> Table:
@@ -156,9 +198,14 @@ def _mandate(f: Figures, orgs: list[tuple[str, str]]) -> Table:
         present, mandate = (disclose(f.get("aanwezigheid", row, c)) for c in ("aanwezig", "mandaat"))
         return [present, mandate, percent(mandate, present)]
 
-    return Table("mandaat", "Aanwezig met mandaat, per partner", ["Organisatie", "Aanwezig", "Met mandaat",
-                                                                 "% met mandaat"],
-                 _rows(f, "aanwezigheid", orgs, cells), chart=Chart("hbar", [2], percent=True), total_last=True)
+    return Table(
+        "mandaat",
+        "Aanwezig met mandaat, per partner",
+        ["Organisatie", "Aanwezig", "Met mandaat", "% met mandaat"],
+        _rows(f, "aanwezigheid", orgs, cells),
+        chart=Chart("hbar", [2], percent=True),
+        total_last=True,
+    )
 
 
 def _action_points(f: Figures, orgs: list[tuple[str, str]]) -> Table:
@@ -169,32 +216,46 @@ def _action_points(f: Figures, orgs: list[tuple[str, str]]) -> Table:
         median = quantile(f.histogram("afrondtijd", row), 0.5, done_raw.cases)
         return [number, done, percent(done, number), percent(on_time, number), median]
 
-    return Table("actiepunten", "Actiepunten per partner",
-                 ["Organisatie", "Aantal", "Afgerond", "% afgerond", "% op tijd afgerond",
-                  "Mediaan dagen tot afronding"],
-                 _rows(f, "actiepunten", orgs, cells),
-                 "Actiepunten uit de overleggen van deze periode. ‘Op tijd’: afgerond uiterlijk op de "
-                 "termijn, als deel van alle actiepunten. Een cel die op 1 tot 9 casussen berust, staat als ‘<10’.",
-                 Chart("bar", [2, 3], percent=True), total_last=True)
+    return Table(
+        "actiepunten",
+        "Actiepunten per partner",
+        ["Organisatie", "Aantal", "Afgerond", "% afgerond", "% op tijd afgerond", "Mediaan dagen tot afronding"],
+        _rows(f, "actiepunten", orgs, cells),
+        "Actiepunten uit de overleggen van deze periode. ‘Op tijd’: afgerond uiterlijk op de "
+        "termijn, als deel van alle actiepunten. Een cel die op 1 tot 9 casussen berust, staat als ‘<10’.",
+        Chart("bar", [2, 3], percent=True),
+        total_last=True,
+    )
 
 
 def _results(f: Figures, orgs: list[tuple[str, str]]) -> Table:
     def cells(row: str) -> list[Published]:
         return [disclose(f.get("actiepunten", row, s.value)) for s in ActionStatus]
 
-    return Table("resultaten", "Resultaat van actiepunten per partner",
-                 ["Organisatie", *[s.label for s in ActionStatus]], _rows(f, "actiepunten", orgs, cells),
-                 chart=Chart("stacked", list(range(len(ActionStatus)))), total_last=True)
+    return Table(
+        "resultaten",
+        "Resultaat van actiepunten per partner",
+        ["Organisatie", *[s.label for s in ActionStatus]],
+        _rows(f, "actiepunten", orgs, cells),
+        chart=Chart("stacked", list(range(len(ActionStatus)))),
+        total_last=True,
+    )
 
 
 def _waiting(f: Figures) -> Table:
     histogram = f.histogram("wachttijd")
     cases = sum(histogram.values())
-    return Table("wachttijd", "Van aanmelding tot eerste bespreking", ["", "Waarde"], [
-        ("Nieuw ingebrachte casussen", [disclose(Raw(cases, cases))]),
-        ("Mediaan (dagen)", [quantile(histogram, 0.5, cases)]),
-        ("90e percentiel (dagen)", [quantile(histogram, 0.9, cases)]),
-    ], "Dagen van de aanmelding van een casus tot het eerste overleg waarin die besproken is.")
+    return Table(
+        "wachttijd",
+        "Van aanmelding tot eerste bespreking",
+        ["", "Waarde"],
+        [
+            ("Nieuw ingebrachte casussen", [disclose(Raw(cases, cases))]),
+            ("Mediaan (dagen)", [quantile(histogram, 0.5, cases)]),
+            ("90e percentiel (dagen)", [quantile(histogram, 0.9, cases)]),
+        ],
+        "Dagen van de aanmelding van een casus tot het eerste overleg waarin die besproken is.",
+    )
 
 
 HOW = [("nieuw", "Nieuw"), ("vervolg", "Vervolgbespreking"), ("herhaling", "Herhaling binnen 12 maanden")]
@@ -213,48 +274,117 @@ class _Input:
 # Each table: the stored cell tables (`StatCell.tbl`) it reads, and how it is made.
 TABLES: dict[str, tuple[tuple[str, ...], Callable[[_Input], Table]]] = {
     "overleggen": (("overleg",), lambda i: _frequency(i.f, i.period, i.national)),
-    "vorm": (("overleg",), lambda i: _by_column(i.f, "vorm", "Vorm van het overleg", "overleg",
-                                                 MeetingForm.choices(), "Overleggen")),
-    "deelname": (("aanwezigheid",), lambda i: _by_column(i.f, "deelname", "Vorm van deelname van aanwezige partners",
-                                                         "aanwezigheid", AttendanceForm.choices(), "Aanwezigheden")),
+    "vorm": (
+        ("overleg",),
+        lambda i: _by_column(i.f, "vorm", "Vorm van het overleg", "overleg", MeetingForm.choices(), "Overleggen"),
+    ),
+    "deelname": (
+        ("aanwezigheid",),
+        lambda i: _by_column(
+            i.f,
+            "deelname",
+            "Vorm van deelname van aanwezige partners",
+            "aanwezigheid",
+            AttendanceForm.choices(),
+            "Aanwezigheden",
+        ),
+    ),
     "aanwezigheid": (("aanwezigheid",), lambda i: _attendance_table(i.f, i.orgs)),
-    "ingebracht": (("ingebracht",), lambda i: _single(i.f, "ingebracht", "Nieuw ingebrachte casussen per partner",
-                                                      "ingebracht", i.orgs, "Casussen")),
-    "gedeeld": (("gedeeld",), lambda i: _single(
-        i.f, "gedeeld", "Informatie gedeeld in stap 1, per partner", "gedeeld", i.orgs, "Casussen",
-        note="Het totaal telt elke casus één keer, ook als meer partners deelden.")),
+    "ingebracht": (
+        ("ingebracht",),
+        lambda i: _single(
+            i.f, "ingebracht", "Nieuw ingebrachte casussen per partner", "ingebracht", i.orgs, "Casussen"
+        ),
+    ),
+    "gedeeld": (
+        ("gedeeld",),
+        lambda i: _single(
+            i.f,
+            "gedeeld",
+            "Informatie gedeeld in stap 1, per partner",
+            "gedeeld",
+            i.orgs,
+            "Casussen",
+            note="Het totaal telt elke casus één keer, ook als meer partners deelden.",
+        ),
+    ),
     "mandaat": (("aanwezigheid",), lambda i: _mandate(i.f, i.orgs)),
-    "voorzitter": (("voorzitter",), lambda i: _single(i.f, "voorzitter", "Voorzitterschap per organisatie",
-                                                      "voorzitter", i.orgs + [("onbekend", "Niet vastgelegd")],
-                                                      "Overleggen")),
+    "voorzitter": (
+        ("voorzitter",),
+        lambda i: _single(
+            i.f,
+            "voorzitter",
+            "Voorzitterschap per organisatie",
+            "voorzitter",
+            i.orgs + [("onbekend", "Niet vastgelegd")],
+            "Overleggen",
+        ),
+    ),
     "wachttijd": (("wachttijd",), lambda i: _waiting(i.f)),
-    "besproken": (("besproken",), lambda i: _single(
-        i.f, "besproken", "Besproken casussen", "besproken", HOW, "Casussen", chart="bar",
-        note="Naar de eerste bespreking in de periode. Nieuw: niet eerder besproken, of langer dan "
-             "12 maanden geleden. Vervolg: vorige keer ‘terug op de agenda’. Herhaling: eerder "
-             "overgedragen of afgesloten en binnen 12 maanden terug.")),
+    "besproken": (
+        ("besproken",),
+        lambda i: _single(
+            i.f,
+            "besproken",
+            "Besproken casussen",
+            "besproken",
+            HOW,
+            "Casussen",
+            chart="bar",
+            note="Naar de eerste bespreking in de periode. Nieuw: niet eerder besproken, of langer dan "
+            "12 maanden geleden. Vervolg: vorige keer ‘terug op de agenda’. Herhaling: eerder "
+            "overgedragen of afgesloten en binnen 12 maanden terug.",
+        ),
+    ),
     "soort": (("soort",), lambda i: _single(i.f, "soort", "Soort casus", "soort", CaseKind.choices(), "Casussen")),
-    "duiding": (("duiding",), lambda i: _single(i.f, "duiding", "Gezamenlijke duiding", "duiding",
-                                                Assessment.choices(), "Casussen",
-                                                note="De duiding bij de laatste bespreking in de periode.")),
+    "duiding": (
+        ("duiding",),
+        lambda i: _single(
+            i.f,
+            "duiding",
+            "Gezamenlijke duiding",
+            "duiding",
+            Assessment.choices(),
+            "Casussen",
+            note="De duiding bij de laatste bespreking in de periode.",
+        ),
+    ),
     "actiepunten": (("actiepunten", "afrondtijd"), lambda i: _action_points(i.f, i.orgs)),
     "resultaten": (("actiepunten",), lambda i: _results(i.f, i.orgs)),
-    "overdracht": (("overdracht",), lambda i: _single(i.f, "overdracht", "Overdracht", "overdracht",
-                                                      Handover.choices(), "Casussen",
-                                                      note="De overdracht bij de laatste bespreking in de periode.")),
+    "overdracht": (
+        ("overdracht",),
+        lambda i: _single(
+            i.f,
+            "overdracht",
+            "Overdracht",
+            "overdracht",
+            Handover.choices(),
+            "Casussen",
+            note="De overdracht bij de laatste bespreking in de periode.",
+        ),
+    ),
 }
 OVERVIEW = "regios"  # the national region × indicator table
 SECTIONS = [
     ("Frequentie", "Hoe vaak het Actie-overleg is gehouden.", ["overleggen"]),
     ("Vorm", "Fysiek, online of hybride; en hoe de aanwezige partners deelnamen.", ["vorm", "deelname"]),
-    ("Aanwezige partners", "Welke partners aan tafel zaten, zich afmeldden of informatie aanleverden.",
-     ["aanwezigheid"]),
+    (
+        "Aanwezige partners",
+        "Welke partners aan tafel zaten, zich afmeldden of informatie aanleverden.",
+        ["aanwezigheid"],
+    ),
     ("Deelnemers", "Wie casussen inbracht en wie in stap 1 informatie deelde.", ["ingebracht", "gedeeld"]),
     ("Mandaat", "Of de aanwezigen mochten beslissen namens hun organisatie.", ["mandaat"]),
-    ("Voorzitterschap en facilitering", "Wie voorzat en hoe snel een casus op tafel kwam.",
-     ["voorzitter", "wachttijd"]),
-    ("Informatiedeling en vastleggen", "Wat besproken, geduid, afgesproken en overgedragen is.",
-     ["besproken", "soort", "duiding", "actiepunten", "resultaten", "overdracht"]),
+    (
+        "Voorzitterschap en facilitering",
+        "Wie voorzat en hoe snel een casus op tafel kwam.",
+        ["voorzitter", "wachttijd"],
+    ),
+    (
+        "Informatiedeling en vastleggen",
+        "Wat besproken, geduid, afgesproken en overgedragen is.",
+        ["besproken", "soort", "duiding", "actiepunten", "resultaten", "overdracht"],
+    ),
 ]
 
 
@@ -278,8 +408,10 @@ def _build(period: Period, region: Region | None, today: dt.date, only: str | No
     f = figures(period, None if national else region.id, stale, sources)
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.position, Organisation.name))
     made = _Input(f, period, national, _organisation_labels(list(organisations)))
-    sections = [Section(heading, intro, [TABLES[key][1](made) for key in keys if only in (None, key)])
-                for heading, intro, keys in SECTIONS]
+    sections = [
+        Section(heading, intro, [TABLES[key][1](made) for key in keys if only in (None, key)])
+        for heading, intro, keys in SECTIONS
+    ]
     report = StatisticsReport(period, region, [s for s in sections if s.tables], complete=period.end <= today)
     if national and only in (None, OVERVIEW):
         regions = list(db.session.scalars(select(Region).where(Region.active.is_(True)).order_by(Region.name)))
@@ -287,9 +419,19 @@ def _build(period: Period, region: Region | None, today: dt.date, only: str | No
     return report
 
 
-OVERVIEW_COLUMNS = ["Regio", "Overleggen", "waarvan spoed", "Weken met overleg", "Casussen besproken",
-                    "waarvan nieuw", "Actiepunten", "% afgerond", "% op tijd afgerond", "% aanwezig",
-                    "Mediaan dagen tot bespreking"]
+OVERVIEW_COLUMNS = [
+    "Regio",
+    "Overleggen",
+    "waarvan spoed",
+    "Weken met overleg",
+    "Casussen besproken",
+    "waarvan nieuw",
+    "Actiepunten",
+    "% afgerond",
+    "% op tijd afgerond",
+    "% aanwezig",
+    "Mediaan dagen tot bespreking",
+]
 
 
 def _overview_cells(f: Figures) -> list[Published]:
@@ -299,9 +441,16 @@ def _overview_cells(f: Figures) -> list[Published]:
     on_time = disclose(f.get("actiepunten", TOTAL, "op_tijd"))
     expected, present = (disclose(f.get("aanwezigheid", TOTAL, c)) for c in ("verwacht", "aanwezig"))
     waiting = f.histogram("wachttijd")
-    return [*meeting, disclose(f.get("besproken")), disclose(f.get("besproken", "nieuw")), points,
-            percent(done, points), percent(on_time, points), percent(present, expected),
-            quantile(waiting, 0.5, sum(waiting.values()))]
+    return [
+        *meeting,
+        disclose(f.get("besproken")),
+        disclose(f.get("besproken", "nieuw")),
+        points,
+        percent(done, points),
+        percent(on_time, points),
+        percent(present, expected),
+        quantile(waiting, 0.5, sum(waiting.values())),
+    ]
 
 
 def _overview(by_region: dict[int, Figures], regions: list[Region], national: Figures) -> tuple[Table, list[str]]:
@@ -309,17 +458,24 @@ def _overview(by_region: dict[int, Figures], regions: list[Region], national: Fi
     rows = [(r.name, _overview_cells(by_region.get(r.id, empty))) for r in regions]
     rows.append(("Landelijk", _overview_cells(national)))
     without = [r.name for r in regions if not by_region.get(r.id, empty).get("overleg", TOTAL, "gehouden").value]
-    table = Table(OVERVIEW, "Regio's naast elkaar", OVERVIEW_COLUMNS, rows,
-                  "Per regio dezelfde regel als overal: <10, afgerond op 5, percentages uit de afgeronde "
-                  "aantallen, een mediaan alleen bij minstens 10 casussen (anders ‘" + NOT_SHOWN + "’).",
-                  Chart("hbar", [3]), total_last=True)
+    table = Table(
+        OVERVIEW,
+        "Regio's naast elkaar",
+        OVERVIEW_COLUMNS,
+        rows,
+        "Per regio dezelfde regel als overal: <10, afgerond op 5, percentages uit de afgeronde "
+        "aantallen, een mediaan alleen bij minstens 10 casussen (anders ‘" + NOT_SHOWN + "’).",
+        Chart("hbar", [3]),
+        total_last=True,
+    )
     return table, without
 
 
 def record_use(action: AuditAction, report: StatisticsReport, what: str, user: User | None) -> None:
     """Exports and prints go to the audit log: scope, period and table, nothing else."""
-    audit.record(action, report.region, user=user,
-                 detail=f"statistiek {report.scope_key} {report.period.key} {what}".strip())
+    audit.record(
+        action, report.region, user=user, detail=f"statistiek {report.scope_key} {report.period.key} {what}".strip()
+    )
 
 
 def csv_bytes(report: StatisticsReport, key: str | None = None) -> bytes:

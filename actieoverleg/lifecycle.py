@@ -10,6 +10,7 @@ A closed or cancelled record is locked (`Meeting.is_locked`). Each function is a
 it makes the change and its consequences (audit entry, mail in the outbox, carry-over) and
 flushes; the caller commits.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,19 +42,27 @@ class Cancelled:
     target: Meeting | None
 
 
-def plan_extra(region_id: int, day: dt.date, time: dt.time, duration: int, location: str,
-               form: MeetingForm, user: User) -> Meeting:
+def plan_extra(
+    region_id: int, day: dt.date, time: dt.time, duration: int, location: str, form: MeetingForm, user: User
+) -> Meeting:
     """An extra (spoed) meeting outside the series."""
-    meeting = Meeting(region_id=region_id, starts_at=to_utc(day, time), duration_minutes=duration,
-                      location=location, form=form, is_extra=True)
+    meeting = Meeting(
+        region_id=region_id,
+        starts_at=to_utc(day, time),
+        duration_minutes=duration,
+        location=location,
+        form=form,
+        is_extra=True,
+    )
     db.session.add(meeting)
     db.session.flush()
     audit.record(AuditAction.create, meeting, user=user, detail="spoed")
     return meeting
 
 
-def move(meeting: Meeting, day: dt.date, time: dt.time, duration: int, location: str,
-         form: MeetingForm, user: User) -> int | None:
+def move(
+    meeting: Meeting, day: dt.date, time: dt.time, duration: int, location: str, form: MeetingForm, user: User
+) -> int | None:
     """Move a meeting or change its place and form. None if nothing changed; otherwise how
     many members got the updated invite (0 before the agenda went out)."""
     new = (to_utc(day, time), duration, location, form)

@@ -5,6 +5,7 @@ life cycle (plan, move, cancel, close, reopen) is `lifecycle.py`.
 Each function here is an operation: it changes the record, writes its audit entry and
 flushes; the caller commits.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,19 +24,33 @@ STEPS = (
 )
 
 
-def record_step1(item: AgendaItem, shared: Iterable[Organisation], assessment: Assessment | None,
-                 user: User) -> None:
+def record_step1(item: AgendaItem, shared: Iterable[Organisation], assessment: Assessment | None, user: User) -> None:
     """Which partners shared information, and the joint assessment (a category, never the information)."""
     item.shared = list(shared)
     item.assessment = assessment
     audit.record(AuditAction.change, item, user=user, detail="stap1")
 
 
-def add_action(item: AgendaItem, organisation: Organisation, text: str, kind: ActionKind,
-               due_date: dt.date, assignee: User | None, user: User) -> ActionPoint:
+def add_action(
+    item: AgendaItem,
+    organisation: Organisation,
+    text: str,
+    kind: ActionKind,
+    due_date: dt.date,
+    assignee: User | None,
+    user: User,
+) -> ActionPoint:
     """Step 2: an agreement owned by one organisation."""
-    action = ActionPoint(case_id=item.case_id, region_id=item.case.region_id, agenda_item=item,
-                         organisation=organisation, text=text.strip(), kind=kind, due_date=due_date, assignee=assignee)
+    action = ActionPoint(
+        case_id=item.case_id,
+        region_id=item.case.region_id,
+        agenda_item=item,
+        organisation=organisation,
+        text=text.strip(),
+        kind=kind,
+        due_date=due_date,
+        assignee=assignee,
+    )
     db.session.add(action)
     db.session.flush()
     audit.record(AuditAction.create, action, user=user)
@@ -68,8 +83,9 @@ def step3_state(item: AgendaItem) -> str:
 
 def item_progress(item: AgendaItem) -> int:
     """How many of the three steps have something recorded (for the agenda's progress list)."""
-    return sum((item.assessment is not None, bool(item.actions) or item.handover is not None,
-                item.handover is not None))
+    return sum(
+        (item.assessment is not None, bool(item.actions) or item.handover is not None, item.handover is not None)
+    )
 
 
 def attendance_rows(meeting: Meeting) -> list[tuple[Organisation, Attendance | None]]:
@@ -78,8 +94,14 @@ def attendance_rows(meeting: Meeting) -> list[tuple[Organisation, Attendance | N
     return [(o, by_org.get(o.id)) for o in meeting.region.organisations if o.active]
 
 
-def record_attendance(meeting: Meeting, organisation: Organisation, status: AttendanceStatus,
-                      mandate: bool | None, form: AttendanceForm | None, user: User) -> None:
+def record_attendance(
+    meeting: Meeting,
+    organisation: Organisation,
+    status: AttendanceStatus,
+    mandate: bool | None,
+    form: AttendanceForm | None,
+    user: User,
+) -> None:
     """Attendance per organisation; mandate and form only make sense for someone present."""
     row = next((a for a in meeting.attendances if a.organisation_id == organisation.id), None)
     if row is None:

@@ -1,9 +1,10 @@
-"""The data model. A case is only a pseudonymous code plus coarse categories (domain.md).
+"""The data model. A case is only a pseudonymous code plus coarse categories (docs/domain.md).
 
 Datetimes are stored as naive UTC and handed out as aware UTC (`UTCDateTime`), so the
 models run the same on SQLite and PostgreSQL; they are shown in Europe/Amsterdam by
 `formatting.py`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -129,9 +130,7 @@ class Organisation(db.Model):
     kind: Mapped[OrganisationKind] = mapped_column(choice(OrganisationKind))
     position: Mapped[int] = mapped_column(default=100)  # fixed display order at the table
     active: Mapped[bool] = mapped_column(default=True)
-    regions: Mapped[list[Region]] = relationship(
-        secondary=region_organisation, back_populates="organisations"
-    )
+    regions: Mapped[list[Region]] = relationship(secondary=region_organisation, back_populates="organisations")
 
 
 class User(UserMixin, db.Model):
@@ -150,9 +149,7 @@ class User(UserMixin, db.Model):
     mail_mode: Mapped[MailMode] = mapped_column(choice(MailMode), default=MailMode.volledig)
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # calendar subscription
     organisation: Mapped[Organisation] = relationship(lazy="joined")
-    regions: Mapped[list[Region]] = relationship(
-        secondary=user_region, lazy="selectin", order_by="Region.name"
-    )
+    regions: Mapped[list[Region]] = relationship(secondary=user_region, lazy="selectin", order_by="Region.name")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -197,9 +194,7 @@ class Meeting(db.Model):
     location: Mapped[str] = mapped_column(String(200), default="")
     form: Mapped[MeetingForm] = mapped_column(choice(MeetingForm))
     is_extra: Mapped[bool] = mapped_column(default=False)  # spoedoverleg
-    status: Mapped[MeetingStatus] = mapped_column(
-        choice(MeetingStatus), default=MeetingStatus.gepland
-    )
+    status: Mapped[MeetingStatus] = mapped_column(choice(MeetingStatus), default=MeetingStatus.gepland)
     chair_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -265,9 +260,7 @@ class Case(db.Model):
 
     region: Mapped[Region] = relationship(lazy="joined")
     organisation: Mapped[Organisation] = relationship(lazy="joined")
-    needed: Mapped[list[Organisation]] = relationship(
-        secondary=case_needed, order_by="Organisation.position"
-    )
+    needed: Mapped[list[Organisation]] = relationship(secondary=case_needed, order_by="Organisation.position")
     items: Mapped[list[AgendaItem]] = relationship(back_populates="case")
     actions: Mapped[list[ActionPoint]] = relationship(back_populates="case")
 
@@ -290,15 +283,11 @@ class AgendaItem(db.Model):
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     case: Mapped[Case] = relationship(back_populates="items", lazy="joined")
-    shared: Mapped[list[Organisation]] = relationship(
-        secondary=item_shared, order_by="Organisation.position"
-    )
+    shared: Mapped[list[Organisation]] = relationship(secondary=item_shared, order_by="Organisation.position")
     preparations: Mapped[list[Preparation]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="Preparation.organisation_id"
     )
-    actions: Mapped[list[ActionPoint]] = relationship(
-        back_populates="agenda_item", order_by="ActionPoint.id"
-    )
+    actions: Mapped[list[ActionPoint]] = relationship(back_populates="agenda_item", order_by="ActionPoint.id")
 
     __table_args__ = (UniqueConstraint("meeting_id", "case_id"),)
     __mapper_args__ = {"version_id_col": version}
@@ -307,9 +296,7 @@ class AgendaItem(db.Model):
 class Preparation(db.Model):
     """'Informatie voorbereid' for one needed partner on one agenda item."""
 
-    agenda_item_id: Mapped[int] = mapped_column(
-        ForeignKey("agenda_item.id", ondelete="CASCADE"), primary_key=True
-    )
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
     prepared: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -323,9 +310,7 @@ class ActionPoint(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
-    agenda_item_id: Mapped[int] = mapped_column(
-        ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True
-    )
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     # The case's region, copied: "Onze actiepunten" filters owner + region in one index (no join).
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))

@@ -1,4 +1,4 @@
-"""The durable outbox (product.md §6).
+"""The durable outbox (docs/rules.md §6).
 
 `enqueue` adds a finished message to the caller's transaction, so a change and the mails it
 causes commit together or not at all. `deliver` sends what is due, one message at a time:
@@ -13,6 +13,7 @@ causes commit together or not at all. `deliver` sends what is due, one message a
 A claim is a conditional UPDATE, so two senders never take the same message. Every attempt
 sends the same bytes with the same Message-ID.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,10 +62,15 @@ def enqueue(message: EmailMessage, *, kind: MailKind, dedup_key: str, user_id: i
     """Add a message to the current transaction; False if this key was enqueued before."""
     if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == dedup_key)):
         return False
-    row = OutboxMessage(kind=kind, dedup_key=dedup_key, message_id=message["Message-ID"],
-                        recipient=parseaddr(message["To"])[1], user_id=user_id,
-                        subject=str(message["Subject"])[:200],
-                        raw=message.as_bytes(policy=SMTP_POLICY))
+    row = OutboxMessage(
+        kind=kind,
+        dedup_key=dedup_key,
+        message_id=message["Message-ID"],
+        recipient=parseaddr(message["To"])[1],
+        user_id=user_id,
+        subject=str(message["Subject"])[:200],
+        raw=message.as_bytes(policy=SMTP_POLICY),
+    )
     db.session.add(row)
     db.session.flush()
     db.session.info.setdefault("outbox_new", []).append(row.id)
@@ -197,10 +203,18 @@ def _claim(message_id: int, worker: str, now: dt.datetime) -> bool:
     """Take one due message for this sender; committed, so the attempt is on record first."""
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.wachtend,
-               OutboxMessage.next_attempt_at <= now)
-        .values(status=OutboxStatus.bezig, claimed_by=worker, claimed_at=now, data_started=False,
-                attempts=OutboxMessage.attempts + 1)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == OutboxStatus.wachtend,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(
+            status=OutboxStatus.bezig,
+            claimed_by=worker,
+            claimed_at=now,
+            data_started=False,
+            attempts=OutboxMessage.attempts + 1,
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -222,29 +236,45 @@ def recover(now: dt.datetime | None = None) -> int:
     delete sent messages older than OUTBOX_KEEP_DAYS; every send run starts with this."""
     now = now or utcnow()
     stale = now - dt.timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
-    base = (update(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.bezig, OutboxMessage.claimed_at < stale)
-            .execution_options(synchronize_session=False))
-    retried = db.session.execute(base.where(OutboxMessage.data_started.is_(False)).values(
-        status=OutboxStatus.wachtend, next_attempt_at=now, claimed_by=None, claimed_at=None,
-        error="Verzending onderbroken; opnieuw in de wachtrij")).rowcount
-    flagged = db.session.execute(base.where(OutboxMessage.data_started.is_(True)).values(
-        status=OutboxStatus.mislukt, claimed_by=None, claimed_at=None, error=UNCERTAIN)).rowcount
+    base = (
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.bezig, OutboxMessage.claimed_at < stale)
+        .execution_options(synchronize_session=False)
+    )
+    retried = db.session.execute(
+        base.where(OutboxMessage.data_started.is_(False)).values(
+            status=OutboxStatus.wachtend,
+            next_attempt_at=now,
+            claimed_by=None,
+            claimed_at=None,
+            error="Verzending onderbroken; opnieuw in de wachtrij",
+        )
+    ).rowcount
+    flagged = db.session.execute(
+        base.where(OutboxMessage.data_started.is_(True)).values(
+            status=OutboxStatus.mislukt, claimed_by=None, claimed_at=None, error=UNCERTAIN
+        )
+    ).rowcount
     keep = dt.timedelta(days=current_app.config["OUTBOX_KEEP_DAYS"])
-    db.session.execute(delete(OutboxMessage).where(OutboxMessage.status == OutboxStatus.verzonden,
-                                                   OutboxMessage.sent_at < now - keep))
+    db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.status == OutboxStatus.verzonden, OutboxMessage.sent_at < now - keep)
+    )
     db.session.commit()
     return retried + flagged
 
 
-def deliver(ids: Iterable[int] | None = None, now: dt.datetime | None = None,
-            limit: int | None = None) -> DeliveryReport:
+def deliver(
+    ids: Iterable[int] | None = None, now: dt.datetime | None = None, limit: int | None = None
+) -> DeliveryReport:
     """Send the due messages (or only `ids`), oldest first; stops early when the server is down."""
     now = now or utcnow()
     worker = f"{os.getpid()}-{threading.get_ident()}"[:40]
-    query = (select(OutboxMessage.id)
-             .where(OutboxMessage.status == OutboxStatus.wachtend, OutboxMessage.next_attempt_at <= now)
-             .order_by(OutboxMessage.id).limit(limit or current_app.config["OUTBOX_BATCH_SIZE"]))
+    query = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.wachtend, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit or current_app.config["OUTBOX_BATCH_SIZE"])
+    )
     if ids is not None:
         query = query.where(OutboxMessage.id.in_(list(ids)))
     candidates = list(db.session.scalars(query))
@@ -283,8 +313,14 @@ def _send_one(sender: Transport, row: OutboxMessage, worker: str, now: dt.dateti
         sender.send(row, lambda: _handing_over(row, worker))
     except TemporaryFailure as exc:
         gave_up = row.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]
-        _finish(row, worker, status=OutboxStatus.mislukt if gave_up else OutboxStatus.wachtend,
-                next_attempt_at=now + backoff(row.attempts), data_started=False, error=str(exc))
+        _finish(
+            row,
+            worker,
+            status=OutboxStatus.mislukt if gave_up else OutboxStatus.wachtend,
+            next_attempt_at=now + backoff(row.attempts),
+            data_started=False,
+            error=str(exc),
+        )
         report.failed += gave_up
         report.retry += not gave_up
         report.errors.append(str(exc))
@@ -307,8 +343,10 @@ def _send_one(sender: Transport, row: OutboxMessage, worker: str, now: dt.dateti
 def _handing_over(row: OutboxMessage, worker: str) -> None:
     """Record, committed, that the body is about to be handed over: from here it may arrive."""
     db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == worker)
-        .values(data_started=True).execution_options(synchronize_session=False)
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == worker)
+        .values(data_started=True)
+        .execution_options(synchronize_session=False)
     )
     db.session.commit()
     row.data_started = True
@@ -354,8 +392,9 @@ def _after_commit(session: Session) -> None:
     ids = session.info.pop("outbox_new", None)
     if not ids or not has_request_context() or not current_app.config["OUTBOX_DELIVER_AFTER_COMMIT"]:
         return
-    thread = threading.Thread(target=_deliver_in_background, name="outbox", daemon=True,
-                              args=(current_app._get_current_object(), ids))  # type: ignore[attr-defined]
+    thread = threading.Thread(
+        target=_deliver_in_background, name="outbox", daemon=True, args=(current_app._get_current_object(), ids)
+    )  # type: ignore[attr-defined]
     with _lock:
         _threads.add(thread)
     thread.start()

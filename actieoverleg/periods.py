@@ -1,8 +1,9 @@
-"""The fixed periods statistics are cut by (product.md §5): a calendar quarter or a year.
+"""The fixed periods statistics are cut by (docs/rules.md §5): a calendar quarter or a year.
 
 No other window exists, on purpose: free date ranges would let two overlapping windows
 be subtracted down to a single week (see disclosure.py).
 """
+
 from __future__ import annotations
 
 import datetime as dt

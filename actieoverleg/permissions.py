@@ -8,6 +8,7 @@ Objects outside the user's regions answer 404, exactly as objects that do not ex
 nobody can probe another region; an object in the user's own region that they may not
 change answers 403.
 """
+
 from __future__ import annotations
 
 import functools
@@ -26,6 +27,7 @@ Rule = Callable[[User], bool]
 
 
 # --- role rules, for `allow` -------------------------------------------------------------
+
 
 def signed_in(user: User) -> bool:
     return True
@@ -91,6 +93,7 @@ def require(allowed: bool) -> None:
 
 # --- object rules ------------------------------------------------------------------------
 
+
 def in_region(region_id: int, user: User) -> bool:
     return is_member(user) and region_id in user.region_ids
 
@@ -117,11 +120,7 @@ def can_bring_in(meeting: Meeting, user: User) -> bool:
 
 def involved_organisation_ids(case: Case) -> set[int]:
     """The bringing partner, the needed partners and every owner of one of its points."""
-    return (
-        {case.organisation_id}
-        | {o.id for o in case.needed}
-        | {a.organisation_id for a in case.actions}
-    )
+    return {case.organisation_id} | {o.id for o in case.needed} | {a.organisation_id for a in case.actions}
 
 
 def can_view_case(case: Case, user: User) -> bool:
@@ -152,8 +151,10 @@ def can_prepare(item: AgendaItem, preparation: Preparation, user: User) -> bool:
 
 # --- loaders that hide other regions -----------------------------------------------------
 
-def _get_in_region(model: type[Any], ident: int, region_of: Callable[[Any], int], user: User,
-                   options: Sequence[ORMOption] = ()) -> Any:
+
+def _get_in_region(
+    model: type[Any], ident: int, region_of: Callable[[Any], int], user: User, options: Sequence[ORMOption] = ()
+) -> Any:
     # An object already in the session would skip the loader options: read it afresh then.
     # Not always, as that would also reset whatever else the rows touch (the signed-in user).
     again = bool(options) and db.session.identity_key(model, ident) in db.session.identity_map

@@ -1,6 +1,7 @@
 """Planning meetings from each region's weekly series (docs/rules.md §1), and which meetings
 are coming. What happens to a meeting after that is `lifecycle.py`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,9 +28,7 @@ def plan_series(series: MeetingSeries, weeks: int, today: dt.date | None = None)
     starts = [to_utc(first + dt.timedelta(weeks=w), series.start_time) for w in range(weeks)]
     existing = set(
         db.session.scalars(
-            db.select(Meeting.starts_at).where(
-                Meeting.series_id == series.id, Meeting.starts_at.in_(starts)
-            )
+            db.select(Meeting.starts_at).where(Meeting.series_id == series.id, Meeting.starts_at.in_(starts))
         )
     )
     created = []

@@ -1,6 +1,6 @@
 """Content guard for every free-text field, and pseudonymous case codes.
 
-The rule (product.md §8 "Privacy and security"; domain.md "What must never be stored"):
+The rule (docs/rules.md §8 "Privacy and security"; docs/domain.md "What must never be stored"):
 the tool never holds personal data. A case exists only as a pseudonymous code, and every
 free-text field (action text, file reference, location, remarks, reasons, names of
 things) goes through :func:`check_text` before it is saved; nothing is saved when it
@@ -33,6 +33,7 @@ own; an unlisted capitalised word right after a role word counts as a name even 
 is an organisation ("slachtoffer Fier"): add such names to the allowlist; capitalised
 nouns around "van"/"de" mid-sentence ("over Aanpak van Huiselijk geweld") may be flagged.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,8 +41,12 @@ import secrets
 from collections.abc import Callable
 
 FIELD_LIMITS: dict[str, int] = {
-    "action": 200, "file_reference": 40, "location": 200,
-    "remark": 500, "reason": 500, "name": 120,
+    "action": 200,
+    "file_reference": 40,
+    "location": 200,
+    "remark": 500,
+    "reason": 500,
+    "name": 120,
 }
 
 # Case codes: no 0/O/1/I/L, so a code read aloud or copied by hand stays unambiguous.
@@ -50,9 +55,12 @@ CASE_CODE_RE = re.compile(rf"[A-Z]{{2,4}}-[{CODE_ALPHABET}]{{4}}")
 _MAX_CODE_TRIES = 50
 
 _SUBJECTS: dict[str, str] = {
-    "action": "een actiepunt", "file_reference": "een dossiernummer",
-    "location": "een locatie", "remark": "een opmerking",
-    "reason": "een toelichting", "name": "dit veld",
+    "action": "een actiepunt",
+    "file_reference": "een dossiernummer",
+    "location": "een locatie",
+    "remark": "een opmerking",
+    "reason": "een toelichting",
+    "name": "dit veld",
 }
 # What to remove, per kind of problem (in the order the checks run).
 _REMOVE: dict[str, str] = {
@@ -75,41 +83,70 @@ _IBAN = re.compile(r"(?<!\w)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3
 _SERVICE = re.compile(r"(?<![\w+/.-])0(?:800|900|906|909)[ .-]?\d(?:[ .-]?\d){3,6}(?!\d)")
 _SEP = r"[ \t.()/-]{0,3}"
 _PHONE_NL = re.compile(  # 0 or +31 / 0031 (optionally "(0)") followed by exactly 9 digits
-    rf"(?<![\w+/.-])(?:(?:\+|00)31[ \t.-]*(?:\(0\)[ \t.-]*)?|\(?0)(?:\d{_SEP}){{8}}\d(?!\d)")
+    rf"(?<![\w+/.-])(?:(?:\+|00)31[ \t.-]*(?:\(0\)[ \t.-]*)?|\(?0)(?:\d{_SEP}){{8}}\d(?!\d)"
+)
 _PHONE_INTL = re.compile(rf"(?<![\w+/.-])(?:\+|00)[1-9]\d{{0,2}}(?:{_SEP}\d){{6,12}}(?!\d)")
 
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _MONTH = r"(?:0?[1-9]|1[0-2])"
 _YEAR = r"(?:19|20)\d{2}"
-_MONTH_NAMES = ("januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
-                "november|december|jan|febr|feb|mrt|mar|apr|jun|jul|aug|sept|sep|okt|nov|dec")
+_MONTH_NAMES = (
+    "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
+    "november|december|jan|febr|feb|mrt|mar|apr|jun|jul|aug|sept|sep|okt|nov|dec"
+)
 _DATES = (
-    re.compile(rf"(?<![\d/.-]){_DAY}([-/.]){_MONTH}"
-               rf"(?:\1'?(?:\d{{4}}|\d{{2}})|[ \t]+{_YEAR})(?!\d)"),
+    re.compile(
+        rf"(?<![\d/.-]){_DAY}([-/.]){_MONTH}"
+        rf"(?:\1'?(?:\d{{4}}|\d{{2}})|[ \t]+{_YEAR})(?!\d)"
+    ),
     re.compile(rf"(?<![\d/.-]){_YEAR}([-/.]){_MONTH}\1{_DAY}(?!\d)"),
-    re.compile(rf"(?<!\w)(?:{_DAY}(?:e|de|ste)?[ \t-]+)?(?:{_MONTH_NAMES})\.?[ \t-]+"
-               rf"(?:'\d{{2}}|{_YEAR})(?!\d)", re.I),
+    re.compile(
+        rf"(?<!\w)(?:{_DAY}(?:e|de|ste)?[ \t-]+)?(?:{_MONTH_NAMES})\.?[ \t-]+"
+        rf"(?:'\d{{2}}|{_YEAR})(?!\d)",
+        re.I,
+    ),
 )
 # 4 digits (not starting with 0), optional space, 2 capitals; optionally a house number.
-_POSTCODE = re.compile(r"(?<![\w-])[1-9]\d{3}[ \t]?(?P<letters>[A-Z]{2})(?![\w-])"
-                       r"(?:[ \t]*,?[ \t]*\d{1,4}[a-zA-Z]?(?!\d))?")
+_POSTCODE = re.compile(
+    r"(?<![\w-])[1-9]\d{3}[ \t]?(?P<letters>[A-Z]{2})(?![\w-])"
+    r"(?:[ \t]*,?[ \t]*\d{1,4}[a-zA-Z]?(?!\d))?"
+)
 _NOT_POSTCODE_LETTERS = {"SA", "SD", "SS", "VT", "OM", "RN", "GI", "BW", "HG", "KM", "NL"}
 # Street suffixes. Weak ones are also ordinary words, so they need a capitalised word.
 _STRONG = "straatweg|straat|laan|plein|singel|gracht|kade|dreef|steeg|boulevard|plantsoen"
 _WEAK = ("weg", "dijk", "hof", "park", "pad", "baan", "markt", "ring", "erf", "wal")
 _ADDRESS = re.compile(
     rf"(?<![^\W\d_])(?P<word>[^\W\d_]*?(?P<suffix>{_STRONG}|{'|'.join(_WEAK)}))[ \t]+\d{{1,4}}"
-    r"(?!\d)(?:[ \t]?-?[ \t]?(?:bis|hs|[IVX]{1,3}|[a-z])(?!\w))?", re.I)
+    r"(?!\d)(?:[ \t]?-?[ \t]?(?:bis|hs|[IVX]{1,3}|[a-z])(?!\w))?",
+    re.I,
+)
 # The 14 Dutch sidecodes (L = letter, D = digit).
-_PLATE_SHAPES = {"LL-DD-DD", "DD-DD-LL", "DD-LL-DD", "LL-DD-LL", "LL-LL-DD", "DD-LL-LL",
-                 "DD-LLL-D", "D-LLL-DD", "LL-DDD-L", "L-DDD-LL", "LLL-DD-L", "L-DD-LLL",
-                 "D-LL-DDD", "DDD-LL-D"}
+_PLATE_SHAPES = {
+    "LL-DD-DD",
+    "DD-DD-LL",
+    "DD-LL-DD",
+    "LL-DD-LL",
+    "LL-LL-DD",
+    "DD-LL-LL",
+    "DD-LLL-D",
+    "D-LLL-DD",
+    "LL-DDD-L",
+    "L-DDD-LL",
+    "LLL-DD-L",
+    "L-DD-LLL",
+    "D-LL-DDD",
+    "DDD-LL-D",
+}
 # Without dashes only shapes with at least three letter/digit groups: "AB12CD" is a plate,
 # "VT2026" (a reference) is not.
-_PLATE_SHAPES_UNDASHED = {s.replace("-", "") for s in _PLATE_SHAPES
-                          if len(re.findall(r"L+|D+", s.replace("-", ""))) >= 3}
-_PLATE_DASHED = re.compile(r"(?<![\w-])(?:[A-Z]{1,3}|\d{1,3})(?:-(?:[A-Z]{1,3}|\d{1,3})){2}"
-                           r"(?![\w-])", re.I)
+_PLATE_SHAPES_UNDASHED = {
+    s.replace("-", "") for s in _PLATE_SHAPES if len(re.findall(r"L+|D+", s.replace("-", ""))) >= 3
+}
+_PLATE_DASHED = re.compile(
+    r"(?<![\w-])(?:[A-Z]{1,3}|\d{1,3})(?:-(?:[A-Z]{1,3}|\d{1,3})){2}"
+    r"(?![\w-])",
+    re.I,
+)
 _PLATE_UNDASHED = re.compile(r"(?<![\w-])[A-Z0-9]{6}(?![\w-])")
 _CASE_CODE = re.compile(rf"(?<![\w-]){CASE_CODE_RE.pattern}(?![\w-])")
 _TIME = re.compile(r"(?<![\d.:])(?:[01]?\d|2[0-3])[:.][0-5]\d(?![\d:]|\.\d)")
@@ -117,7 +154,8 @@ _YEAR_RANGE = re.compile(rf"(?<![\d.-]){_YEAR}[ \t]?[-–/][ \t]?{_YEAR}(?!\d)")
 _DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[ .-]?\d)*")
 
 # --- word lists for the name detector -------------------------------------------------------
-_FIRST_NAMES = frozenset("""
+_FIRST_NAMES = frozenset(
+    """
 Jan Piet Kees Henk Gerrit Willem Johannes Cornelis Hendrik Pieter Klaas Dirk Gert Hans Peter
 Paul Marco Erik Mark Martin Frank Richard Robert Rob Michel Marcel Patrick Dennis Jeroen Bart
 Bas Joost Maarten Wouter Sander Ruud Arjan Remco Jasper Niels Thomas Tim Tom Kevin Mike Rick
@@ -135,7 +173,8 @@ Ilias Mahmoud Abdullah Yonas Fatima Fatma Aisha Aïcha Khadija Zeynep Elif Ayşe
 Samira Naima Malika Yasmina Yasmine Salma Meryem Hafsa Nadia Imane Lina Sofia Mariam Priya
 Rajesh Sunita Ravi Anil Shanti Jermaine Dwayne Marvin Romano Giovanni Shirley Sharon Piotr
 Tomasz Agnieszka Katarzyna
-""".split())
+""".split()
+)
 _SURNAMES = """
 Jansen, Janssen, Bakker, Visser, Smit, Smits, Meijer, Meyer, Mulder, Peters, Hendriks, Dekker,
 Brouwer, Dijkstra, Jacobs, Vermeulen, Schouten, Willems, Hoekstra, Verhoeven, Koster, Prins,
@@ -176,19 +215,27 @@ Maandag; Dinsdag; Woensdag; Donderdag; Vrijdag; Zaterdag; Zondag; Januari; Febru
 April; Mei; Juni; Juli; Augustus; September; Oktober; November; December
 """
 _TITLES = "mevrouw|mevr|mw|meneer|mijnheer|heer|dhr|juffrouw|juf|mr|drs|dr|ir"
-_ROLES = "|".join(sorted("""
+_ROLES = "|".join(
+    sorted(
+        """
 moeder vader ouder ouders zoon dochter kind kindje baby broer broertje zus zusje oma opa tante
 oom neef nicht partner ex-partner ex ex-man ex-vrouw vriend vriendin ex-vriend ex-vriendin
 stiefvader stiefmoeder pleegvader pleegmoeder pleegkind grootvader grootmoeder schoonvader
 schoonmoeder halfbroer halfzus buurman buurvrouw man vrouw echtgenoot echtgenote pleger
 slachtoffer verdachte betrokkene cliënt client jongen meisje jeugdige minderjarige melder
-""".split(), key=len, reverse=True))
+""".split(),
+        key=len,
+        reverse=True,
+    )
+)
 _TUSSEN = r"van[ \t]+(?:der|den|de|het|'t)|in[ \t]+(?:'t|het)|van|den|der|de|ter|ten|el|al|da|dos"
 _ROLE_NAME = re.compile(  # (a); a lookahead so that matches may overlap
     rf"(?=(?<![\w-])(?:(?P<title>(?i:{_TITLES}))\.?|(?P<role>(?i:{_ROLES})))"
-    rf"(?:[ \t]+(?i:{_TUSSEN}))?[ \t]+(?P<word>[^\W\d_]+))")
+    rf"(?:[ \t]+(?i:{_TUSSEN}))?[ \t]+(?P<word>[^\W\d_]+))"
+)
 _TUSSEN_NAME = re.compile(  # (b)
-    rf"(?=(?<![^\W\d_])(?P<first>[^\W\d_]+)[ \t]+(?i:{_TUSSEN})[ \t]+(?P<last>[^\W\d_]+))")
+    rf"(?=(?<![^\W\d_])(?P<first>[^\W\d_]+)[ \t]+(?i:{_TUSSEN})[ \t]+(?P<last>[^\W\d_]+))"
+)
 
 
 def _words_regex(phrases: list[str], flexible_prefix: bool = False) -> re.Pattern[str]:
@@ -209,8 +256,7 @@ def _words_regex(phrases: list[str], flexible_prefix: bool = False) -> re.Patter
 
 
 _ALLOWED_NAMES = _words_regex([p.strip() for p in _ALLOWLIST.split(";")])
-_LISTED_NAME = _words_regex(
-    sorted(_FIRST_NAMES) + [s.strip() for s in _SURNAMES.split(",")], flexible_prefix=True)
+_LISTED_NAME = _words_regex(sorted(_FIRST_NAMES) + [s.strip() for s in _SURNAMES.split(",")], flexible_prefix=True)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -246,8 +292,9 @@ def _is_plate(match: re.Match[str]) -> bool:
     return shape in _PLATE_SHAPES or shape in _PLATE_SHAPES_UNDASHED
 
 
-def _mask(text: str, pattern: re.Pattern[str],
-          accept: Callable[[re.Match[str]], bool] | None = None) -> tuple[str, bool]:
+def _mask(
+    text: str, pattern: re.Pattern[str], accept: Callable[[re.Match[str]], bool] | None = None
+) -> tuple[str, bool]:
     """Blank out accepted matches (so later checks do not see them again); report a hit."""
     found = False
 
@@ -285,8 +332,12 @@ def _contains_name(text: str) -> bool:
             return True  # after a plain role word, an acronym ("pleger BVH") is no name
     for m in _TUSSEN_NAME.finditer(masked):
         first, last = m["first"], m["last"]
-        if first[0].isupper() and not first.isupper() and last[0].isupper() and (
-                first in _FIRST_NAMES or not _starts_sentence(masked, m.start("first"))):
+        if (
+            first[0].isupper()
+            and not first.isupper()
+            and last[0].isupper()
+            and (first in _FIRST_NAMES or not _starts_sentence(masked, m.start("first")))
+        ):
             return True
     return _LISTED_NAME.search(masked) is not None
 
@@ -333,8 +384,7 @@ def check_text(text: str, field: str = "action") -> list[str]:
     if _contains_name(work):
         kinds.append("name")
     subject = _SUBJECTS[field]
-    messages = [f"Verwijder {_REMOVE[k]}: {subject} mag geen persoonsgegevens bevatten."
-                for k in kinds]
+    messages = [f"Verwijder {_REMOVE[k]}: {subject} mag geen persoonsgegevens bevatten." for k in kinds]
     limit = FIELD_LIMITS[field]
     if len(stripped) > limit:
         messages.append(f"Maximaal {limit} tekens (nu {len(stripped)}).")

@@ -3,6 +3,7 @@
 `create_all` adds missing tables but never columns or indexes. Indexes are ours to add and
 drop (they hold no data); a missing column is reported, since filling it needs a decision.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import inspect, text
@@ -13,9 +14,12 @@ from .extensions import db
 def missing_columns() -> list[str]:
     """`table.column` for every model column the database lacks."""
     inspector = inspect(db.engine)
-    return [f"{table.name}.{column.name}" for table in db.metadata.sorted_tables
-            for column in table.columns
-            if column.name not in {c["name"] for c in inspector.get_columns(table.name)}]
+    return [
+        f"{table.name}.{column.name}"
+        for table in db.metadata.sorted_tables
+        for column in table.columns
+        if column.name not in {c["name"] for c in inspector.get_columns(table.name)}
+    ]
 
 
 def sync_indexes() -> list[str]:

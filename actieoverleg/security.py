@@ -1,4 +1,5 @@
 """Security headers. No inline script or style anywhere, so the CSP can stay strict."""
+
 from __future__ import annotations
 
 from flask import Flask, Response

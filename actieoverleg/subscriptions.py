@@ -1,4 +1,4 @@
-"""The private calendar feed (product.md §7): a random, revocable token per user in an .ics URL.
+"""The private calendar feed (docs/rules.md §7): a random, revocable token per user in an .ics URL.
 
 Calendar apps cannot sign in, so the token is the key: 256 bits, renewed or stopped by its
 owner on the profile page (the old URL stops at once), and useless for an inactive account.
@@ -8,6 +8,7 @@ all-day items that name only the owner — no case codes, no action texts.
 Renewing, stopping and the mail preference are the owner's own operations: audited under
 their name (never the token), committed by the caller.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,9 +17,9 @@ import secrets
 from sqlalchemy import select
 
 from . import audit, ical
+from .addresses import external_url, mail_domain
 from .clock import local_today, utcnow
 from .extensions import db
-from .addresses import external_url, mail_domain
 from .models import ActionPoint, Case, Meeting, User
 from .permissions import is_member
 from .vocab import ActionStatus, AuditAction, MailMode
@@ -59,20 +60,35 @@ def user_for(token: str) -> User | None:
 def feed(user: User) -> bytes:
     """The user's calendar: their regions' meetings and their organisation's open due dates."""
     regions = user.region_ids
-    meetings = db.session.scalars(
-        select(Meeting).where(Meeting.region_id.in_(regions), Meeting.starts_at >= utcnow() - PAST)
-        .order_by(Meeting.starts_at)
-    ).unique().all()
-    points = db.session.scalars(
-        select(ActionPoint).join(Case, Case.id == ActionPoint.case_id)
-        .where(ActionPoint.organisation_id == user.organisation_id, Case.region_id.in_(regions),
-               ActionPoint.status == ActionStatus.open,
-               ActionPoint.due_date >= local_today() - PAST)
-        .order_by(ActionPoint.due_date, ActionPoint.id)
-    ).unique().all()
+    meetings = (
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.region_id.in_(regions), Meeting.starts_at >= utcnow() - PAST)
+            .order_by(Meeting.starts_at)
+        )
+        .unique()
+        .all()
+    )
+    points = (
+        db.session.scalars(
+            select(ActionPoint)
+            .join(Case, Case.id == ActionPoint.case_id)
+            .where(
+                ActionPoint.organisation_id == user.organisation_id,
+                Case.region_id.in_(regions),
+                ActionPoint.status == ActionStatus.open,
+                ActionPoint.due_date >= local_today() - PAST,
+            )
+            .order_by(ActionPoint.due_date, ActionPoint.id)
+        )
+        .unique()
+        .all()
+    )
     return ical.feed(
-        name=f"Actie-overleg — {user.organisation.short_name}", meetings=list(meetings),
-        due_points=list(points), domain=mail_domain(),
+        name=f"Actie-overleg — {user.organisation.short_name}",
+        meetings=list(meetings),
+        due_points=list(points),
+        domain=mail_domain(),
         meeting_url=lambda m: external_url("agenda.show", meeting_id=m.id),
         actions_url=external_url("actions.ours"),
     )

@@ -1,8 +1,9 @@
-"""The fixed vocabularies of the Actie-overleg (product.md §1–§4), with their Dutch labels.
+"""The fixed vocabularies of the Actie-overleg (docs/rules.md §1–§4), with their Dutch labels.
 
 Values are stored in the database; labels are what users read. Categories are coarse on
 purpose: they make statistics possible without describing a case.
 """
+
 from __future__ import annotations
 
 import enum

@@ -7,6 +7,7 @@ through the real login form; the time is measured around the app's WSGI call. Th
 are built once under instance/bench/ (`--rebuild` to start over). The exit code is 0 even when
 a target is missed: this is a report, not a test.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,11 +57,16 @@ class ServerTimer:
 
 
 def make_app(path: Path) -> Flask:
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-        "SESSION_COOKIE_SECURE": False, "OUTBOX_DELIVER_AFTER_COMMIT": False,
-        "MAIL_DIR": tempfile.mkdtemp(prefix="bench-mail-"),
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "SESSION_COOKIE_SECURE": False,
+            "OUTBOX_DELIVER_AFTER_COMMIT": False,
+            "MAIL_DIR": tempfile.mkdtemp(prefix="bench-mail-"),
+        }
+    )
     app.add_url_rule("/bench/bare", "bench_bare", lambda: "ok")  # the yardstick: no login, no database
     app.wsgi_app = ServerTimer(app.wsgi_app)  # type: ignore[method-assign]
     return app
@@ -102,8 +108,11 @@ def pages(app: Flask) -> list[tuple[str, str, str, str]]:
     with app.app_context(), app.test_request_context():
         rr = db.session.scalar(select(Region).where(Region.code == "RR"))
         upcoming = next_meeting(rr.id)
-        last_closed = db.session.scalar(select(Meeting.id).where(
-            Meeting.region_id == rr.id, Meeting.status == MeetingStatus.afgesloten).order_by(Meeting.starts_at.desc()))
+        last_closed = db.session.scalar(
+            select(Meeting.id)
+            .where(Meeting.region_id == rr.id, Meeting.status == MeetingStatus.afgesloten)
+            .order_by(Meeting.starts_at.desc())
+        )
         return [
             ("Statistieken landelijk, kwartaal", "stats", "landelijk", f"/statistieken/{quarter.key}"),
             ("Statistieken landelijk, jaar", "stats", "landelijk", f"/statistieken/{year}"),
@@ -140,8 +149,11 @@ def measure(app: Flask, runs: int) -> dict[str, tuple[float, float, int] | str]:
     The pages take turns, one request (or whole view) each per round, with the bare route
     among them: a busy neighbour on a shared machine then slows every page alike instead of one.
     """
-    clients = {"landelijk": signed_in(app, "landelijk@demo.test"), "politie": signed_in(app, "politie.rr@demo.test"),
-               "voorzitter": signed_in(app, "voorzitter.rr@demo.test")}
+    clients = {
+        "landelijk": signed_in(app, "landelijk@demo.test"),
+        "politie": signed_in(app, "politie.rr@demo.test"),
+        "voorzitter": signed_in(app, "voorzitter.rr@demo.test"),
+    }
     count = [0]
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", lambda *args: count.__setitem__(0, count[0] + 1))
@@ -190,8 +202,10 @@ def main() -> None:
     national = build("national", lambda: load_national(PASSWORD), args.rebuild)
     apps = {"small": make_app(small), "national": make_app(national)}
     with apps["national"].app_context():
-        counts = {name: db.session.scalar(select(func.count()).select_from(db.metadata.tables[name]))
-                  for name in ("meeting", "agenda_item", "action_point", "case", "stat_cell")}
+        counts = {
+            name: db.session.scalar(select(func.count()).select_from(db.metadata.tables[name]))
+            for name in ("meeting", "agenda_item", "action_point", "case", "stat_cell")
+        }
     print(f"\nnational data: {', '.join(f'{k} {v:,}' for k, v in counts.items())}")
     print(f"{args.runs} requests per page after warm-up; {dt.datetime.now():%d-%m-%Y %H:%M}\n")
 
@@ -201,10 +215,14 @@ def main() -> None:
     page_of = {url: label for label, kind, _who, url in measured if kind == "stats"}  # a view's page alone
     view_pages = {label: page_of[url] for label, kind, _who, url in measured if kind == "view"}
     bare_ms = results["national"][BARE][0]  # type: ignore[index]
-    print(f"a bare Flask route takes {bare_ms:.2f} ms here (national run); 'x bare' divides by it, "
-          "for comparing with other machines\n")
-    header = (f"{'page':36} {'small: q':>9} {'ms':>7} {'national: q':>12} {'ms':>7} {'p90':>7} {'x bare':>7}"
-              f" {'target':>7}  result")
+    print(
+        f"a bare Flask route takes {bare_ms:.2f} ms here (national run); 'x bare' divides by it, "
+        "for comparing with other machines\n"
+    )
+    header = (
+        f"{'page':36} {'small: q':>9} {'ms':>7} {'national: q':>12} {'ms':>7} {'p90':>7} {'x bare':>7}"
+        f" {'target':>7}  result"
+    )
     print(header)
     print("-" * len(header))
     missed = []
@@ -229,8 +247,10 @@ def main() -> None:
             verdict += f", queries differ ({s_q} vs {n_q})"
         if not verdict.startswith("ok") or "," in verdict:
             missed.append(f"{label} ({verdict})")
-        print(f"{label:36} {s_q:9d} {s_ms:7.1f} {n_q:12d} {n_ms:7.1f} {n90:7.1f} {n_ms / bare_ms:7.0f}"
-              f" {target:7.0f}  {verdict}")
+        print(
+            f"{label:36} {s_q:9d} {s_ms:7.1f} {n_q:12d} {n_ms:7.1f} {n90:7.1f} {n_ms / bare_ms:7.0f}"
+            f" {target:7.0f}  {verdict}"
+        )
 
     app = apps["national"]
     client = signed_in(app, "politie.rr@demo.test")  # both through the same client, cookie and all

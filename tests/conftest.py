@@ -8,6 +8,7 @@ back there before every test, so no test depends on the moment it runs. `make te
 runs the date-touching tests (marker `clock`) again at awkward instants through
 `ACTIEOVERLEG_TEST_NOW`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,10 +25,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from actieoverleg import create_app, outbox
-from actieoverleg.cases import bring_in
 from actieoverleg.auth import hash_password
-from actieoverleg.extensions import db
+from actieoverleg.cases import bring_in
 from actieoverleg.clock import local_today
+from actieoverleg.extensions import db
 from actieoverleg.formatting import to_utc
 from actieoverleg.meeting_steps import add_action
 from actieoverleg.models import ActionPoint, AgendaItem, Case, Meeting, Organisation, Region, User
@@ -79,9 +80,11 @@ def clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Traveller]:
 
 def flask_command(*args: str) -> list[str]:
     """`flask --app actieoverleg ARGS` as a separate process whose clock reads what the test's reads."""
-    pinned = ("import sys, datetime, time_machine; "
-              "time_machine.travel(datetime.datetime.fromisoformat(sys.argv.pop(1)), tick=False).start(); "
-              "from flask.cli import main; sys.argv[0] = 'flask'; main()")
+    pinned = (
+        "import sys, datetime, time_machine; "
+        "time_machine.travel(datetime.datetime.fromisoformat(sys.argv.pop(1)), tick=False).start(); "
+        "from flask.cli import main; sys.argv[0] = 'flask'; main()"
+    )
     now = dt.datetime.now(dt.timezone.utc).isoformat()
     return [sys.executable, "-c", pinned, now, "--app", "actieoverleg", *args]
 
@@ -152,11 +155,13 @@ def make_org(app) -> Callable[..., Organisation]:
     def make(short_name: str | None = None, kind: OrganisationKind = OrganisationKind.partner, **kw: Any):
         n = next(_seq)
         short_name = short_name or f"Org{n}"
-        org = Organisation(name=kw.pop("name", f"Organisatie {short_name}"), short_name=short_name,
-                           kind=kind, position=n, **kw)
+        org = Organisation(
+            name=kw.pop("name", f"Organisatie {short_name}"), short_name=short_name, kind=kind, position=n, **kw
+        )
         db.session.add(org)
         db.session.flush()
         return org
+
     return make
 
 
@@ -164,52 +169,90 @@ def make_org(app) -> Callable[..., Organisation]:
 def make_user(app) -> Callable[..., User]:
     def make(role: Role, organisation: Organisation, regions: list[Region], **kw: Any) -> User:
         n = next(_seq)
-        user = User(email=kw.pop("email", f"user{n}@test.example"), name=kw.pop("name", f"Gebruiker {n}"),
-                    role=role, organisation=organisation, regions=regions, password_hash=PASSWORD_HASH, **kw)
+        user = User(
+            email=kw.pop("email", f"user{n}@test.example"),
+            name=kw.pop("name", f"Gebruiker {n}"),
+            role=role,
+            organisation=organisation,
+            regions=regions,
+            password_hash=PASSWORD_HASH,
+            **kw,
+        )
         db.session.add(user)
         db.session.flush()
         return user
+
     return make
 
 
 @pytest.fixture
 def make_meeting(app) -> Callable[..., Meeting]:
     def make(region: Region, days: int = 7, **kw: Any) -> Meeting:
-        meeting = Meeting(region=region, starts_at=to_utc(local_today() + dt.timedelta(days=days), dt.time(13, 0)),
-                          form=kw.pop("form", MeetingForm.fysiek), **kw)
+        meeting = Meeting(
+            region=region,
+            starts_at=to_utc(local_today() + dt.timedelta(days=days), dt.time(13, 0)),
+            form=kw.pop("form", MeetingForm.fysiek),
+            **kw,
+        )
         db.session.add(meeting)
         db.session.flush()
         return meeting
+
     return make
 
 
 @pytest.fixture
 def make_case(app) -> Callable[..., Case]:
-    def make(meeting: Meeting, organisation: Organisation, user: User, needed: list[Organisation] | None = None,
-             file_reference: str | None = None) -> Case:
+    def make(
+        meeting: Meeting,
+        organisation: Organisation,
+        user: User,
+        needed: list[Organisation] | None = None,
+        file_reference: str | None = None,
+    ) -> Case:
         assert user.organisation_id == organisation.id, "a case is brought in by a member of its organisation"
-        case = bring_in(meeting, user, CaseKind.hg, Children.ja, CaseReason.samenloop,
-                        needed if needed is not None else [organisation], file_reference)
+        case = bring_in(
+            meeting,
+            user,
+            CaseKind.hg,
+            Children.ja,
+            CaseReason.samenloop,
+            needed if needed is not None else [organisation],
+            file_reference,
+        )
         return case
+
     return make
 
 
 @pytest.fixture
 def make_action(app) -> Callable[..., ActionPoint]:
-    def make(item: AgendaItem, owner: Organisation, user: User, due_in: int = 7,
-             status: ActionStatus = ActionStatus.open, text: str = "VT legt huisbezoek af") -> ActionPoint:
-        action = add_action(item, owner, text, ActionKind.directe, local_today() + dt.timedelta(days=due_in),
-                            None, user)
+    def make(
+        item: AgendaItem,
+        owner: Organisation,
+        user: User,
+        due_in: int = 7,
+        status: ActionStatus = ActionStatus.open,
+        text: str = "VT legt huisbezoek af",
+    ) -> ActionPoint:
+        action = add_action(
+            item, owner, text, ActionKind.directe, local_today() + dt.timedelta(days=due_in), None, user
+        )
         action.status = status
         db.session.flush()
         return action
+
     return make
 
 
 @pytest.fixture
 def world(app, make_org, make_user, make_meeting, make_case, make_action) -> SimpleNamespace:
     """Two regions with the same partners; a chair, members and a case with points in each."""
-    vt, politie, om = make_org("VT", name="Veilig Thuis"), make_org("Politie"), make_org("OM", name="Openbaar Ministerie")
+    vt, politie, om = (
+        make_org("VT", name="Veilig Thuis"),
+        make_org("Politie"),
+        make_org("OM", name="Openbaar Ministerie"),
+    )
     rr = Region(name="Rotterdam-Rijnmond", code="RR", organisations=[vt, politie, om])
     zhz = Region(name="Zuid-Holland-Zuid", code="ZHZ", organisations=[vt, politie, om])
     db.session.add_all([rr, zhz])
@@ -257,11 +300,13 @@ def auth(client) -> Auth:
 @pytest.fixture
 def login_as(app) -> Callable[[User], Any]:
     """A fresh client signed in as the given user (several can be open at once)."""
+
     def make(user: User):
         c = app.test_client()
         response = Auth(c).login(user)
         assert response.status_code == 303, response.get_data(as_text=True)
         return c
+
     return make
 
 
@@ -285,4 +330,5 @@ def count_queries(app):
             yield statements
         finally:
             event.remove(db.engine, "before_cursor_execute", on_execute)
+
     return counter

@@ -1,4 +1,5 @@
 """A real SMTP server in the test process (aiosmtpd), with switches for the fault tests."""
+
 from __future__ import annotations
 
 import asyncio

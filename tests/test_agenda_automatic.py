@@ -1,4 +1,5 @@
 """agenda.automatic_case_ids: which cases come back to the region's next meeting by themselves."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,8 +7,8 @@ import datetime as dt
 import pytest
 
 from actieoverleg import agenda
-from actieoverleg.extensions import db
 from actieoverleg.clock import local_today
+from actieoverleg.extensions import db
 from actieoverleg.models import AgendaItem, Region
 from actieoverleg.vocab import ActionStatus, Handover, ItemKind, MeetingStatus
 

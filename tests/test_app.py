@@ -1,4 +1,5 @@
 """The factory, configuration, error pages and the template rules that keep a strict CSP possible."""
+
 from __future__ import annotations
 
 import pathlib
@@ -39,8 +40,16 @@ def test_sqlite_runs_with_foreign_keys_wal_and_busy_timeout(app):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
 
 
-@pytest.mark.parametrize("code, title", [(400, "Ongeldig verzoek"), (403, "Geen toegang"),
-                                         (404, "Niet gevonden"), (409, "Conflict"), (500, "Er ging iets mis")])
+@pytest.mark.parametrize(
+    "code, title",
+    [
+        (400, "Ongeldig verzoek"),
+        (403, "Geen toegang"),
+        (404, "Niet gevonden"),
+        (409, "Conflict"),
+        (500, "Er ging iets mis"),
+    ],
+)
 def test_error_pages_are_dutch_and_styled(app, client, code, title):
     @app.route(f"/_fail/{code}")
     def fail():
@@ -80,8 +89,12 @@ def test_templates_have_no_inline_script_or_style():
         if path.parent.name == "emails":  # mail clients need inline styles; no CSP applies there
             continue
         text = path.read_text()
-        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or re.search(r"\sstyle=", text) \
-                or re.search(r"\son[a-z]+=", text) or "<style" in text:
+        if (
+            re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text)
+            or re.search(r"\sstyle=", text)
+            or re.search(r"\son[a-z]+=", text)
+            or "<style" in text
+        ):
             offenders.append(path.name)
     assert offenders == []
 

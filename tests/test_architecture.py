@@ -1,6 +1,7 @@
 """The shape of the house (docs/architecture.md), enforced: views load, check, call one
 operation and commit; rule modules change and flush but never commit; roles are compared in
 permissions.py only."""
+
 from __future__ import annotations
 
 import ast
@@ -38,16 +39,18 @@ def imported(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("view", VIEWS, ids=lambda p: p.name)
 def test_views_leave_consequences_to_the_operations(view):
-    forbidden = [c for c in calls(view) if c in ("audit.record", "db.session.delete")
-                 or c.startswith(("mail.", "outbox."))]
+    forbidden = [
+        c for c in calls(view) if c in ("audit.record", "db.session.delete") or c.startswith(("mail.", "outbox."))
+    ]
     assert forbidden == [], f"{view.name} does itself what an operation must own: {forbidden}"
     assert not {"mail", "outbox"} & imported(view), f"{view.name} imports mail or outbox"
 
 
 @pytest.mark.parametrize("module", RULE_MODULES, ids=lambda p: p.name)
 def test_rule_modules_never_commit(module):
-    assert "db.session.commit" not in calls(module) and "session.commit" not in calls(module), \
+    assert "db.session.commit" not in calls(module) and "session.commit" not in calls(module), (
         f"{module.name} commits: an operation flushes, its caller commits"
+    )
 
 
 def test_roles_are_compared_in_permissions_only():
@@ -58,9 +61,11 @@ def test_roles_are_compared_in_permissions_only():
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Compare) and any(
-                    isinstance(side, ast.Attribute) and side.attr == "role"
-                    and not ast.unparse(side.value)[:1].isupper()  # `User.role == …` is a SQL filter
-                    for side in (node.left, *node.comparators)):
+                isinstance(side, ast.Attribute)
+                and side.attr == "role"
+                and not ast.unparse(side.value)[:1].isupper()  # `User.role == …` is a SQL filter
+                for side in (node.left, *node.comparators)
+            ):
                 offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
     assert offenders == []
 

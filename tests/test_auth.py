@@ -1,4 +1,5 @@
 """Signing in and out: argon2, lock-out, server-side sessions, CSRF, safe redirects."""
+
 from __future__ import annotations
 
 from actieoverleg.extensions import db
@@ -91,9 +92,15 @@ def test_csrf_is_required_on_forms_and_htmx(app, world):
     # htmx sends the token as a header, taken from hx-headers on <body>
     home = client.get("/").get_data(as_text=True)
     header_token = re.search(r'"X-CSRFToken": "([^"]+)"', home).group(1)
-    response = client.post(f"/actiepunten/{world.action.id}/status", data={"status": "afgerond", "version": "1"},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        f"/actiepunten/{world.action.id}/status",
+        data={"status": "afgerond", "version": "1"},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 400
-    response = client.post(f"/actiepunten/{world.action.id}/status", data={"status": "afgerond", "version": "1"},
-                           headers={"HX-Request": "true", "X-CSRFToken": header_token})
+    response = client.post(
+        f"/actiepunten/{world.action.id}/status",
+        data={"status": "afgerond", "version": "1"},
+        headers={"HX-Request": "true", "X-CSRFToken": header_token},
+    )
     assert response.status_code == 403  # the chair is OM, the point is Politie's: CSRF passed, permission refused

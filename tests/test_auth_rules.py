@@ -1,5 +1,6 @@
 """The account operations (actieoverleg.auth) as plain functions: failures count towards a
 lock-out, a new password or a deactivation ends every session, and none of them commits."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,14 @@ def fresh(user: User) -> User:
 
 
 def open_sessions(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(LoginSession).where(
-        LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(LoginSession)
+            .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        )
+        or 0
+    )
 
 
 def sign_in(app, user: User) -> str:
@@ -42,6 +49,7 @@ def sign_in(app, user: User) -> str:
 
 
 # --- authenticate ------------------------------------------------------------------------
+
 
 def test_a_failed_sign_in_counts_only_once_the_caller_commits(world):
     assert auth.authenticate(world.chair.email, WRONG) == (None, UNKNOWN)
@@ -75,11 +83,14 @@ def test_max_failures_lock_the_account_for_the_lock_minutes(app, world, clock):
 def test_an_unknown_address_and_an_inactive_account_are_refused(world):
     assert auth.authenticate("niemand@example.test", PASSWORD) == (None, UNKNOWN)
     world.vt_user.active = False
-    assert auth.authenticate(world.vt_user.email.upper(), PASSWORD) == \
-        (None, "Dit account is gedeactiveerd. Neem contact op met de beheerder.")
+    assert auth.authenticate(world.vt_user.email.upper(), PASSWORD) == (
+        None,
+        "Dit account is gedeactiveerd. Neem contact op met de beheerder.",
+    )
 
 
 # --- sessions ----------------------------------------------------------------------------
+
 
 def test_start_session_records_the_sign_in_without_committing(app, world):
     with app.test_request_context():
@@ -112,6 +123,7 @@ def test_revoke_sessions_ends_every_session_of_that_user_only(app, world):
 
 # --- set_password ------------------------------------------------------------------------
 
+
 def test_set_password_lifts_the_lock_out_and_signs_the_user_out(app, world):
     user = world.vt_user
     sign_in(app, user)
@@ -127,6 +139,7 @@ def test_set_password_lifts_the_lock_out_and_signs_the_user_out(app, world):
 
 # --- set_active --------------------------------------------------------------------------
 
+
 def test_deactivation_signs_out_and_is_audited_once(app, world):
     user = world.vt_user
     sign_in(app, user)
@@ -138,8 +151,12 @@ def test_deactivation_signs_out_and_is_audited_once(app, world):
     db.session.commit()
     assert fresh(user).active
     assert entries(user)[-2:] == [("deactivate", world.admin.id, ""), ("activate", world.admin.id, "")]
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action.in_(["activate", "deactivate"]))) == 2
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action.in_(["activate", "deactivate"]))
+        )
+        == 2
+    )
 
 
 def test_reactivation_keeps_sessions_revoked(app, world):

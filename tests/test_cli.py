@@ -1,11 +1,11 @@
 """init-db, demo, users create, meetings plan."""
+
 from __future__ import annotations
 
 import pytest
-
-from actieoverleg.extensions import db
 from sqlalchemy import func
 
+from actieoverleg.extensions import db
 from actieoverleg.models import ActionPoint, Meeting, OutboxMessage, User
 from actieoverleg.vocab import ActionStatus, MeetingStatus, OutboxStatus, Role
 
@@ -18,7 +18,7 @@ def test_init_db_is_idempotent(runner):
 
 
 def test_init_db_names_columns_an_older_database_lacks(runner):
-    db.session.execute(db.text('ALTER TABLE meeting DROP COLUMN agenda_sent_at'))
+    db.session.execute(db.text("ALTER TABLE meeting DROP COLUMN agenda_sent_at"))
     db.session.commit()
     result = runner.invoke(args=["init-db"])
     assert result.exit_code != 0 and "missing columns: meeting.agenda_sent_at" in result.output
@@ -50,8 +50,14 @@ def test_demo_fills_every_role_and_prints_accounts(runner):
         members = [f for f in lines if f[2] == region]
         assert sum(f[0] == "voorzitter" for f in members) == 1
         assert {f[1] for f in members if f[0] == "deelnemer"} >= {
-            "Veilig Thuis", "Politie", "Openbaar Ministerie", "Raad voor de Kinderbescherming",
-            "Reclassering Nederland", "Leger des Heils Jeugdbescherming & Reclassering", "Verslavingsreclassering GGZ"}
+            "Veilig Thuis",
+            "Politie",
+            "Openbaar Ministerie",
+            "Raad voor de Kinderbescherming",
+            "Reclassering Nederland",
+            "Leger des Heils Jeugdbescherming & Reclassering",
+            "Verslavingsreclassering GGZ",
+        }
     closed = db.session.scalars(db.select(Meeting).filter_by(status=MeetingStatus.afgesloten)).all()
     assert len(closed) == 24 and all(m.items and m.attendances and m.chair_organisation_id for m in closed)
     statuses = {a.status for a in db.session.scalars(db.select(ActionPoint))}
@@ -65,8 +71,12 @@ def test_demo_leaves_every_kind_of_mail_as_eml_files(app, runner, tmp_path):
     assert "Demo mail: " in result.stderr and " 0 failed" in result.stderr
     kinds = {path.name.rsplit("-", 1)[1] for path in (tmp_path / "mail").glob("*.eml")}
     assert kinds == {"agenda.eml", "wijziging.eml", "afgelast.eml", "verslag.eml", "herinnering.eml"}
-    assert db.session.scalar(db.select(func.count()).select_from(OutboxMessage)
-                             .where(OutboxMessage.status != OutboxStatus.verzonden)) == 0
+    assert (
+        db.session.scalar(
+            db.select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != OutboxStatus.verzonden)
+        )
+        == 0
+    )
 
 
 def test_demo_loads_only_into_an_empty_database(runner):
@@ -82,14 +92,43 @@ def test_demo_random_passwords_differ(runner):
 
 
 def test_users_create(runner, world):
-    result = runner.invoke(args=["users", "create", "--email", "nieuw@om.example", "--name", "Nieuwe Voorzitter",
-                                 "--role", "voorzitter", "--organisation", "OM", "--region", "RR",
-                                 "--password", "lang-genoeg-wachtwoord"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "nieuw@om.example",
+            "--name",
+            "Nieuwe Voorzitter",
+            "--role",
+            "voorzitter",
+            "--organisation",
+            "OM",
+            "--region",
+            "RR",
+            "--password",
+            "lang-genoeg-wachtwoord",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalars(db.select(User).filter_by(email="nieuw@om.example")).one()
     assert user.role is Role.voorzitter and [r.code for r in user.regions] == ["RR"]
-    short = runner.invoke(args=["users", "create", "--email", "x@om.example", "--name", "X", "--role", "deelnemer",
-                                "--organisation", "OM", "--password", "kort"])
+    short = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "x@om.example",
+            "--name",
+            "X",
+            "--role",
+            "deelnemer",
+            "--organisation",
+            "OM",
+            "--password",
+            "kort",
+        ]
+    )
     assert short.exit_code != 0 and "minstens 10 tekens" in short.output
 
 

@@ -1,4 +1,5 @@
 """`demo --scale national`: a realistic history in bulk, consistent the way the app keeps it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from actieoverleg import create_app
-from actieoverleg.extensions import db
+from actieoverleg.aggregates import figures
 from actieoverleg.clock import local_today
+from actieoverleg.extensions import db
 from actieoverleg.models import (
     ActionPoint,
     AgendaItem,
@@ -25,7 +27,6 @@ from actieoverleg.models import (
 )
 from actieoverleg.periods import Period
 from actieoverleg.privacy import CASE_CODE_RE
-from actieoverleg.aggregates import figures
 from actieoverleg.vocab import ActionStatus, MeetingStatus
 
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
@@ -35,11 +36,18 @@ pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 def built(tmp_path_factory) -> tuple[Path, str]:
     """Two regions, one year, loaded once through the CLI: the database file and the account lines."""
     folder = tmp_path_factory.mktemp("national")
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'db.sqlite'}",
-                      "MAIL_DIR": str(folder / "mail")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'db.sqlite'}",
+            "MAIL_DIR": str(folder / "mail"),
+        }
+    )
     with app.app_context():
-        result = app.test_cli_runner().invoke(args=["demo", "--scale", "national", "--regions", "2", "--years", "1",
-                                                    "--password", "een-lang-wachtwoord"])
+        result = app.test_cli_runner().invoke(
+            args=["demo", "--scale", "national", "--regions", "2", "--years", "1", "--password", "een-lang-wachtwoord"]
+        )
         db.session.remove()
         db.engine.dispose()
     assert result.exit_code == 0, result.output
@@ -83,12 +91,17 @@ def test_meetings_and_volumes(national):
     # closed meetings are in the past and complete; the coming eight weeks are planned
     now = utcnow()
     assert not count(select(Meeting).where(Meeting.status == MeetingStatus.afgesloten, Meeting.starts_at > now))
-    assert not count(select(Meeting).where(Meeting.status == MeetingStatus.afgesloten, (
-        Meeting.closed_at.is_(None) | Meeting.chair_organisation_id.is_(None) | Meeting.closed_by_id.is_(None))))
+    assert not count(
+        select(Meeting).where(
+            Meeting.status == MeetingStatus.afgesloten,
+            (Meeting.closed_at.is_(None) | Meeting.chair_organisation_id.is_(None) | Meeting.closed_by_id.is_(None)),
+        )
+    )
     assert count(select(Meeting).where(Meeting.status == MeetingStatus.gepland, Meeting.starts_at > now)) >= 2 * 7
     assert not count(select(Meeting).where(Meeting.status == MeetingStatus.gepland, Meeting.starts_at < now))
-    assert count(select(Meeting).where(Meeting.is_extra.is_(True), Meeting.series_id.is_(None))) == \
-        count(select(Meeting).where(Meeting.is_extra.is_(True)))
+    assert count(select(Meeting).where(Meeting.is_extra.is_(True), Meeting.series_id.is_(None))) == count(
+        select(Meeting).where(Meeting.is_extra.is_(True))
+    )
     for starts in db.session.scalars(select(Meeting.starts_at)):
         assert starts.weekday() < 5  # never on a weekend
 
@@ -98,14 +111,22 @@ def test_cases_codes_and_history(national):
     codes = db.session.execute(select(Case.code, Case.region_id)).all()
     assert len({c for c, _ in codes}) == len(codes)
     assert all(CASE_CODE_RE.fullmatch(c) and c.startswith(prefix[r] + "-") for c, r in codes)
-    first = (select(AgendaItem.case_id, func.min(Meeting.starts_at).label("first"))
-             .join(Meeting).group_by(AgendaItem.case_id).subquery())
+    first = (
+        select(AgendaItem.case_id, func.min(Meeting.starts_at).label("first"))
+        .join(Meeting)
+        .group_by(AgendaItem.case_id)
+        .subquery()
+    )
     created = db.session.execute(select(Case.created_at, first.c.first).join(first, first.c.case_id == Case.id)).all()
     assert len(created) == len(codes)  # every case is on some agenda
     assert all(dt.timedelta(hours=1) <= f - c <= dt.timedelta(days=31) for c, f in created)
     # cases come back: discussed more than once, some of them months later
-    span = db.session.execute(select(AgendaItem.case_id, func.min(Meeting.starts_at), func.max(Meeting.starts_at))
-                              .join(Meeting).group_by(AgendaItem.case_id).having(func.count() > 1)).all()
+    span = db.session.execute(
+        select(AgendaItem.case_id, func.min(Meeting.starts_at), func.max(Meeting.starts_at))
+        .join(Meeting)
+        .group_by(AgendaItem.case_id)
+        .having(func.count() > 1)
+    ).all()
     assert len(span) > len(codes) / 5
     assert sum(last - first > dt.timedelta(days=60) for _c, first, last in span) > len(codes) / 50
 
@@ -142,5 +163,6 @@ def test_statistics_and_next_meeting(national, app):
     assert figures(Period.quarter_of(last_held.date()).year_period).get("besproken").value > 0
     # the meeting screen has something to show: new cases on every region's next meeting
     from actieoverleg.planning import next_meeting
+
     for region_id in db.session.scalars(select(Region.id)):
         assert len(next_meeting(region_id).items) >= 3

@@ -1,9 +1,10 @@
-"""iCalendar output (product.md §7), read back by two independent parsers: icalendar and vobject.
+"""iCalendar output (docs/rules.md §7), read back by two independent parsers: icalendar and vobject.
 
 vobject resolves a TZID through a process-wide registry that the first VTIMEZONE it parses
 fills (and pytz fills when there is none). `parse` clears Europe/Amsterdam from it first, so
 every file is converted with the VTIMEZONE rules written in that very file, not with tzdata.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,19 +58,42 @@ def amsterdam(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=AMSTERDAM).astimezone(UTC)
 
 
-def make_meeting(starts_at: dt.datetime = amsterdam(2026, 3, 30, 13), **kw) -> Meeting:
+def make_meeting(starts_at: dt.datetime = amsterdam(2026, 3, 30, 13), **kw) -> Meeting:  # noqa: B008 - a constant
     region = Region(id=1, name="Rotterdam-Rijnmond", code="RR")
-    values = dict(id=42, region=region, starts_at=starts_at, duration_minutes=120, location="Politiebureau Zuid",
-                  form=MeetingForm.hybride, is_extra=False, status=MeetingStatus.gepland, sequence=0)
+    values = dict(
+        id=42,
+        region=region,
+        starts_at=starts_at,
+        duration_minutes=120,
+        location="Politiebureau Zuid",
+        form=MeetingForm.hybride,
+        is_extra=False,
+        status=MeetingStatus.gepland,
+        sequence=0,
+    )
     return Meeting(**{**values, **kw})
 
 
 def make_point(point_id: int = 7, due: dt.date = dt.date(2026, 4, 2)) -> ActionPoint:
     politie = Organisation(id=2, name="Politie Rotterdam", short_name="Politie", kind=OrganisationKind.partner)
-    case = Case(id=9, code=CASE_CODE, organisation=politie, kind=CaseKind.eer, children=Children.ja,
-                reason=CaseReason.escalatie, file_reference=FILE_REFERENCE)
-    return ActionPoint(id=point_id, case=case, organisation=politie, text=ACTION_TEXT, kind=ActionKind.directe,
-                       due_date=due, status=ActionStatus.open)
+    case = Case(
+        id=9,
+        code=CASE_CODE,
+        organisation=politie,
+        kind=CaseKind.eer,
+        children=Children.ja,
+        reason=CaseReason.escalatie,
+        file_reference=FILE_REFERENCE,
+    )
+    return ActionPoint(
+        id=point_id,
+        case=case,
+        organisation=politie,
+        text=ACTION_TEXT,
+        kind=ActionKind.directe,
+        due_date=due,
+        status=ActionStatus.open,
+    )
 
 
 def parse(raw: bytes) -> SimpleNamespace:
@@ -79,24 +103,30 @@ def parse(raw: bytes) -> SimpleNamespace:
     assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
     REGISTRY.pop(TZID, None)  # resolve the TZID from this file's own VTIMEZONE
     text = raw.decode()
-    return SimpleNamespace(ical=Calendar.from_ical(raw), vobj=vobject.readOne(text),
-                           text=text.replace("\r\n ", ""))
+    return SimpleNamespace(ical=Calendar.from_ical(raw), vobj=vobject.readOne(text), text=text.replace("\r\n ", ""))
 
 
 def request(meeting: Meeting, **kw) -> SimpleNamespace:
-    return parse(ical.invite(meeting, method="REQUEST", organizer=ORGANIZER, attendee=ATTENDEE, url=URL,
-                             now=NOW, **kw))
+    return parse(ical.invite(meeting, method="REQUEST", organizer=ORGANIZER, attendee=ATTENDEE, url=URL, now=NOW, **kw))
 
 
 def a_feed(meetings: list[Meeting], points: list[ActionPoint]) -> SimpleNamespace:
-    return parse(ical.feed(name="Actie-overleg — Politie", meetings=meetings, due_points=points,
-                           domain="actieoverleg.test", meeting_url=lambda m: f"https://actieoverleg.test/agenda/{m.id}",
-                           actions_url="https://actieoverleg.test/acties", now=NOW))
+    return parse(
+        ical.feed(
+            name="Actie-overleg — Politie",
+            meetings=meetings,
+            due_points=points,
+            domain="actieoverleg.test",
+            meeting_url=lambda m: f"https://actieoverleg.test/agenda/{m.id}",
+            actions_url="https://actieoverleg.test/acties",
+            now=NOW,
+        )
+    )
 
 
 def assert_calendar_header(cal: SimpleNamespace, method: str) -> None:
     for c in (cal.ical, cal.vobj.contents):
-        get = (lambda k: str(c[k.upper()])) if c is cal.ical else (lambda k: c[k][0].value)
+        get = (lambda k, c=c: str(c[k.upper()])) if c is cal.ical else (lambda k, c=c: c[k][0].value)
         assert get("prodid") == "-//Veiligheid Voorop//actieoverleg//NL"
         assert get("version") == "2.0"
         assert get("calscale") == "GREGORIAN"
@@ -119,8 +149,13 @@ def test_request_invite_for_one_recipient():
     assert str(event["ORGANIZER"]) == "mailto:noreply@actieoverleg.test"
     assert event["ORGANIZER"].params["CN"] == ORGANIZER[0]
     assert str(event["ATTENDEE"]) == "mailto:jan@politie.example"  # one, so a string and not a list
-    assert dict(event["ATTENDEE"].params) == {"CN": "Jan de Politie", "ROLE": "REQ-PARTICIPANT",
-                                              "PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE", "CUTYPE": "INDIVIDUAL"}
+    assert dict(event["ATTENDEE"].params) == {
+        "CN": "Jan de Politie",
+        "ROLE": "REQ-PARTICIPANT",
+        "PARTSTAT": "NEEDS-ACTION",
+        "RSVP": "TRUE",
+        "CUTYPE": "INDIVIDUAL",
+    }
 
     [vevent] = cal.vobj.vevent_list
     assert vevent.uid.value == "meeting-42@actieoverleg.test" and vevent.sequence.value == "3"
@@ -151,21 +186,30 @@ def test_cancel_keeps_the_uid_and_carries_the_raised_sequence():
 def test_uid_domain_is_the_organizers_and_dtstamp_defaults_to_now_utc():
     meeting = make_meeting(id=5)
     before = dt.datetime.now(UTC).replace(microsecond=0)
-    cal = parse(ical.invite(meeting, method="REQUEST", organizer=("VV", "agenda@vv.example"),
-                            attendee=ATTENDEE, url=URL))
+    cal = parse(
+        ical.invite(meeting, method="REQUEST", organizer=("VV", "agenda@vv.example"), attendee=ATTENDEE, url=URL)
+    )
     stamp = cal.vobj.vevent.dtstamp.value
     assert cal.vobj.vevent.uid.value == "meeting-5@vv.example"
     assert stamp.utcoffset() == dt.timedelta(0) and before <= stamp <= dt.datetime.now(UTC)
     assert ical.meeting_uid(meeting, "vv.example") == "meeting-5@vv.example"
 
 
-@pytest.mark.parametrize(("local", "offset"), [
-    ((2026, 3, 28, 13), 1), ((2026, 3, 30, 13), 2),   # Saturday before, Monday after 29-03
-    ((2026, 10, 24, 13), 2), ((2026, 10, 26, 13), 1),  # around 25-10
-    ((2027, 3, 27, 13), 1), ((2027, 3, 29, 13), 2),   # around 28-03-2027
-    ((2027, 10, 30, 13), 2), ((2027, 11, 1, 13), 1),  # around 31-10-2027
-    ((2031, 3, 29, 23, 30), 1), ((2031, 3, 30, 3, 30), 2),  # the night itself, years on
-])
+@pytest.mark.parametrize(
+    ("local", "offset"),
+    [
+        ((2026, 3, 28, 13), 1),
+        ((2026, 3, 30, 13), 2),  # Saturday before, Monday after 29-03
+        ((2026, 10, 24, 13), 2),
+        ((2026, 10, 26, 13), 1),  # around 25-10
+        ((2027, 3, 27, 13), 1),
+        ((2027, 3, 29, 13), 2),  # around 28-03-2027
+        ((2027, 10, 30, 13), 2),
+        ((2027, 11, 1, 13), 1),  # around 31-10-2027
+        ((2031, 3, 29, 23, 30), 1),
+        ((2031, 3, 30, 3, 30), 2),  # the night itself, years on
+    ],
+)
 def test_dtstart_converts_to_utc_with_the_files_own_vtimezone(local, offset):
     meeting = make_meeting(amsterdam(*local), duration_minutes=90)
     for cal in (request(meeting), parse(ical.single(meeting, domain="actieoverleg.test", url=URL, now=NOW))):
@@ -183,8 +227,14 @@ def test_dtstart_converts_to_utc_with_the_files_own_vtimezone(local, offset):
 
 def test_the_vtimezone_check_can_fail():
     """Proof that vobject reads the rules in the file: a corrupted rule moves the meeting."""
-    raw = ical.invite(make_meeting(amsterdam(2026, 7, 6, 13)), method="REQUEST", organizer=ORGANIZER,
-                      attendee=ATTENDEE, url=URL, now=NOW)
+    raw = ical.invite(
+        make_meeting(amsterdam(2026, 7, 6, 13)),
+        method="REQUEST",
+        organizer=ORGANIZER,
+        attendee=ATTENDEE,
+        url=URL,
+        now=NOW,
+    )
     broken = parse(raw.replace(b"TZOFFSETTO:+0200", b"TZOFFSETTO:+0300"))
     assert broken.vobj.vevent.dtstart.value.utcoffset() == dt.timedelta(hours=3)
     assert broken.vobj.vevent.dtstart.value.astimezone(UTC) == amsterdam(2026, 7, 6, 12)
@@ -254,7 +304,10 @@ def test_feed_due_point_is_an_all_day_item_naming_only_the_owner():
     assert (event["DTSTART"].dt, event["DTEND"].dt) == (dt.date(2026, 10, 25), dt.date(2026, 10, 26))
     assert str(event["SUMMARY"]) == "Actiepunt Politie — zie actieoverleg"
     assert (str(event["UID"]), event["SEQUENCE"], str(event["TRANSP"])) == (
-        "action-7@actieoverleg.test", 0, "TRANSPARENT")
+        "action-7@actieoverleg.test",
+        0,
+        "TRANSPARENT",
+    )
     assert "https://actieoverleg.test/acties" in str(event["DESCRIPTION"])
     vevent = cal.vobj.vevent
     assert type(vevent.dtstart.value) is dt.date and vevent.dtstart.value == dt.date(2026, 10, 25)

@@ -1,5 +1,6 @@
 """indicators.py: the published tables of a small history worked out by hand, and the CSV and
 audit row made from them."""
+
 from __future__ import annotations
 
 import csv
@@ -51,16 +52,25 @@ def _cells(table):
 def test_tables_publish_the_history_under_the_rule(report):
     assert report.scope == "Rotterdam-Rijnmond" and report.complete and report.overview is None
     assert _cells(report.table("overleggen")) == [
-        ("Gehouden overleggen", ["10"]), ("waarvan spoedoverleg", ["0"]), ("Afgelaste overleggen", ["0"]),
-        ("Weken met een gehouden overleg (van 13)", ["10"])]  # 11 meetings in 11 weeks: rounded to 10
-    assert _cells(report.table("ingebracht")) == [("Veilig Thuis", ["10"]), ("Politie", ["<10"]),
-                                                  ("Totaal", ["15"])]  # 11 and 2 cases, 13 in all
+        ("Gehouden overleggen", ["10"]),
+        ("waarvan spoedoverleg", ["0"]),
+        ("Afgelaste overleggen", ["0"]),
+        ("Weken met een gehouden overleg (van 13)", ["10"]),
+    ]  # 11 meetings in 11 weeks: rounded to 10
+    assert _cells(report.table("ingebracht")) == [
+        ("Veilig Thuis", ["10"]),
+        ("Politie", ["<10"]),
+        ("Totaal", ["15"]),
+    ]  # 11 and 2 cases, 13 in all
     assert _cells(report.table("aanwezigheid")) == [
         ("Veilig Thuis", ["10", "10", "0", "0", "0", "100%"]),
         ("Politie", ["10", "0", "10", "0", "0", "0%"]),
-        ("Totaal", ["20", "10", "10", "0", "0", "50%"])]
+        ("Totaal", ["20", "10", "10", "0", "0", "50%"]),
+    ]
     assert _cells(report.table("actiepunten")) == [
-        ("Politie", ["15", "15", "100%", "100%", "3"]), ("Totaal", ["15", "15", "100%", "100%", "3"])]
+        ("Politie", ["15", "15", "100%", "100%", "3"]),
+        ("Totaal", ["15", "15", "100%", "100%", "3"]),
+    ]
     assert report.table("regios") is None  # the region × indicator table is national only
 
 
@@ -81,9 +91,15 @@ def test_one_table_alone_is_the_same_table(report):
 
 def test_the_fingerprint_follows_every_published_cell(report):
     table = report.table("ingebracht")
-    changed = indicators.Table(table.key, table.title, table.columns,
-                               [*table.rows[:-1], ("Totaal", [Published("20", 20)])], table.note, table.chart,
-                               table.total_last)
+    changed = indicators.Table(
+        table.key,
+        table.title,
+        table.columns,
+        [*table.rows[:-1], ("Totaal", [Published("20", 20)])],
+        table.note,
+        table.chart,
+        table.total_last,
+    )
     assert changed.fingerprint != table.fingerprint and len(table.fingerprint) == 16
 
 
@@ -92,8 +108,10 @@ def test_csv_is_the_table_text(report):
         body = indicators.csv_bytes(report, table.key)
         assert body.startswith("\ufeff".encode())
         rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
-        assert rows == [[table.columns[0] or "Categorie", *table.columns[1:]],
-                        *[[label, *(cell.text for cell in cells)] for label, cells in table.rows]]
+        assert rows == [
+            [table.columns[0] or "Categorie", *table.columns[1:]],
+            *[[label, *(cell.text for cell in cells)] for label, cells in table.rows],
+        ]
 
 
 def test_record_use_writes_one_audit_row_without_content(report):
@@ -102,6 +120,9 @@ def test_record_use_writes_one_audit_row_without_content(report):
     with time_machine.travel(moment, tick=False):
         indicators.record_use(AuditAction.export, report, "ingebracht", None)
         db.session.commit()
-    rows = db.session.execute(db.select(AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id,
-                                        AuditEvent.detail, AuditEvent.at).where(AuditEvent.id > before)).all()
+    rows = db.session.execute(
+        db.select(
+            AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id, AuditEvent.detail, AuditEvent.at
+        ).where(AuditEvent.id > before)
+    ).all()
     assert rows == [("export", "Region", report.region.id, "statistiek RR 2025Q2 ingebracht", moment)]

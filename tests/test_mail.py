@@ -1,6 +1,7 @@
 """The messages as partners receive them, over a real SMTP server (aiosmtpd), parsed back
 with the standard `email` package: recipients, headers, both parts, the invite — and the
 absence of everything a mail must never carry."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,21 +14,35 @@ import pytest
 from sqlalchemy import func, select
 
 from actieoverleg import mail, meeting_steps, outbox
+from actieoverleg.clock import local_today
 from actieoverleg.demo import load_demo
 from actieoverleg.extensions import db
-from actieoverleg.clock import local_today
 from actieoverleg.formatting import datumtijd, local
 from actieoverleg.models import ActionPoint, Case, OutboxMessage, User
 from actieoverleg.vocab import (
-    ActionStatus, Assessment, AttendanceForm, AttendanceStatus, CaseKind, CaseReason, Handover, MailMode,
+    ActionStatus,
+    Assessment,
+    AttendanceForm,
+    AttendanceStatus,
+    CaseKind,
+    CaseReason,
+    Handover,
+    MailMode,
 )
 
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
 RR_MEMBERS = {"chair@rr.example", "vt@rr.example", "politie@rr.example", "politie2@rr.example"}
-# What a mail must never carry (product.md §6): categories, assessment, file reference, hand-over.
-FORBIDDEN = ["VT-2026-0042", CaseKind.hg.label, CaseReason.samenloop.label, Assessment.acuut.label,
-             Handover.mda.label, "Samenloop", "Huiselijk"]
+# What a mail must never carry (docs/rules.md §6): categories, assessment, file reference, hand-over.
+FORBIDDEN = [
+    "VT-2026-0042",
+    CaseKind.hg.label,
+    CaseReason.samenloop.label,
+    Assessment.acuut.label,
+    Handover.mda.label,
+    "Samenloop",
+    "Huiselijk",
+]
 
 
 @pytest.fixture
@@ -53,8 +68,9 @@ def invite_of(message: EmailMessage) -> icalendar.Calendar:
 
 
 def assert_clean(message: EmailMessage) -> None:
-    body = text_of(message) + (parts(message)["text/calendar"].get_content()
-                               if "text/calendar" in parts(message) else "")
+    body = text_of(message) + (
+        parts(message)["text/calendar"].get_content() if "text/calendar" in parts(message) else ""
+    )
     for word in FORBIDDEN:
         assert word not in body, word
 
@@ -69,8 +85,7 @@ def assert_well_formed(message: EmailMessage) -> None:
 
 
 def test_agenda_goes_to_every_member_individually_with_an_invite(world, login_as, smtp):
-    response = login_as(world.chair).post(f"/overleggen/{world.meeting.id}/agenda/versturen",
-                                          follow_redirects=True)
+    response = login_as(world.chair).post(f"/overleggen/{world.meeting.id}/agenda/versturen", follow_redirects=True)
     assert "De agenda is verstuurd naar 4 deelnemer(s)" in response.get_data(as_text=True)
     inbox = smtp.inbox
     assert sorted(r for _, rcpts in inbox.envelopes for r in rcpts) == sorted(RR_MEMBERS)
@@ -120,9 +135,17 @@ def test_sending_again_is_an_update_with_the_same_uid(world, login_as, smtp, clo
 def move(client, meeting, hours: int = 1, location: str = "Zaal 3"):
     db.session.refresh(meeting)
     start = local(meeting.starts_at) + dt.timedelta(hours=hours)
-    return client.post(f"/overleggen/{meeting.id}/wijzigen", data={
-        "day": start.date().isoformat(), "time": start.strftime("%H:%M"), "duration_minutes": 120,
-        "location": location, "form": "fysiek"}, follow_redirects=True)
+    return client.post(
+        f"/overleggen/{meeting.id}/wijzigen",
+        data={
+            "day": start.date().isoformat(),
+            "time": start.strftime("%H:%M"),
+            "duration_minutes": 120,
+            "location": location,
+            "form": "fysiek",
+        },
+        follow_redirects=True,
+    )
 
 
 def test_a_moved_meeting_sends_the_updated_invite_with_a_higher_sequence(world, login_as, smtp):
@@ -161,8 +184,9 @@ def test_cancelling_sends_the_cancelling_invite(world, login_as, smtp):
 def close_meeting(world, client):
     meeting_steps.record_step1(world.item, [world.vt, world.politie], Assessment.acuut, world.chair)
     meeting_steps.record_step3(world.item, Handover.mda, None, world.chair)
-    meeting_steps.record_attendance(world.meeting, world.vt, AttendanceStatus.aanwezig, True,
-                                    AttendanceForm.fysiek, world.chair)
+    meeting_steps.record_attendance(
+        world.meeting, world.vt, AttendanceStatus.aanwezig, True, AttendanceForm.fysiek, world.chair
+    )
     db.session.commit()
     return client.post(f"/overleggen/{world.meeting.id}/afsluiten", follow_redirects=True)
 
@@ -177,8 +201,10 @@ def test_follow_up_gives_each_organisation_its_own_points(world, login_as, smtp)
     assert politie["Subject"].startswith("Actiepunten na het Actie-overleg Rotterdam-Rijnmond")
     text = parts(politie)["text/plain"].get_content()
     assert "Nieuwe actiepunten (1):" in text
-    assert f"{world.case.code} · Politie plant verhoor · uiterlijk {world.action.due_date:%d-%m-%Y} · " \
-           f"{world.politie_user2.name}" in text
+    assert (
+        f"{world.case.code} · Politie plant verhoor · uiterlijk {world.action.due_date:%d-%m-%Y} · "
+        f"{world.politie_user2.name}" in text
+    )
     assert f"Besproken casussen: {world.case.code}" in text
     assert_well_formed(politie)
     assert_clean(politie)
@@ -211,8 +237,10 @@ def test_reminders_send_one_digest_per_member_once_a_day(world, runner, smtp):
     result = runner.invoke(args=["reminders", "send"])
     assert "2 reminder(s) queued" in result.output, result.output
     # Politie in RR has an overdue point; ZHZ's point is due in 7 days (beyond 3); VT has none
-    assert sorted(r for _, rcpts in smtp.inbox.envelopes for r in rcpts) == ["politie2@rr.example",
-                                                                             "politie@rr.example"]
+    assert sorted(r for _, rcpts in smtp.inbox.envelopes for r in rcpts) == [
+        "politie2@rr.example",
+        "politie@rr.example",
+    ]
     digest = smtp.inbox.to("politie@rr.example")[0]
     assert digest["Subject"] == f"Herinnering: actiepunten {local_today():%d-%m-%Y}"
     assert "Over de termijn (1):" in parts(digest)["text/plain"].get_content()
@@ -258,6 +286,13 @@ def test_reminders_over_a_realistic_demo_week(app, config, smtp):
 
 def _due_points(user: User, day: dt.date) -> int:
     return db.session.scalar(
-        select(func.count()).select_from(ActionPoint).join(Case, Case.id == ActionPoint.case_id)
-        .where(ActionPoint.organisation_id == user.organisation_id, Case.region_id.in_(user.region_ids),
-               ActionPoint.status == ActionStatus.open, ActionPoint.due_date <= day + dt.timedelta(days=3)))
+        select(func.count())
+        .select_from(ActionPoint)
+        .join(Case, Case.id == ActionPoint.case_id)
+        .where(
+            ActionPoint.organisation_id == user.organisation_id,
+            Case.region_id.in_(user.region_ids),
+            ActionPoint.status == ActionStatus.open,
+            ActionPoint.due_date <= day + dt.timedelta(days=3),
+        )
+    )

@@ -3,6 +3,7 @@
 Faults: the server down then up, 4xx then success, 5xx for one recipient, a sender killed
 mid-run, two senders at once. The promise: nothing lost, nothing delivered twice.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,8 @@ import pytest
 from sqlalchemy import select
 
 from actieoverleg import lifecycle, meeting_steps, outbox
-from actieoverleg.extensions import db
 from actieoverleg.clock import utcnow
+from actieoverleg.extensions import db
 from actieoverleg.models import AuditEvent, Meeting, OutboxMessage
 from actieoverleg.vocab import Assessment, AttendanceStatus, Handover, MailKind, MeetingStatus, OutboxStatus
 
@@ -62,8 +63,11 @@ def test_delivers_each_message_once_with_its_own_message_id(app, smtp):
     assert (report.sent, report.retry, report.failed) == (3, 0, 0)
     assert outbox.deliver().sent == 0  # a second run finds nothing due
     assert sorted(smtp.inbox.message_ids()) == sorted(r.message_id for r in rows())
-    assert [env[1] for env in smtp.inbox.envelopes] == [["lid0@partner.test"], ["lid1@partner.test"],
-                                                        ["lid2@partner.test"]]
+    assert [env[1] for env in smtp.inbox.envelopes] == [
+        ["lid0@partner.test"],
+        ["lid1@partner.test"],
+        ["lid2@partner.test"],
+    ]
     assert all(r.status is OutboxStatus.verzonden and r.attempts == 1 for r in rows())
 
 
@@ -170,8 +174,12 @@ def test_a_5xx_for_one_recipient_fails_only_that_one_and_the_admin_can_retry(app
     assert rows()[1].status is OutboxStatus.verzonden  # sent right after the request
     assert [e[1][0] for e in smtp.inbox.envelopes].count("onbekend@partner.test") == 1
     (event,) = db.session.scalars(select(AuditEvent).filter_by(action="retry"))
-    assert (event.object_type, event.object_id, event.user_id, event.detail) == \
-        ("OutboxMessage", failed.id, world.admin.id, "")
+    assert (event.object_type, event.object_id, event.user_id, event.detail) == (
+        "OutboxMessage",
+        failed.id,
+        world.admin.id,
+        "",
+    )
 
 
 def test_retry_gives_a_failed_message_fresh_attempts_once_committed(app, world):
@@ -188,8 +196,9 @@ def test_retry_gives_a_failed_message_fresh_attempts_once_committed(app, world):
     db.session.commit()
     (row,) = rows()
     assert (row.status, row.attempts, row.error, row.next_attempt_at) == (OutboxStatus.wachtend, 0, "", utcnow())
-    assert db.session.scalars(select(AuditEvent.user_id).filter_by(action="retry", object_id=row.id)).all() == \
-        [world.admin.id]
+    assert db.session.scalars(select(AuditEvent.user_id).filter_by(action="retry", object_id=row.id)).all() == [
+        world.admin.id
+    ]
 
 
 def test_only_the_admin_sees_the_outbox(world, login_as):
@@ -220,23 +229,30 @@ def test_sent_messages_are_deleted_after_the_keep_period(app, smtp):
 
 # --- real sender processes ----------------------------------------------------------------
 
+
 def sender_env(app, **extra) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "ACTIEOVERLEG_SECRET_KEY": "test",
-        "ACTIEOVERLEG_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "ACTIEOVERLEG_MAIL_SERVER": "127.0.0.1",
-        "ACTIEOVERLEG_MAIL_PORT": str(app.config["MAIL_PORT"]),
-        "ACTIEOVERLEG_MAIL_DIR": app.config["MAIL_DIR"],
-    })
+    env.update(
+        {
+            "ACTIEOVERLEG_SECRET_KEY": "test",
+            "ACTIEOVERLEG_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "ACTIEOVERLEG_MAIL_SERVER": "127.0.0.1",
+            "ACTIEOVERLEG_MAIL_PORT": str(app.config["MAIL_PORT"]),
+            "ACTIEOVERLEG_MAIL_DIR": app.config["MAIL_DIR"],
+        }
+    )
     env.update({f"ACTIEOVERLEG_{k}": str(v) for k, v in extra.items()})
     return env
 
 
 def sender(app, **extra) -> subprocess.Popen:
-    return subprocess.Popen(flask_command("outbox", "send"),
-                            env=sender_env(app, **extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        flask_command("outbox", "send"),
+        env=sender_env(app, **extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_two_senders_at_once_deliver_every_message_exactly_once(app, smtp):
@@ -284,7 +300,11 @@ def test_a_sender_killed_mid_run_loses_nothing_and_doubles_nothing(app, smtp, cl
 def test_the_worker_delivers_what_arrives_and_stops_cleanly_on_sigterm(app, smtp):
     worker = subprocess.Popen(
         flask_command("outbox", "worker", "--interval", "0.2"),
-        env=sender_env(app), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        env=sender_env(app),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         queue(2)  # enqueued while the worker runs
         deadline = time.monotonic() + 20

@@ -1,4 +1,5 @@
 """periods.py: the only cuts statistics know, a calendar quarter or a year, in Amsterdam days."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,11 +11,24 @@ from actieoverleg.periods import Period, choices, last_complete_quarter
 D = dt.date
 
 
-@pytest.mark.parametrize("text, period", [
-    ("2026Q3", Period(2026, 3)), ("2026q1", Period(2026, 1)), (" 2026 ", Period(2026)), ("2000", Period(2000)),
-    ("2026Q5", None), ("2026Q0", None), ("26Q1", None), ("2026-Q1", None), ("Q3", None), ("", None),
-    ("1999", None), ("2101Q1", None), ("2026Q3/RR", None),
-])
+@pytest.mark.parametrize(
+    "text, period",
+    [
+        ("2026Q3", Period(2026, 3)),
+        ("2026q1", Period(2026, 1)),
+        (" 2026 ", Period(2026)),
+        ("2000", Period(2000)),
+        ("2026Q5", None),
+        ("2026Q0", None),
+        ("26Q1", None),
+        ("2026-Q1", None),
+        ("Q3", None),
+        ("", None),
+        ("1999", None),
+        ("2101Q1", None),
+        ("2026Q3/RR", None),
+    ],
+)
 def test_parse_accepts_a_quarter_or_a_year_and_nothing_else(text, period):
     assert Period.parse(text) == period
 
@@ -26,11 +40,16 @@ def test_key_and_label_as_the_page_shows_them():
     assert Period.parse(Period(2026, 2).key) == Period(2026, 2)
 
 
-@pytest.mark.parametrize("period, start, end", [
-    (Period(2026, 1), D(2026, 1, 1), D(2026, 4, 1)), (Period(2026, 2), D(2026, 4, 1), D(2026, 7, 1)),
-    (Period(2026, 3), D(2026, 7, 1), D(2026, 10, 1)), (Period(2026, 4), D(2026, 10, 1), D(2027, 1, 1)),
-    (Period(2026), D(2026, 1, 1), D(2027, 1, 1)),
-])
+@pytest.mark.parametrize(
+    "period, start, end",
+    [
+        (Period(2026, 1), D(2026, 1, 1), D(2026, 4, 1)),
+        (Period(2026, 2), D(2026, 4, 1), D(2026, 7, 1)),
+        (Period(2026, 3), D(2026, 7, 1), D(2026, 10, 1)),
+        (Period(2026, 4), D(2026, 10, 1), D(2027, 1, 1)),
+        (Period(2026), D(2026, 1, 1), D(2027, 1, 1)),
+    ],
+)
 def test_start_and_end_the_day_after(period, start, end):
     assert (period.start, period.end) == (start, end)
     assert period.contains(start) and period.contains(end - dt.timedelta(days=1)) and not period.contains(end)
@@ -38,9 +57,13 @@ def test_start_and_end_the_day_after(period, start, end):
 
 def test_utc_window_follows_amsterdam_midnight_across_summer_time():
     assert [moment.isoformat() for moment in Period(2026, 1).utc_window()] == [
-        "2025-12-31T23:00:00+00:00", "2026-03-31T22:00:00+00:00"]  # winter time in, summer time out
+        "2025-12-31T23:00:00+00:00",
+        "2026-03-31T22:00:00+00:00",
+    ]  # winter time in, summer time out
     assert [moment.isoformat() for moment in Period(2026, 4).utc_window()] == [
-        "2026-09-30T22:00:00+00:00", "2026-12-31T23:00:00+00:00"]
+        "2026-09-30T22:00:00+00:00",
+        "2026-12-31T23:00:00+00:00",
+    ]
     assert Period(2026, 1).utc_window()[1] == Period(2026, 2).utc_window()[0]  # no gap, no overlap
 
 
@@ -60,10 +83,15 @@ def test_next_quarters_run_into_the_next_year():
     assert Period.quarter_of(D(2025, 12, 31)) == Period(2025, 4) and Period(2025, 4).year_period == Period(2025)
 
 
-@pytest.mark.parametrize("today, quarter", [
-    (D(2026, 1, 1), Period(2025, 4)), (D(2026, 3, 31), Period(2025, 4)), (D(2026, 4, 1), Period(2026, 1)),
-    (D(2026, 12, 31), Period(2026, 3)),
-])
+@pytest.mark.parametrize(
+    "today, quarter",
+    [
+        (D(2026, 1, 1), Period(2025, 4)),
+        (D(2026, 3, 31), Period(2025, 4)),
+        (D(2026, 4, 1), Period(2026, 1)),
+        (D(2026, 12, 31), Period(2026, 3)),
+    ],
+)
 def test_last_complete_quarter(today, quarter):
     assert last_complete_quarter(today) == quarter
 
@@ -71,5 +99,12 @@ def test_last_complete_quarter(today, quarter):
 def test_choices_run_from_the_first_meeting_to_today_newest_first():
     assert [p.key for p in choices(D(2025, 11, 20), D(2026, 2, 1))] == ["2026", "2026Q1", "2025", "2025Q4"]
     assert [p.key for p in choices(D(2024, 5, 1), D(2025, 4, 2))] == [
-        "2025", "2025Q2", "2025Q1", "2024", "2024Q4", "2024Q3", "2024Q2"]
+        "2025",
+        "2025Q2",
+        "2025Q1",
+        "2024",
+        "2024Q4",
+        "2024Q3",
+        "2024Q2",
+    ]
     assert [p.key for p in choices(None, D(2026, 8, 1))] == ["2026", "2026Q3"]  # no meeting yet

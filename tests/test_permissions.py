@@ -1,4 +1,5 @@
 """Every route goes through permissions.py; other regions are invisible; landelijk reaches no case."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,8 +14,11 @@ ADMIN = ("admin.", "outbox.")
 
 
 def test_every_view_declares_its_permission(app):
-    missing = [name for name, view in app.view_functions.items()
-               if name not in PUBLIC and getattr(view, "permission_rule", None) is None]
+    missing = [
+        name
+        for name, view in app.view_functions.items()
+        if name not in PUBLIC and getattr(view, "permission_rule", None) is None
+    ]
     assert missing == []
 
 
@@ -33,13 +37,27 @@ STATS = {"period": "2026Q1", "table": "actiepunten"}
 
 
 def other_region_args(world):
-    return {"meeting_id": world.other_meeting.id, "item_id": world.other_item.id, "action_id": world.other_action.id,
-            "organisation_id": world.vt.id, "code": world.other_case.code, "region": world.zhz.code, **STATS}
+    return {
+        "meeting_id": world.other_meeting.id,
+        "item_id": world.other_item.id,
+        "action_id": world.other_action.id,
+        "organisation_id": world.vt.id,
+        "code": world.other_case.code,
+        "region": world.zhz.code,
+        **STATS,
+    }
 
 
 def own_region_args(world):
-    return {"meeting_id": world.meeting.id, "item_id": world.item.id, "action_id": world.action.id,
-            "organisation_id": world.vt.id, "code": world.case.code, "region": world.rr.code, **STATS}
+    return {
+        "meeting_id": world.meeting.id,
+        "item_id": world.item.id,
+        "action_id": world.action.id,
+        "organisation_id": world.vt.id,
+        "code": world.case.code,
+        "region": world.rr.code,
+        **STATS,
+    }
 
 
 @pytest.mark.parametrize("who", ["chair", "vt_user", "politie_user"])
@@ -55,8 +73,15 @@ def test_other_regions_objects_answer_404_like_missing_ones(app, world, login_as
 
 def test_missing_objects_answer_the_same_404(app, world, login_as):
     client = login_as(world.chair)
-    missing = {"meeting_id": 9999, "item_id": 9999, "action_id": 9999, "organisation_id": 9999, "code": "RR-ZZZZ",
-               "region": "XX", **STATS}
+    missing = {
+        "meeting_id": 9999,
+        "item_id": 9999,
+        "action_id": 9999,
+        "organisation_id": 9999,
+        "code": "RR-ZZZZ",
+        "region": "XX",
+        **STATS,
+    }
     for endpoint, method, url in _routes(app, missing, objects_only=True):
         if endpoint.startswith(ADMIN):
             continue

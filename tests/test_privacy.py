@@ -1,4 +1,5 @@
-"""Tests for the content guard and the pseudonymous case codes (product.md §8)."""
+"""Tests for the content guard and the pseudonymous case codes (docs/rules.md §8)."""
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,7 @@ def elfproef(digits: str) -> bool:
 
 # --- texts that must pass ----------------------------------------------------------------
 PASS_ACTION = [
-    # from the brief and domain.md
+    # from the brief and docs/domain.md
     "Politie spreekt pleger aan vóór 12-03",
     "VT neemt contact op met school",
     "Reclassering bespreekt meldplicht in week 14",
@@ -271,19 +272,21 @@ def test_messages_never_echo_the_offending_text(text: str, _kind: str) -> None:
     joined = " ".join(check_text(text) + check_text(text, "file_reference"))
     assert text not in joined
     for token in re.split(r"[\s,():]+", text):
-        if len(token) >= 4 and (any(c.isdigit() for c in token) or "@" in token
-                                or token[0].isupper()):
+        if len(token) >= 4 and (any(c.isdigit() for c in token) or "@" in token or token[0].isupper()):
             assert token not in joined
 
 
-@pytest.mark.parametrize(("text", "secret"), [
-    ("Bel moeder op 06-12345678", "12345678"),
-    ("mail naar j.jansen@gmail.com", "jansen"),
-    ("mevrouw Jansen bellen", "Jansen"),
-    ("Woont op Kerkstraat 12a", "Kerkstraat"),
-    ("BSN 123456782", "123456782"),
-    ("auto 12-ABC-3", "ABC"),
-])
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("Bel moeder op 06-12345678", "12345678"),
+        ("mail naar j.jansen@gmail.com", "jansen"),
+        ("mevrouw Jansen bellen", "Jansen"),
+        ("Woont op Kerkstraat 12a", "Kerkstraat"),
+        ("BSN 123456782", "123456782"),
+        ("auto 12-ABC-3", "ABC"),
+    ],
+)
 def test_messages_do_not_contain_the_secret(text: str, secret: str) -> None:
     messages = check_text(text)
     assert messages and all(secret not in m for m in messages)
@@ -292,9 +295,11 @@ def test_messages_do_not_contain_the_secret(text: str, secret: str) -> None:
 # --- message texts -------------------------------------------------------------------------
 def test_message_text_is_dutch_and_says_what_to_remove() -> None:
     assert check_text("Bel moeder op 06-12345678") == [
-        "Verwijder het telefoonnummer: een actiepunt mag geen persoonsgegevens bevatten."]
+        "Verwijder het telefoonnummer: een actiepunt mag geen persoonsgegevens bevatten."
+    ]
     assert check_text("111222333", "file_reference") == [
-        "Verwijder het BSN: een dossiernummer mag geen persoonsgegevens bevatten."]
+        "Verwijder het BSN: een dossiernummer mag geen persoonsgegevens bevatten."
+    ]
 
 
 def test_each_kind_of_problem_gives_one_message() -> None:
@@ -310,8 +315,14 @@ def test_several_kinds_are_all_reported() -> None:
 
 # --- length -------------------------------------------------------------------------------
 def test_field_limits() -> None:
-    assert FIELD_LIMITS == {"action": 200, "file_reference": 40, "location": 200,
-                            "remark": 500, "reason": 500, "name": 120}
+    assert FIELD_LIMITS == {
+        "action": 200,
+        "file_reference": 40,
+        "location": 200,
+        "remark": 500,
+        "reason": 500,
+        "name": 120,
+    }
 
 
 @pytest.mark.parametrize("field", sorted(FIELD_LIMITS))
@@ -401,7 +412,9 @@ def test_case_codes_pass_the_guard(field: str) -> None:
         assert check_text(f"Casus {code} terug op agenda", field) == [], code
 
 
-@pytest.mark.parametrize("text", ["Stadhuisplein 1, Rotterdam", "Zorg- en Veiligheidshuis, Dordtsestraatweg 10, 3317 AB Dordrecht"])
+@pytest.mark.parametrize(
+    "text", ["Stadhuisplein 1, Rotterdam", "Zorg- en Veiligheidshuis, Dordtsestraatweg 10, 3317 AB Dordrecht"]
+)
 def test_meeting_location_may_be_a_public_office_address(text):
     assert check_text(text, "location") == []
     assert check_text(text, "action") != []

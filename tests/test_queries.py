@@ -1,4 +1,5 @@
 """Pages run a fixed number of SQL queries whatever the data size (no N+1)."""
+
 from __future__ import annotations
 
 import pytest

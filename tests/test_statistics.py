@@ -1,4 +1,5 @@
 """aggregates.py and disclosure.py: the aggregates are right, and the one disclosure rule holds for every cut."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,14 +7,13 @@ import datetime as dt
 import pytest
 
 from actieoverleg import aggregates
+from actieoverleg.aggregates import Raw
+from actieoverleg.disclosure import Published, disclose, percent, quantile
 from actieoverleg.extensions import db
 from actieoverleg.formatting import local
 from actieoverleg.models import Region, StatCell, StatStale
 from actieoverleg.periods import Period
-from actieoverleg.aggregates import Raw
-from actieoverleg.disclosure import Published, disclose, percent, quantile
 from actieoverleg.vocab import (
-    AttendanceStatus,
     ActionStatus,
     Assessment,
     AttendanceForm,
@@ -32,12 +32,25 @@ D = dt.date
 
 # --- the rule ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value, cases, text", [
-    (0, 0, "0"), (0, None, "0"), (1, 1, "<10"), (9, 9, "<10"), (9, None, "<10"),
-    (10, 10, "10"), (12, 12, "10"), (13, 13, "15"), (17, None, "15"), (18, None, "20"), (1002, None, "1000"),
-    (40, 3, "<10"),  # 40 action points of 3 cases: the cell rests on 3 cases
-    (40, 12, "40"),
-])
+
+@pytest.mark.parametrize(
+    "value, cases, text",
+    [
+        (0, 0, "0"),
+        (0, None, "0"),
+        (1, 1, "<10"),
+        (9, 9, "<10"),
+        (9, None, "<10"),
+        (10, 10, "10"),
+        (12, 12, "10"),
+        (13, 13, "15"),
+        (17, None, "15"),
+        (18, None, "20"),
+        (1002, None, "1000"),
+        (40, 3, "<10"),  # 40 action points of 3 cases: the cell rests on 3 cases
+        (40, 12, "40"),
+    ],
+)
 def test_disclose(value, cases, text):
     assert disclose(Raw(value, cases)).text == text
 
@@ -58,6 +71,7 @@ def test_quantile_needs_ten_cases_and_uses_nearest_rank():
 
 
 # --- the aggregates, against a history worked out by hand ------------------------------------
+
 
 @pytest.fixture
 def history(app, make_org):
@@ -108,10 +122,18 @@ def test_meetings_weeks_and_chairs(history):
     rr, vt, politie, om = history
     f = aggregates.figures(Period(2025, 2), rr.id)
     assert _values(f, "overleg") == {
-        ("totaal", "gehouden"): (3, None), ("totaal", "fysiek"): (2, None), ("totaal", "online"): (1, None),
-        ("totaal", "spoed"): (1, None), ("totaal", "afgelast"): (1, None), ("totaal", "weken"): (2, None)}
-    assert _values(f, "voorzitter") == {(str(vt.id), ""): (1, None), (str(om.id), ""): (2, None),
-                                        ("totaal", ""): (3, None)}
+        ("totaal", "gehouden"): (3, None),
+        ("totaal", "fysiek"): (2, None),
+        ("totaal", "online"): (1, None),
+        ("totaal", "spoed"): (1, None),
+        ("totaal", "afgelast"): (1, None),
+        ("totaal", "weken"): (2, None),
+    }
+    assert _values(f, "voorzitter") == {
+        (str(vt.id), ""): (1, None),
+        (str(om.id), ""): (2, None),
+        ("totaal", ""): (3, None),
+    }
     q1 = aggregates.figures(Period(2025, 1), rr.id)
     # two meetings held, but three weeks: 1 April's week began on Monday 31 March
     assert q1.get("overleg", "totaal", "gehouden").value == 2 and q1.get("overleg", "totaal", "weken").value == 3
@@ -120,12 +142,21 @@ def test_meetings_weeks_and_chairs(history):
 def test_cases_new_follow_up_repeat_and_where_they_stand(history):
     rr, vt, politie, om = history
     f = aggregates.figures(Period(2025, 2), rr.id)
-    assert _values(f, "besproken") == {("nieuw", ""): (2, 2), ("vervolg", ""): (1, 1), ("herhaling", ""): (1, 1),
-                                       ("totaal", ""): (4, 4)}
+    assert _values(f, "besproken") == {
+        ("nieuw", ""): (2, 2),
+        ("vervolg", ""): (1, 1),
+        ("herhaling", ""): (1, 1),
+        ("totaal", ""): (4, 4),
+    }
     assert _values(f, "ingebracht") == {(str(vt.id), ""): (1, 1), ("totaal", ""): (1, 1)}  # only A is new here
     assert _values(f, "wachttijd") == {("totaal", "4"): (1, 1)}
-    assert _values(f, "duiding") == {("structureel", ""): (1, 1), ("acuut", ""): (1, 1), ("zorgelijk", ""): (1, 1),
-                                     ("onvoldoende_zicht", ""): (1, 1), ("totaal", ""): (4, 4)}
+    assert _values(f, "duiding") == {
+        ("structureel", ""): (1, 1),
+        ("acuut", ""): (1, 1),
+        ("zorgelijk", ""): (1, 1),
+        ("onvoldoende_zicht", ""): (1, 1),
+        ("totaal", ""): (4, 4),
+    }
     assert f.get("overdracht", "lokaal_team").value == 1 and f.get("overdracht", "terug").value == 0
     assert _values(f, "gedeeld") == {(str(vt.id), ""): (1, 1), (str(politie.id), ""): (2, 2), ("totaal", ""): (2, 2)}
     year = aggregates.figures(Period(2025), rr.id)
@@ -152,9 +183,14 @@ def test_attendance_and_mandate(history):
     f = aggregates.figures(Period(2025, 2), rr.id)
     assert _values(f, "aanwezigheid")[(str(vt.id), "verwacht")] == (3, None)
     assert {k: v for k, v in _values(f, "aanwezigheid").items() if k[0] == "totaal"} == {
-        ("totaal", "verwacht"): (5, None), ("totaal", "aanwezig"): (3, None), ("totaal", "mandaat"): (2, None),
-        ("totaal", "fysiek"): (2, None), ("totaal", "online"): (1, None), ("totaal", "afgemeld"): (1, None),
-        ("totaal", "informatie"): (1, None)}
+        ("totaal", "verwacht"): (5, None),
+        ("totaal", "aanwezig"): (3, None),
+        ("totaal", "mandaat"): (2, None),
+        ("totaal", "fysiek"): (2, None),
+        ("totaal", "online"): (1, None),
+        ("totaal", "afgemeld"): (1, None),
+        ("totaal", "informatie"): (1, None),
+    }
 
 
 def test_national_sums_regions(history, make_org):
@@ -188,9 +224,18 @@ def test_a_result_after_closing_is_stored_by_the_change_itself(world):
     period = Period.quarter_of(local(meeting.starts_at).date())
 
     def stored(col: str) -> int:
-        return db.session.scalar(db.select(StatCell.value).where(
-            StatCell.region_id == world.rr.id, StatCell.period == period.key, StatCell.tbl == "actiepunten",
-            StatCell.row == "totaal", StatCell.col == col)) or 0
+        return (
+            db.session.scalar(
+                db.select(StatCell.value).where(
+                    StatCell.region_id == world.rr.id,
+                    StatCell.period == period.key,
+                    StatCell.tbl == "actiepunten",
+                    StatCell.row == "totaal",
+                    StatCell.col == col,
+                )
+            )
+            or 0
+        )
 
     def stale() -> int:
         return db.session.scalar(db.select(db.func.count()).select_from(StatStale))

@@ -1,6 +1,7 @@
 """Property-based (hypothesis): for random histories, no published cell, total or difference
 between two published tables reveals a count between 1 and 9, and the aggregates match a
 plain recount of the same data."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +13,8 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 
 from actieoverleg import aggregates, indicators
+from actieoverleg.aggregates import Raw
+from actieoverleg.disclosure import disclose
 from actieoverleg.extensions import db
 from actieoverleg.formatting import local
 from actieoverleg.models import (
@@ -28,8 +31,6 @@ from actieoverleg.models import (
     region_organisation,
 )
 from actieoverleg.periods import Period
-from actieoverleg.aggregates import Raw
-from actieoverleg.disclosure import disclose
 from actieoverleg.vocab import (
     ActionStatus,
     Assessment,
@@ -50,37 +51,79 @@ HISTOGRAMS = {"afrondtijd", "wachttijd"}  # never published as counts, only as m
 # are not part of the year's; their totals are
 BY_DISCUSSION = {"besproken", "duiding", "overdracht"}
 
-meetings = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 729), st.sampled_from([True, True, True, False]),
-                              st.sampled_from(list(MeetingForm)), st.booleans()), min_size=1, max_size=24)
-items = st.lists(st.tuples(st.integers(0, 99), st.integers(0, 14), st.sampled_from(list(Assessment)),
-                           st.sampled_from(list(Handover)), st.integers(0, 7)), max_size=70)
-points = st.lists(st.tuples(st.integers(0, 99), st.integers(0, 2), st.integers(-3, 30),
-                            st.sampled_from(list(ActionStatus)), st.integers(-5, 40)), max_size=90)
+meetings = st.lists(
+    st.tuples(
+        st.integers(0, 2),
+        st.integers(0, 729),
+        st.sampled_from([True, True, True, False]),
+        st.sampled_from(list(MeetingForm)),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=24,
+)
+items = st.lists(
+    st.tuples(
+        st.integers(0, 99),
+        st.integers(0, 14),
+        st.sampled_from(list(Assessment)),
+        st.sampled_from(list(Handover)),
+        st.integers(0, 7),
+    ),
+    max_size=70,
+)
+points = st.lists(
+    st.tuples(
+        st.integers(0, 99),
+        st.integers(0, 2),
+        st.integers(-3, 30),
+        st.sampled_from(list(ActionStatus)),
+        st.integers(-5, 40),
+    ),
+    max_size=90,
+)
 presence = st.lists(st.tuples(st.sampled_from(list(AttendanceStatus)), st.booleans()), min_size=3, max_size=3)
 
 
 def _clear() -> None:
-    for table in (StatCell, StatStale, ActionPoint, item_shared, AgendaItem, Attendance, Case, Meeting,
-                  region_organisation, Region, Organisation):
+    for table in (
+        StatCell,
+        StatStale,
+        ActionPoint,
+        item_shared,
+        AgendaItem,
+        Attendance,
+        Case,
+        Meeting,
+        region_organisation,
+        Region,
+        Organisation,
+    ):
         db.session.execute(delete(table))
     db.session.commit()
 
 
 def _load(spec_meetings, spec_items, spec_points, spec_presence) -> tuple[list[Region], list]:
     """Three organisations, up to three regions, and the drawn history, all meetings in 2024–2025."""
-    orgs = [Organisation(name=f"Organisatie {n}", short_name=f"O{n}", kind=OrganisationKind.partner, position=n)
-            for n in range(3)]
+    orgs = [
+        Organisation(name=f"Organisatie {n}", short_name=f"O{n}", kind=OrganisationKind.partner, position=n)
+        for n in range(3)
+    ]
     regions = [Region(name=f"Regio {c}", code=c, organisations=orgs) for c in ("AA", "BB", "CC")]
     db.session.add_all(orgs + regions)
     db.session.flush()
     made = []
     for region_index, offset, is_held, form, extra in spec_meetings:
         status = MeetingStatus.afgesloten if is_held else MeetingStatus.geannuleerd
-        meeting = held(regions[region_index], FIRST_DAY + dt.timedelta(days=offset), form, extra, orgs[offset % 3], status)
+        meeting = held(
+            regions[region_index], FIRST_DAY + dt.timedelta(days=offset), form, extra, orgs[offset % 3], status
+        )
         made.append(meeting)
         if is_held:
             for org, (state, mandate) in zip(orgs, spec_presence):
-                attend(meeting, org, state, mandate, AttendanceForm.fysiek if state is AttendanceStatus.aanwezig else None)
+                attend(
+                    meeting, org, state, mandate, AttendanceForm.fysiek if state is AttendanceStatus.aanwezig else None
+                )
     cases: dict[tuple[int, int], Case] = {}
     discussed: list = []
     taken = set()
@@ -95,15 +138,21 @@ def _load(spec_meetings, spec_items, spec_points, spec_presence) -> tuple[list[R
         if (meeting.id, cases[key].id) in taken:
             continue
         taken.add((meeting.id, cases[key].id))
-        discussed.append(discuss(meeting, cases[key], assessment, handover,
-                                 tuple(o for n, o in enumerate(orgs) if shared >> n & 1)))
+        discussed.append(
+            discuss(meeting, cases[key], assessment, handover, tuple(o for n, o in enumerate(orgs) if shared >> n & 1))
+        )
     for item_index, owner, due_in, status, result_in in spec_points:
         if not discussed:
             break
         item = discussed[item_index % len(discussed)]
         day = local(item.meeting.starts_at).date()
-        point(item, orgs[owner], day + dt.timedelta(days=due_in), status,
-              None if status is ActionStatus.open else day + dt.timedelta(days=max(result_in, 0)))
+        point(
+            item,
+            orgs[owner],
+            day + dt.timedelta(days=due_in),
+            status,
+            None if status is ActionStatus.open else day + dt.timedelta(days=max(result_in, 0)),
+        )
     db.session.commit()
     return regions, discussed
 
@@ -130,8 +179,9 @@ def _cells(f: aggregates.Figures) -> dict:
     return {key: raw for key, raw in f.cells.items() if key[0] not in HISTOGRAMS}
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(meetings, items, points, presence)
 def test_no_published_number_reveals_a_small_count(app, spec_meetings, spec_items, spec_points, spec_presence):
     _clear()
@@ -181,7 +231,7 @@ def test_no_published_number_reveals_a_small_count(app, spec_meetings, spec_item
         assert f.get("actiepunten", "totaal", "aantal").value == sum(len(i.actions) for i in in_cut)
 
     # and the report shows nothing but disclosed numbers: counts are 0, <10 or multiples of 5
-    for (p, region_id) in [(PERIODS[0], regions[0].id), (PERIODS[-1], None)]:
+    for p, region_id in [(PERIODS[0], regions[0].id), (PERIODS[-1], None)]:
         region = db.session.get(Region, region_id) if region_id else None
         for table in indicators.build(p, region, dt.date(2026, 1, 1)).tables():
             for label, cells in table.rows:
@@ -189,5 +239,9 @@ def test_no_published_number_reveals_a_small_count(app, spec_meetings, spec_item
                     if "%" in column or "Mediaan" in column or "Mediaan" in label or "percentiel" in label:
                         assert re.fullmatch(r"–|\d+%?", cell.text), (table.key, label, column, cell.text)
                     else:
-                        assert cell.text in ("0", "<10") or (int(cell.text) % 5 == 0 and int(cell.text) >= 10), \
-                            (table.key, label, column, cell.text)
+                        assert cell.text in ("0", "<10") or (int(cell.text) % 5 == 0 and int(cell.text) >= 10), (
+                            table.key,
+                            label,
+                            column,
+                            cell.text,
+                        )

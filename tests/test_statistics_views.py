@@ -1,5 +1,6 @@
 """The statistics pages as the national table and a chair use them: who sees what, and the
 page, chart, CSV, print and command line all carry the same published numbers."""
+
 from __future__ import annotations
 
 import csv
@@ -13,8 +14,8 @@ from flask import url_for
 
 from actieoverleg import aggregates
 from actieoverleg.extensions import db
-from actieoverleg.models import AuditEvent, Case, Organisation, Region, StatCell, StatStale
 from actieoverleg.formatting import local_today
+from actieoverleg.models import AuditEvent, Case, Organisation, Region, StatCell, StatStale
 from actieoverleg.periods import Period, last_complete_quarter
 from actieoverleg.vocab import ActionStatus, AttendanceForm, AttendanceStatus, CaseKind, OrganisationKind
 
@@ -34,8 +35,9 @@ def _fill(region: Region, organisations: list[Organisation], weeks: int, cases_p
             attend(meeting, org, AttendanceStatus.aanwezig, True, AttendanceForm.online)
         for n in range(cases_per_meeting):
             owner = organisations[n % len(organisations)]
-            item = discuss(meeting, new_case(region, owner, day - dt.timedelta(days=3), CaseKind.km),
-                           shared=tuple(organisations))
+            item = discuss(
+                meeting, new_case(region, owner, day - dt.timedelta(days=3), CaseKind.km), shared=tuple(organisations)
+            )
             point(item, owner, day + dt.timedelta(days=7), ActionStatus.afgerond, day + dt.timedelta(days=5))
     db.session.commit()
 
@@ -101,8 +103,15 @@ def test_national_overview_compares_regions_and_explains_the_rule(stats_world, l
     assert rows["Landelijk"][:4] == ["15", "0", "15", "50"]  # 15 meetings, 51 cases
     assert "Alle regio's hielden in deze periode overleg." in html
     assert "tonen we als ‘&lt;10’" in html and "afgerond op 5" in html
-    for heading in ("Frequentie", "Vorm", "Aanwezige partners", "Deelnemers", "Mandaat",
-                    "Voorzitterschap en facilitering", "Informatiedeling en vastleggen"):
+    for heading in (
+        "Frequentie",
+        "Vorm",
+        "Aanwezige partners",
+        "Deelnemers",
+        "Mandaat",
+        "Voorzitterschap en facilitering",
+        "Informatiedeling en vastleggen",
+    ):
         assert f">{heading}</h2>" in html
 
 
@@ -133,10 +142,13 @@ def test_exports_and_prints_are_in_the_audit_log(stats_world, login_as):
     client.get("/statistieken/2025Q2/export/actiepunten.csv")
     html = client.get("/statistieken/2025Q2/RR/afdrukken").get_data(as_text=True)
     assert "data-print-on-load" in html and "Actie-overleg Rotterdam-Rijnmond: 2e kwartaal 2025" in html
-    events = db.session.execute(db.select(AuditEvent.action, AuditEvent.detail, AuditEvent.user_id)
-                                .order_by(AuditEvent.id.desc()).limit(2)).all()
-    assert events == [("print", "statistiek RR 2025Q2", stats_world.national.id),
-                      ("export", "statistiek landelijk 2025Q2 actiepunten", stats_world.national.id)]
+    events = db.session.execute(
+        db.select(AuditEvent.action, AuditEvent.detail, AuditEvent.user_id).order_by(AuditEvent.id.desc()).limit(2)
+    ).all()
+    assert events == [
+        ("print", "statistiek RR 2025Q2", stats_world.national.id),
+        ("export", "statistiek landelijk 2025Q2 actiepunten", stats_world.national.id),
+    ]
 
 
 def _chart_src(html: str, key: str) -> str:
@@ -182,11 +194,13 @@ def test_a_chart_url_changes_with_its_numbers_and_an_old_one_is_sent_on(stats_wo
     src = _chart_src(page, "ingebracht")
     assert src != old_src and _chart_src(page, "soort") != old_other
     moved = client.get(old_src)
-    assert moved.status_code == 302 and moved.location == src and "immutable" not in moved.headers.get(
-        "Cache-Control", "")
+    assert (
+        moved.status_code == 302 and moved.location == src and "immutable" not in moved.headers.get("Cache-Control", "")
+    )
     assert client.get(src).status_code == 200
-    assert _chart_src(page, "vorm") == _chart_src(client.get("/statistieken/2025Q2/RR").get_data(as_text=True),
-                                                   "vorm")  # the same numbers, the same address
+    assert _chart_src(page, "vorm") == _chart_src(
+        client.get("/statistieken/2025Q2/RR").get_data(as_text=True), "vorm"
+    )  # the same numbers, the same address
 
 
 def test_a_chair_fetches_only_their_own_regions_charts(stats_world, login_as):
@@ -202,9 +216,12 @@ def test_a_chair_fetches_only_their_own_regions_charts(stats_world, login_as):
 def _stored() -> tuple[list, list]:
     """Every stale mark and stored cell, to see that reading wrote nothing."""
     cells = StatCell.__table__
-    return (db.session.execute(db.select(StatStale.region_id, StatStale.period)
-                               .order_by(StatStale.region_id, StatStale.period)).all(),
-            db.session.execute(db.select(cells).order_by(*cells.primary_key)).all())
+    return (
+        db.session.execute(
+            db.select(StatStale.region_id, StatStale.period).order_by(StatStale.region_id, StatStale.period)
+        ).all(),
+        db.session.execute(db.select(cells).order_by(*cells.primary_key)).all(),
+    )
 
 
 def test_a_stale_period_is_read_fresh_without_writing_and_stats_refresh_stores_it(stats_world, login_as, runner):
@@ -262,10 +279,13 @@ def test_every_statistics_route_shows_the_national_table_no_case(app, stats_worl
     client = login_as(stats_world.national)
     codes = db.session.scalars(db.select(Case.code)).all()
     with app.test_request_context():
-        urls = [url_for(rule.endpoint, period="2025Q2", region=region, table=table)
-                for rule in app.url_map.iter_rules()
-                if rule.endpoint.startswith("stats.") and rule.arguments and rule.endpoint != "stats.chart"
-                for region in ("RR", None) for table in ("actiepunten", "aanwezigheid", "regios")]
+        urls = [
+            url_for(rule.endpoint, period="2025Q2", region=region, table=table)
+            for rule in app.url_map.iter_rules()
+            if rule.endpoint.startswith("stats.") and rule.arguments and rule.endpoint != "stats.chart"
+            for region in ("RR", None)
+            for table in ("actiepunten", "aanwezigheid", "regios")
+        ]
     for page in ("/statistieken/2025Q2", "/statistieken/2025Q2/RR"):
         urls += re.findall(r'<img class="stat__chart" src="([^"]+)"', client.get(page).get_data(as_text=True))
     assert any("/grafiek/" in url for url in urls)

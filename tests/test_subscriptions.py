@@ -1,5 +1,6 @@
 """The calendar feed's token and the mail preference (actieoverleg.subscriptions) as plain
 functions: the owner's own changes, each audited under their name, never with the token."""
+
 from __future__ import annotations
 
 from actieoverleg import subscriptions

@@ -1,4 +1,5 @@
 """Onze actiepunten: overdue first, filters, one-click tick-off with and without htmx, conflicts."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,9 +14,15 @@ pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
 
 def tick(client, action, status="afgerond", version=None, headers=None):
-    return client.post(f"/actiepunten/{action.id}/status", headers=headers or {},
-                       data={"status": status, "version": action.version if version is None else version,
-                             "terug": "/actiepunten/?status=open"})
+    return client.post(
+        f"/actiepunten/{action.id}/status",
+        headers=headers or {},
+        data={
+            "status": status,
+            "version": action.version if version is None else version,
+            "terug": "/actiepunten/?status=open",
+        },
+    )
 
 
 def test_list_shows_own_points_overdue_first(world, login_as, make_action):
@@ -29,7 +36,9 @@ def test_list_shows_own_points_overdue_first(world, login_as, make_action):
 
 
 def test_filters_by_status_and_region(world, login_as, make_action):
-    make_action(world.item, world.politie, world.chair, due_in=3, status=ActionStatus.afgerond, text="Politie plant huisbezoek")
+    make_action(
+        world.item, world.politie, world.chair, due_in=3, status=ActionStatus.afgerond, text="Politie plant huisbezoek"
+    )
     client = login_as(world.politie_user)
     done = client.get("/actiepunten/?status=afgerond").get_data(as_text=True)
     assert "Politie plant huisbezoek" in done and "Politie plant verhoor" not in done
@@ -41,12 +50,21 @@ def test_filters_by_status_and_region(world, login_as, make_action):
 
 def test_results_are_listed_newest_first_after_the_open_points(world, login_as, make_action):
     """Five years of history: 'Alle' and the result filters start with what is current."""
-    for due_in, text in ((-400, "Politie hoort getuige"), (-10, "Politie spreekt pleger aan"), (-100, "Politie bezoekt adres")):
+    for due_in, text in (
+        (-400, "Politie hoort getuige"),
+        (-10, "Politie spreekt pleger aan"),
+        (-100, "Politie bezoekt adres"),
+    ):
         make_action(world.item, world.politie, world.chair, due_in=due_in, status=ActionStatus.afgerond, text=text)
     make_action(world.item, world.politie, world.chair, due_in=5, text="Politie zet extra surveillance in")
     client = login_as(world.politie_user)
-    order = ["Politie plant verhoor", "Politie zet extra surveillance in",  # open: overdue, then soonest
-             "Politie spreekt pleger aan", "Politie bezoekt adres", "Politie hoort getuige"]  # results: newest
+    order = [
+        "Politie plant verhoor",
+        "Politie zet extra surveillance in",  # open: overdue, then soonest
+        "Politie spreekt pleger aan",
+        "Politie bezoekt adres",
+        "Politie hoort getuige",
+    ]  # results: newest
     html = client.get("/actiepunten/?status=alle").get_data(as_text=True)
     assert [html.index(text) for text in order] == sorted(html.index(text) for text in order)
     html = client.get("/actiepunten/?status=afgerond").get_data(as_text=True)

@@ -1,4 +1,5 @@
 """Beheer: regions, organisations, users, meeting series and the audit log (admin only)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +10,8 @@ import pytest
 from flask import url_for
 from sqlalchemy import func, select
 
-from actieoverleg.extensions import db
 from actieoverleg.clock import local_today
+from actieoverleg.extensions import db
 from actieoverleg.models import (
     AuditEvent,
     LoginSession,
@@ -35,8 +36,9 @@ def page(response) -> str:
 
 
 def events(action: str, object_type: str) -> list[AuditEvent]:
-    return list(db.session.scalars(
-        select(AuditEvent).filter_by(action=action, object_type=object_type).order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(select(AuditEvent).filter_by(action=action, object_type=object_type).order_by(AuditEvent.id))
+    )
 
 
 def assert_no_content(event: AuditEvent, *texts: str) -> None:
@@ -47,16 +49,28 @@ def assert_no_content(event: AuditEvent, *texts: str) -> None:
 
 
 def user_data(world, **overrides) -> dict:
-    data = {"email": "nieuw@vt.example", "name": "Nieuwe Collega", "role": "deelnemer",
-            "organisation_id": world.vt.id, "region_ids": [world.rr.id], "password": NEW_PASSWORD}
+    data = {
+        "email": "nieuw@vt.example",
+        "name": "Nieuwe Collega",
+        "role": "deelnemer",
+        "organisation_id": world.vt.id,
+        "region_ids": [world.rr.id],
+        "password": NEW_PASSWORD,
+    }
     data.update(overrides)
     return data
 
 
 def series_data(**overrides) -> dict:
     tomorrow = local_today() + dt.timedelta(days=1)
-    data = {"weekday": tomorrow.weekday(), "start_time": "13:00", "duration_minutes": 120,
-            "form": "hybride", "location": "Stadhuis, zaal 3", "active": "y"}
+    data = {
+        "weekday": tomorrow.weekday(),
+        "start_time": "13:00",
+        "duration_minutes": 120,
+        "form": "hybride",
+        "location": "Stadhuis, zaal 3",
+        "active": "y",
+    }
     data.update(overrides)
     return data
 
@@ -68,13 +82,18 @@ def admin(world, login_as):
 
 # --- access ------------------------------------------------------------------------------
 
+
 def admin_routes(app, world) -> list[tuple[str, str]]:
     """(method, url) for every route of the admin blueprint, about existing objects."""
     series = MeetingSeries(region=world.rr, weekday=2, start_time=dt.time(13, 0), form=MeetingForm.fysiek)
     db.session.add(series)
     db.session.commit()
-    ids = {"region_id": world.rr.id, "organisation_id": world.vt.id, "user_id": world.vt_user.id,
-           "series_id": series.id}
+    ids = {
+        "region_id": world.rr.id,
+        "organisation_id": world.vt.id,
+        "user_id": world.vt_user.id,
+        "series_id": series.id,
+    }
     routes = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
@@ -113,12 +132,18 @@ def test_menu_shows_beheer_to_the_admin_only(world, admin, login_as):
 
 # --- index -------------------------------------------------------------------------------
 
+
 def test_index_links_to_the_sections_with_counts(world, admin, make_user):
     make_user(Role.deelnemer, world.om, [world.rr], active=False)
     text = page(admin.get("/beheer/"))
     assert "<h1>Beheer</h1>" in text
-    for href in ("/beheer/regios", "/beheer/organisaties", "/beheer/gebruikers",
-                 "/beheer/overlegreeksen", "/beheer/auditlog"):
+    for href in (
+        "/beheer/regios",
+        "/beheer/organisaties",
+        "/beheer/gebruikers",
+        "/beheer/overlegreeksen",
+        "/beheer/auditlog",
+    ):
         assert f'href="{href}"' in text
     assert "2 actieve regio('s)" in text
     assert "3 actieve organisatie(s)" in text
@@ -127,6 +152,7 @@ def test_index_links_to_the_sections_with_counts(world, admin, make_user):
 
 
 # --- regions -----------------------------------------------------------------------------
+
 
 def test_regions_list_shows_code_and_table(world, admin):
     text = page(admin.get("/beheer/regios"))
@@ -141,8 +167,10 @@ def test_create_region_with_organisations_at_the_table(world, admin):
     form = admin.get("/beheer/regios/nieuw")
     assert form.status_code == 200
     assert 'type="checkbox"' in page(form) and "Veilig Thuis" in page(form)
-    response = admin.post("/beheer/regios/nieuw", data={
-        "name": "Haaglanden", "code": "hl", "organisation_ids": [world.vt.id, world.om.id], "active": "y"})
+    response = admin.post(
+        "/beheer/regios/nieuw",
+        data={"name": "Haaglanden", "code": "hl", "organisation_ids": [world.vt.id, world.om.id], "active": "y"},
+    )
     assert response.status_code == 303
     followed = page(admin.get(response.headers["Location"]))
     assert "Regio Haaglanden is aangemaakt." in followed
@@ -160,8 +188,9 @@ def test_edit_region_changes_table_and_deactivates(world, admin):
     db.session.commit()
     text = page(admin.get(f"/beheer/regios/{region.id}"))
     assert 'value="Haaglanden"' in text and "readonly" not in text
-    response = admin.post(f"/beheer/regios/{region.id}", data={
-        "name": "Haaglanden-West", "code": "HW", "organisation_ids": [world.om.id]})
+    response = admin.post(
+        f"/beheer/regios/{region.id}", data={"name": "Haaglanden-West", "code": "HW", "organisation_ids": [world.om.id]}
+    )
     assert response.status_code == 303
     db.session.expire_all()
     region = db.session.get(Region, region.id)
@@ -172,8 +201,9 @@ def test_edit_region_changes_table_and_deactivates(world, admin):
 
 
 def test_duplicate_region_code_is_rejected_and_input_kept(world, admin):
-    response = admin.post("/beheer/regios/nieuw", data={"name": "Rijnmond-Noord", "code": "rr",
-                                                       "organisation_ids": [world.vt.id]})
+    response = admin.post(
+        "/beheer/regios/nieuw", data={"name": "Rijnmond-Noord", "code": "rr", "organisation_ids": [world.vt.id]}
+    )
     assert response.status_code == 422
     text = page(response)
     assert "Deze code is al in gebruik bij een andere regio." in text
@@ -200,15 +230,19 @@ def test_region_code_is_locked_once_it_has_cases(world, admin):
     text = page(admin.get(f"/beheer/regios/{world.rr.id}"))  # RR has a case in the world
     assert "readonly" in text
     assert "De code kan niet meer veranderen: de regio heeft al casussen" in text
-    response = admin.post(f"/beheer/regios/{world.rr.id}", data={
-        "name": "Rotterdam-Rijnmond", "code": "ROT", "organisation_ids": [world.vt.id], "active": "y"})
+    response = admin.post(
+        f"/beheer/regios/{world.rr.id}",
+        data={"name": "Rotterdam-Rijnmond", "code": "ROT", "organisation_ids": [world.vt.id], "active": "y"},
+    )
     assert response.status_code == 422
     assert "De code kan niet meer veranderen: de regio heeft al casussen met deze code." in page(response)
     db.session.expire_all()
     assert db.session.get(Region, world.rr.id).code == "RR"
     # the name and the table can still change
-    response = admin.post(f"/beheer/regios/{world.rr.id}", data={
-        "name": "Rotterdam-Rijnmond", "code": "RR", "organisation_ids": [world.vt.id], "active": "y"})
+    response = admin.post(
+        f"/beheer/regios/{world.rr.id}",
+        data={"name": "Rotterdam-Rijnmond", "code": "RR", "organisation_ids": [world.vt.id], "active": "y"},
+    )
     assert response.status_code == 303
     db.session.expire_all()
     assert [o.short_name for o in db.session.get(Region, world.rr.id).organisations] == ["VT"]
@@ -227,6 +261,7 @@ def test_unknown_region_answers_404(world, admin):
 
 # --- organisations -----------------------------------------------------------------------
 
+
 def test_organisations_list_partners_first_then_guests(world, admin, make_org):
     make_org("GGZ", kind=OrganisationKind.guest, name="GGZ Delfland").position = 1  # before the partners
     db.session.commit()
@@ -237,21 +272,36 @@ def test_organisations_list_partners_first_then_guests(world, admin, make_org):
 
 
 def test_create_and_edit_organisation(world, admin):
-    response = admin.post("/beheer/organisaties/nieuw", data={
-        "name": "Zorg- en Veiligheidshuis Rotterdam", "short_name": "ZVH", "kind": "guest",
-        "position": 20, "active": "y"})
+    response = admin.post(
+        "/beheer/organisaties/nieuw",
+        data={
+            "name": "Zorg- en Veiligheidshuis Rotterdam",
+            "short_name": "ZVH",
+            "kind": "guest",
+            "position": 20,
+            "active": "y",
+        },
+    )
     assert response.status_code == 303
-    assert "Organisatie Zorg- en Veiligheidshuis Rotterdam is aangemaakt." in page(admin.get(response.headers["Location"]))
+    assert "Organisatie Zorg- en Veiligheidshuis Rotterdam is aangemaakt." in page(
+        admin.get(response.headers["Location"])
+    )
     org = db.session.scalar(select(Organisation).filter_by(short_name="ZVH"))
     assert org.kind is OrganisationKind.guest and org.position == 20 and org.active
     assert 'value="ZVH"' in page(admin.get(f"/beheer/organisaties/{org.id}"))
-    response = admin.post(f"/beheer/organisaties/{org.id}", data={
-        "name": "Zorg- en Veiligheidshuis Rijnmond", "short_name": "ZVH-R", "kind": "guest", "position": 21})
+    response = admin.post(
+        f"/beheer/organisaties/{org.id}",
+        data={"name": "Zorg- en Veiligheidshuis Rijnmond", "short_name": "ZVH-R", "kind": "guest", "position": 21},
+    )
     assert response.status_code == 303
     db.session.expire_all()
     org = db.session.get(Organisation, org.id)
     assert (org.name, org.short_name, org.position, org.active) == (
-        "Zorg- en Veiligheidshuis Rijnmond", "ZVH-R", 21, False)
+        "Zorg- en Veiligheidshuis Rijnmond",
+        "ZVH-R",
+        21,
+        False,
+    )
     (created,) = events("create", "Organisation")
     (changed,) = events("change", "Organisation")
     assert created.object_id == changed.object_id == org.id
@@ -260,8 +310,10 @@ def test_create_and_edit_organisation(world, admin):
 
 
 def test_duplicate_short_name_is_rejected_and_input_kept(world, admin):
-    response = admin.post("/beheer/organisaties/nieuw", data={
-        "name": "Veilig Thuis Haaglanden", "short_name": "vt", "kind": "partner", "position": 5})
+    response = admin.post(
+        "/beheer/organisaties/nieuw",
+        data={"name": "Veilig Thuis Haaglanden", "short_name": "vt", "kind": "partner", "position": 5},
+    )
     assert response.status_code == 422
     text = page(response)
     assert "Deze korte naam is al in gebruik bij een andere organisatie." in text
@@ -270,21 +322,26 @@ def test_duplicate_short_name_is_rejected_and_input_kept(world, admin):
 
 
 def test_organisation_keeps_its_own_short_name_on_edit(world, admin):
-    response = admin.post(f"/beheer/organisaties/{world.vt.id}", data={
-        "name": "Veilig Thuis", "short_name": "VT", "kind": "partner", "position": 3, "active": "y"})
+    response = admin.post(
+        f"/beheer/organisaties/{world.vt.id}",
+        data={"name": "Veilig Thuis", "short_name": "VT", "kind": "partner", "position": 3, "active": "y"},
+    )
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(Organisation, world.vt.id).position == 3
 
 
 def test_organisation_position_must_be_a_number(world, admin):
-    response = admin.post("/beheer/organisaties/nieuw", data={
-        "name": "Slachtofferhulp", "short_name": "SHN", "kind": "guest", "position": "eerst"})
+    response = admin.post(
+        "/beheer/organisaties/nieuw",
+        data={"name": "Slachtofferhulp", "short_name": "SHN", "kind": "guest", "position": "eerst"},
+    )
     assert response.status_code == 422
     assert 'value="Slachtofferhulp"' in page(response)
 
 
 # --- users -------------------------------------------------------------------------------
+
 
 def test_users_list_shows_accounts_with_organisation_role_and_regions(world, admin):
     text = page(admin.get("/beheer/gebruikers"))
@@ -363,8 +420,9 @@ def test_inactive_organisations_and_regions_are_offered_only_where_chosen(world,
 
 
 def test_duplicate_email_is_rejected_case_insensitively_and_input_kept(world, admin):
-    response = admin.post("/beheer/gebruikers/nieuw", data=user_data(world, email="VT@rr.example",
-                                                                     name="Dubbele Collega"))
+    response = admin.post(
+        "/beheer/gebruikers/nieuw", data=user_data(world, email="VT@rr.example", name="Dubbele Collega")
+    )
     assert response.status_code == 422
     text = page(response)
     assert "Er is al een account met dit e-mailadres." in text
@@ -376,8 +434,10 @@ def test_duplicate_email_is_rejected_case_insensitively_and_input_kept(world, ad
 
 
 def test_new_user_needs_a_strong_password_valid_email_and_a_region(world, admin):
-    response = admin.post("/beheer/gebruikers/nieuw", data=user_data(
-        world, email="geen-adres", password="kort", region_ids=[], organisation_id=0))
+    response = admin.post(
+        "/beheer/gebruikers/nieuw",
+        data=user_data(world, email="geen-adres", password="kort", region_ids=[], organisation_id=0),
+    )
     assert response.status_code == 422
     text = page(response)
     assert "Kies een wachtwoord van minstens 10 tekens." in text
@@ -400,9 +460,15 @@ def test_edit_user_changes_name_role_organisation_and_regions(world, admin):
     text = page(admin.get(f"/beheer/gebruikers/{world.vt_user.id}"))
     assert "vt@rr.example" in text and ">Opslaan</button>" in text
     assert "Deactiveren" in text and "Wachtwoord instellen" in text
-    response = admin.post(f"/beheer/gebruikers/{world.vt_user.id}", data={
-        "name": "Andere Naam", "role": "voorzitter", "organisation_id": world.om.id,
-        "region_ids": [world.rr.id, world.zhz.id]})
+    response = admin.post(
+        f"/beheer/gebruikers/{world.vt_user.id}",
+        data={
+            "name": "Andere Naam",
+            "role": "voorzitter",
+            "organisation_id": world.om.id,
+            "region_ids": [world.rr.id, world.zhz.id],
+        },
+    )
     assert response.status_code == 303
     db.session.expire_all()
     user = db.session.get(User, world.vt_user.id)
@@ -415,8 +481,10 @@ def test_edit_user_changes_name_role_organisation_and_regions(world, admin):
 
 
 def test_edit_user_rejects_removing_all_regions_of_a_member(world, admin):
-    response = admin.post(f"/beheer/gebruikers/{world.vt_user.id}", data={
-        "name": "Andere Naam", "role": "deelnemer", "organisation_id": world.vt.id})
+    response = admin.post(
+        f"/beheer/gebruikers/{world.vt_user.id}",
+        data={"name": "Andere Naam", "role": "deelnemer", "organisation_id": world.vt.id},
+    )
     assert response.status_code == 422
     text = page(response)
     assert "Kies minstens één regio" in text and 'value="Andere Naam"' in text
@@ -425,8 +493,10 @@ def test_edit_user_rejects_removing_all_regions_of_a_member(world, admin):
 
 
 def test_admin_cannot_remove_their_own_admin_role(world, admin):
-    response = admin.post(f"/beheer/gebruikers/{world.admin.id}", data={
-        "name": "Beheerder", "role": "deelnemer", "organisation_id": world.vt.id, "region_ids": [world.rr.id]})
+    response = admin.post(
+        f"/beheer/gebruikers/{world.admin.id}",
+        data={"name": "Beheerder", "role": "deelnemer", "organisation_id": world.vt.id, "region_ids": [world.rr.id]},
+    )
     assert response.status_code == 422
     assert "U kunt uw eigen rol van beheerder niet weghalen." in page(response)
     db.session.expire_all()
@@ -445,8 +515,14 @@ def test_deactivated_user_is_signed_out_and_cannot_sign_in(world, admin, login_a
     # the open session stops working at once
     response = member.get("/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
-    assert db.session.scalar(select(func.count()).select_from(LoginSession).where(
-        LoginSession.user_id == world.vt_user.id, LoginSession.revoked_at.is_(None))) == 0
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(LoginSession)
+            .where(LoginSession.user_id == world.vt_user.id, LoginSession.revoked_at.is_(None))
+        )
+        == 0
+    )
     # and signing in again is refused
     response = auth.login(world.vt_user)
     assert response.status_code == 422
@@ -500,6 +576,7 @@ def test_weak_new_password_is_rejected(world, admin):
 
 # --- meeting series ----------------------------------------------------------------------
 
+
 def meetings_of(series_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Meeting).filter_by(series_id=series_id))
 
@@ -547,8 +624,10 @@ def test_inactive_series_plans_nothing(world, admin):
 
 
 def test_series_location_is_guarded_and_input_kept(world, admin):
-    response = admin.post(f"/beheer/regios/{world.rr.id}/overlegreeksen/nieuw",
-                          data=series_data(location="Bel 06-12345678", duration_minutes=5))
+    response = admin.post(
+        f"/beheer/regios/{world.rr.id}/overlegreeksen/nieuw",
+        data=series_data(location="Bel 06-12345678", duration_minutes=5),
+    )
     assert response.status_code == 422
     text = page(response)
     assert "telefoonnummer" in text and "Tussen 15 en 480 minuten." in text
@@ -569,6 +648,7 @@ def test_edit_series_shows_its_values(world, admin):
 
 # --- audit log ---------------------------------------------------------------------------
 
+
 def test_audit_log_lists_events_newest_first_with_dutch_labels(world, admin):
     admin.post(f"/beheer/gebruikers/{world.vt_user.id}/deactiveren")
     text = page(admin.get("/beheer/auditlog"))
@@ -577,7 +657,7 @@ def test_audit_log_lists_events_newest_first_with_dutch_labels(world, admin):
     assert f"Gebruiker #{world.vt_user.id}" in text
     assert f'data-label="Gebruiker">{world.admin.name} <span class="muted">· VT</span>' in text
     first = text.index('data-label="Actie"')
-    assert text[first:first + 60].startswith('data-label="Actie">gedeactiveerd')
+    assert text[first : first + 60].startswith('data-label="Actie">gedeactiveerd')
 
 
 def test_audit_log_filters_by_action(world, admin):
@@ -590,8 +670,10 @@ def test_audit_log_filters_by_action(world, admin):
 
 def test_audit_log_offers_every_action_by_its_dutch_label_and_filters_on_each(world, admin, app):
     app.config["PAGE_SIZE"] = 1000
-    db.session.add_all(AuditEvent(user_id=world.chair.id, action=action.value, object_type="Case",
-                                  object_id=world.case.id) for action in AuditAction)
+    db.session.add_all(
+        AuditEvent(user_id=world.chair.id, action=action.value, object_type="Case", object_id=world.case.id)
+        for action in AuditAction
+    )
     db.session.commit()
     text = page(admin.get("/beheer/auditlog?actie=bestaat-niet"))  # an unknown filter shows everything
     assert '<option value="">Alle acties</option>' in text and " selected>" not in text

@@ -1,4 +1,5 @@
 """Casus aanmelden, herbespreking, the agenda with automatic items, preparation, planning."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,8 +7,8 @@ import re
 
 import pytest
 
-from actieoverleg.clock import local_today
 from actieoverleg import agenda
+from actieoverleg.clock import local_today
 from actieoverleg.extensions import db
 from actieoverleg.models import AuditEvent, Case, Meeting
 from actieoverleg.vocab import ActionStatus, Handover, ItemKind, MeetingStatus
@@ -18,8 +19,14 @@ pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
 
 def bring_in_data(world, **overrides):
-    data = {"meeting_id": world.meeting.id, "kind": "km", "children": "ja", "reason": "escalatie",
-            "needed": [world.politie.id, world.om.id], "file_reference": "POL-2026-7781"}
+    data = {
+        "meeting_id": world.meeting.id,
+        "kind": "km",
+        "children": "ja",
+        "reason": "escalatie",
+        "needed": [world.politie.id, world.om.id],
+        "file_reference": "POL-2026-7781",
+    }
     data.update(overrides)
     return data
 
@@ -34,13 +41,17 @@ def test_member_brings_a_case_in_and_sees_its_code(world, login_as):
     case = db.session.scalars(db.select(Case).filter_by(code=code)).one()
     assert case.organisation_id == world.politie.id and case.file_reference == "POL-2026-7781"
     assert [p.organisation_id for p in case.items[0].preparations] == [world.politie.id, world.om.id]
-    assert db.session.scalars(db.select(AuditEvent).filter_by(action="create", object_type="Case", object_id=case.id)).one()
+    assert db.session.scalars(
+        db.select(AuditEvent).filter_by(action="create", object_type="Case", object_id=case.id)
+    ).one()
 
 
 def test_rejected_case_form_keeps_input_and_saves_nothing(world, login_as):
     client = login_as(world.politie_user)
     before = db.session.scalar(db.select(db.func.count()).select_from(Case))
-    response = client.post("/casussen/nieuw", data=bring_in_data(world, file_reference="mail j.jansen@gmail.com", kind=""))
+    response = client.post(
+        "/casussen/nieuw", data=bring_in_data(world, file_reference="mail j.jansen@gmail.com", kind="")
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Dit veld is verplicht." in html and "e-mailadres" in html.lower()
@@ -50,7 +61,9 @@ def test_rejected_case_form_keeps_input_and_saves_nothing(world, login_as):
 
 
 def test_cannot_bring_in_for_another_regions_meeting(world, login_as):
-    response = login_as(world.politie_user).post("/casussen/nieuw", data=bring_in_data(world, meeting_id=world.other_meeting.id))
+    response = login_as(world.politie_user).post(
+        "/casussen/nieuw", data=bring_in_data(world, meeting_id=world.other_meeting.id)
+    )
     assert response.status_code == 422  # not among the choices offered
 
 
@@ -118,9 +131,11 @@ def test_chair_reorders_and_removes_with_htmx(world, login_as, make_case):
     second = make_case(world.meeting, world.politie, world.politie_user)
     client = login_as(world.chair)
     item2 = world.meeting.items[1]
-    response = client.post(f"/overleggen/{world.meeting.id}/agenda/{item2.id}/verplaatsen", data={"richting": "op"}, headers=HX)
+    response = client.post(
+        f"/overleggen/{world.meeting.id}/agenda/{item2.id}/verplaatsen", data={"richting": "op"}, headers=HX
+    )
     html = response.get_data(as_text=True)
-    assert response.status_code == 200 and html.lstrip().startswith("<section id=\"agenda\"")
+    assert response.status_code == 200 and html.lstrip().startswith('<section id="agenda"')
     assert html.index(second.code) < html.index(world.case.code)
     assert "is verplaatst" in html  # confirmation for the live region
     response = client.post(f"/overleggen/{world.meeting.id}/agenda/{item2.id}/verwijderen")
@@ -130,8 +145,9 @@ def test_chair_reorders_and_removes_with_htmx(world, login_as, make_case):
 
 
 def test_member_cannot_reorder(world, login_as):
-    response = login_as(world.vt_user).post(f"/overleggen/{world.meeting.id}/agenda/{world.item.id}/verplaatsen",
-                                            data={"richting": "op"})
+    response = login_as(world.vt_user).post(
+        f"/overleggen/{world.meeting.id}/agenda/{world.item.id}/verplaatsen", data={"richting": "op"}
+    )
     assert response.status_code == 403
 
 
@@ -151,8 +167,10 @@ def test_chair_moves_cancels_and_plans_extra(world, login_as, make_meeting):
     client = login_as(world.chair)
     next_week = make_meeting(world.rr, days=14)
     day = (local_today() + dt.timedelta(days=9)).isoformat()
-    response = client.post(f"/overleggen/{world.meeting.id}/wijzigen",
-                           data={"day": day, "time": "09:30", "duration_minutes": 90, "location": "Zaal 3", "form": "online"})
+    response = client.post(
+        f"/overleggen/{world.meeting.id}/wijzigen",
+        data={"day": day, "time": "09:30", "duration_minutes": 90, "location": "Zaal 3", "form": "online"},
+    )
     assert response.status_code == 303
     response = client.post(f"/overleggen/{world.meeting.id}/annuleren")
     assert response.status_code == 303
@@ -160,16 +178,26 @@ def test_chair_moves_cancels_and_plans_extra(world, login_as, make_meeting):
     assert "Overleg geannuleerd" in html and "1 casus(sen) staan nu op de agenda" in html
     db.session.expire_all()
     assert [i.case_id for i in db.session.get(Meeting, next_week.id).items] == [world.case.id]
-    response = client.post("/overleggen/spoed", data={"region_id": world.rr.id, "day": day, "time": "08:00",
-                                                     "duration_minutes": 60, "location": "", "form": "online"})
+    response = client.post(
+        "/overleggen/spoed",
+        data={
+            "region_id": world.rr.id,
+            "day": day,
+            "time": "08:00",
+            "duration_minutes": 60,
+            "location": "",
+            "form": "online",
+        },
+    )
     assert response.status_code == 303
     assert db.session.scalars(db.select(Meeting).filter_by(is_extra=True)).one().region_id == world.rr.id
 
 
 def test_meeting_form_rejects_bad_input_in_dutch(world, login_as):
-    response = login_as(world.chair).post(f"/overleggen/{world.meeting.id}/wijzigen",
-                                          data={"day": "geen datum", "time": "", "duration_minutes": 5,
-                                                "location": "Kerkstraat 12", "form": "fysiek"})
+    response = login_as(world.chair).post(
+        f"/overleggen/{world.meeting.id}/wijzigen",
+        data={"day": "geen datum", "time": "", "duration_minutes": 5, "location": "Kerkstraat 12", "form": "fysiek"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Tussen 15 en 480 minuten." in html and "Dit veld is verplicht." in html

@@ -1,4 +1,5 @@
 """The meeting screen: the three steps, attendance, closing, the locked record, reopening."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,8 +25,13 @@ def due(days=7):
 
 
 def action_data(world, **overrides):
-    data = {"organisation_id": world.politie.id, "text": "Politie spreekt pleger aan vóór 12-03",
-            "kind": "directe", "due_date": due(), "assignee_id": 0}
+    data = {
+        "organisation_id": world.politie.id,
+        "text": "Politie spreekt pleger aan vóór 12-03",
+        "kind": "directe",
+        "due_date": due(),
+        "assignee_id": 0,
+    }
     data.update(overrides)
     return data
 
@@ -37,17 +43,26 @@ def fresh_item(world) -> AgendaItem:
 
 def test_screen_shows_the_three_steps_and_attendance(world, login_as):
     html = login_as(world.chair).get(url(world)).get_data(as_text=True)
-    for text in ("Informatie delen en duiden", "Afspraken voor directe en structurele veiligheid",
-                 "Overdragen en uitvoeren", "Aanwezigheid", "Overleg afsluiten", world.case.code,
-                 "Politie plant verhoor"):
+    for text in (
+        "Informatie delen en duiden",
+        "Afspraken voor directe en structurele veiligheid",
+        "Overdragen en uitvoeren",
+        "Aanwezigheid",
+        "Overleg afsluiten",
+        world.case.code,
+        "Politie plant verhoor",
+    ):
         assert text in html
 
 
 def test_step1_with_htmx_returns_the_panel(world, login_as):
     client = login_as(world.chair)
     seen = "|"
-    response = client.post(url(world, f"{world.item.id}/stap1"), headers=HX,
-                            data={"shared": [world.vt.id, world.politie.id], "assessment": "acuut", "seen": seen})
+    response = client.post(
+        url(world, f"{world.item.id}/stap1"),
+        headers=HX,
+        data={"shared": [world.vt.id, world.politie.id], "assessment": "acuut", "seen": seen},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert html.lstrip().startswith('<section id="step1"') and "Stap 1 opgeslagen." in html
@@ -59,7 +74,9 @@ def test_step1_conflict_shows_current_state(world, login_as):
     chair = login_as(world.chair)
     chair.post(url(world, f"{world.item.id}/stap1"), data={"assessment": "acuut", "seen": "|"})
     # A second screen still showing the empty step 1 tries to save another assessment
-    response = chair.post(url(world, f"{world.item.id}/stap1"), headers=HX, data={"assessment": "zorgelijk", "seen": "|"})
+    response = chair.post(
+        url(world, f"{world.item.id}/stap1"), headers=HX, data={"assessment": "zorgelijk", "seen": "|"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Iemand anders heeft deze casus intussen bijgewerkt" in html
@@ -69,7 +86,9 @@ def test_step1_conflict_shows_current_state(world, login_as):
 
 def test_step2_adds_an_action_point_without_javascript(world, login_as):
     client = login_as(world.chair)
-    response = client.post(url(world, f"{world.item.id}/stap2"), data=action_data(world, assignee_id=world.politie_user.id))
+    response = client.post(
+        url(world, f"{world.item.id}/stap2"), data=action_data(world, assignee_id=world.politie_user.id)
+    )
     assert response.status_code == 303 and response.headers["Location"].endswith("#step2")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Politie spreekt pleger aan vóór 12-03" in html and "Actiepunt voor Politie toegevoegd." in html
@@ -80,8 +99,9 @@ def test_step2_adds_an_action_point_without_javascript(world, login_as):
 def test_step2_rejects_personal_data_keeps_text_and_saves_nothing(world, login_as):
     client = login_as(world.chair)
     before = db.session.scalar(db.select(db.func.count()).select_from(ActionPoint))
-    response = client.post(url(world, f"{world.item.id}/stap2"), headers=HX,
-                           data=action_data(world, text="Bel moeder op 06-12345678"))
+    response = client.post(
+        url(world, f"{world.item.id}/stap2"), headers=HX, data=action_data(world, text="Bel moeder op 06-12345678")
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Verwijder het telefoonnummer" in html and 'value="Bel moeder op 06-12345678"' in html
@@ -108,16 +128,22 @@ def test_step3_requires_a_date_for_return(world, login_as):
     client = login_as(world.chair)
     response = client.post(url(world, f"{world.item.id}/stap3"), headers=HX, data={"handover": "terug", "seen": "|"})
     assert response.status_code == 422 and "Kies de datum" in response.get_data(as_text=True)
-    response = client.post(url(world, f"{world.item.id}/stap3"), headers=HX,
-                           data={"handover": "terug", "return_date": due(28), "seen": "|"})
+    response = client.post(
+        url(world, f"{world.item.id}/stap3"),
+        headers=HX,
+        data={"handover": "terug", "return_date": due(28), "seen": "|"},
+    )
     assert response.status_code == 200 and "Stap 3 opgeslagen." in response.get_data(as_text=True)
     assert fresh_item(world).handover is Handover.terug
 
 
 def test_attendance_per_organisation(world, login_as):
     client = login_as(world.chair)
-    response = client.post(url(world, f"aanwezigheid/{world.politie.id}"), headers=HX,
-                           data={"status": "aanwezig", "mandate": "ja", "form": "online"})
+    response = client.post(
+        url(world, f"aanwezigheid/{world.politie.id}"),
+        headers=HX,
+        data={"status": "aanwezig", "mandate": "ja", "form": "online"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Aanwezigheid Politie opgeslagen." in html
     assert "1 van 3 organisaties vastgelegd" in html
@@ -128,7 +154,9 @@ def test_attendance_per_organisation(world, login_as):
 def close_ready(world, client):
     client.post(url(world, f"{world.item.id}/stap1"), data={"assessment": "structureel", "seen": "|"})
     client.post(url(world, f"{world.item.id}/stap3"), data={"handover": "lokaal_team", "seen": "|"})
-    client.post(url(world, f"aanwezigheid/{world.vt.id}"), data={"status": "aanwezig", "mandate": "ja", "form": "fysiek"})
+    client.post(
+        url(world, f"aanwezigheid/{world.vt.id}"), data={"status": "aanwezig", "mandate": "ja", "form": "fysiek"}
+    )
 
 
 def test_close_is_refused_with_what_is_missing(world, login_as):
@@ -152,8 +180,12 @@ def test_close_locks_the_record_and_reopen_is_logged(world, login_as):
     assert client.post(url(world, f"{world.item.id}/stap2"), data=action_data(world)).status_code == 403
     assert client.get(url(world)).status_code == 403
     # A member cannot reopen; the chair can, with a reason code
-    assert login_as(world.vt_user).post(f"/overleggen/{world.meeting.id}/heropenen",
-                                        data={"reason": "te_vroeg_afgesloten"}).status_code == 403
+    assert (
+        login_as(world.vt_user)
+        .post(f"/overleggen/{world.meeting.id}/heropenen", data={"reason": "te_vroeg_afgesloten"})
+        .status_code
+        == 403
+    )
     response = client.post(f"/overleggen/{world.meeting.id}/heropenen", data={"reason": "correctie_actiepunt"})
     assert response.status_code == 303
     db.session.expire_all()

@@ -1,12 +1,12 @@
 """Profile: the calendar subscription with a revocable token, and a single meeting's .ics."""
+
 from __future__ import annotations
 
 import re
 
 import icalendar
-import vobject
-
 import pytest
+import vobject
 
 from actieoverleg.extensions import db
 from actieoverleg.models import AuditEvent, User

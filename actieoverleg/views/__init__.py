@@ -1,4 +1,5 @@
 """Blueprints, registered in an explicit list, and the navigation each role sees."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

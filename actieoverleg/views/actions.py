@@ -1,4 +1,5 @@
 """Onze actiepunten: the organisation's points, ticked off in one click (htmx or a plain post)."""
+
 from __future__ import annotations
 
 from math import ceil
@@ -8,8 +9,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..clock import local_today
 from ..actions import STATUS_FILTERS, Conflict, owned_points_query, tick_off
+from ..clock import local_today
 from ..extensions import db
 from ..htmx import is_htmx, redirect_or_fragment
 from ..models import ActionPoint
@@ -35,10 +36,18 @@ def list_context(conflict: ActionPoint | None = None) -> dict:
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     points = db.session.scalars(query.limit(size).offset((page - 1) * size)).unique().all()
     return {
-        "points": points, "status": status, "region_id": region_id, "page": page,
-        "pages": max(ceil(total / size), 1), "total": total, "today": today,
-        "filters": STATUS_FILTERS, "regions": current_user.regions, "results": ActionStatus.results(),
-        "back": request.full_path, "conflict": conflict,
+        "points": points,
+        "status": status,
+        "region_id": region_id,
+        "page": page,
+        "pages": max(ceil(total / size), 1),
+        "total": total,
+        "today": today,
+        "filters": STATUS_FILTERS,
+        "regions": current_user.regions,
+        "results": ActionStatus.results(),
+        "back": request.full_path,
+        "conflict": conflict,
     }
 
 
@@ -67,11 +76,25 @@ def update_status(action_id: int):
     except (Conflict, StaleDataError):
         db.session.rollback()
         action = action_or_404(action_id, current_user)
-        context = {"point": action, "today": local_today(), "results": ActionStatus.results(),
-                   "back": back, "conflict": action, "editable": True}
+        context = {
+            "point": action,
+            "today": local_today(),
+            "results": ActionStatus.results(),
+            "back": back,
+            "conflict": action,
+            "editable": True,
+        }
         if is_htmx():
             return render_template("actions/_row.html", **context), 409
         return render_template("actions/conflict.html", **context), 409
     message = "Actiepunt heropend." if status is ActionStatus.open else f"Actiepunt afgevinkt: {status.label.lower()}."
-    return redirect_or_fragment(back, "actions/_row.html", point=action, today=local_today(),
-                                results=ActionStatus.results(), back=back, message=message, editable=True)
+    return redirect_or_fragment(
+        back,
+        "actions/_row.html",
+        point=action,
+        today=local_today(),
+        results=ActionStatus.results(),
+        back=back,
+        message=message,
+        editable=True,
+    )

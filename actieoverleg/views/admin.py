@@ -1,9 +1,10 @@
-"""Beheer: regions, organisations, users, meeting series, audit log (product.md §1, §8).
+"""Beheer: regions, organisations, users, meeting series, audit log (docs/rules.md §1, §8).
 
 Only the `beheerder` role reaches these screens. Every change is one operation of
 `administration` (or `auth` for passwords and deactivation), committed here. Each create
 view doubles as the edit view: the object is None when creating.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,22 +34,30 @@ from .screens import get_or_404, page_of, status_code
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
-PARTNERS_FIRST = (case((Organisation.kind == OrganisationKind.partner, 0), else_=1),
-                  Organisation.position, Organisation.name)
+PARTNERS_FIRST = (
+    case((Organisation.kind == OrganisationKind.partner, 0), else_=1),
+    Organisation.position,
+    Organisation.name,
+)
 
 
 def organisations_in_order(*extra_ids: int) -> list[Organisation]:
     """Partners first, then guests, each in their fixed order; inactive ones only when chosen."""
-    return list(db.session.scalars(
-        select(Organisation)
-        .where(or_(Organisation.active.is_(True), Organisation.id.in_(extra_ids))).order_by(*PARTNERS_FIRST)
-    ))
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(or_(Organisation.active.is_(True), Organisation.id.in_(extra_ids)))
+            .order_by(*PARTNERS_FIRST)
+        )
+    )
 
 
 def regions_in_order(*extra_ids: int) -> list[Region]:
-    return list(db.session.scalars(
-        select(Region).where(or_(Region.active.is_(True), Region.id.in_(extra_ids))).order_by(Region.name)
-    ))
+    return list(
+        db.session.scalars(
+            select(Region).where(or_(Region.active.is_(True), Region.id.in_(extra_ids))).order_by(Region.name)
+        )
+    )
 
 
 def labelled(items: list[Any]) -> list[SelectChoice]:
@@ -58,10 +67,12 @@ def labelled(items: list[Any]) -> list[SelectChoice]:
 
 # --- index -------------------------------------------------------------------------------
 
+
 @bp.route("/")
 @allow(is_admin)
 def index():
     """The sections, each with a short count."""
+
     def count(model: type[Any], *where: Any) -> int:
         return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
@@ -79,6 +90,7 @@ def index():
 
 
 # --- regions -----------------------------------------------------------------------------
+
 
 @bp.route("/regios")
 @allow(is_admin)
@@ -101,16 +113,23 @@ def region_form(region_id: int | None = None):
         created = region is None
         chosen = set(form.organisation_ids.data)
         region = administration.save_region(
-            region, name=form.name.data, code=form.code.data, active=form.active.data,
-            organisations=[o for o in organisations if o.id in chosen], by=current_user)
+            region,
+            name=form.name.data,
+            code=form.code.data,
+            active=form.active.data,
+            organisations=[o for o in organisations if o.id in chosen],
+            by=current_user,
+        )
         db.session.commit()
         flash(f"Regio {region.name} is {'aangemaakt' if created else 'opgeslagen'}.", "success")
         return redirect(url_for("admin.regions"), code=303)
-    return render_template("admin/region_form.html", form=form, region=region,
-                           code_locked=form.code_locked), status_code()
+    return render_template(
+        "admin/region_form.html", form=form, region=region, code_locked=form.code_locked
+    ), status_code()
 
 
 # --- organisations -----------------------------------------------------------------------
+
 
 @bp.route("/organisaties")
 @allow(is_admin)
@@ -129,17 +148,22 @@ def organisation_form(organisation_id: int | None = None):
     if form.validate_on_submit():
         created = organisation is None
         organisation = administration.save_organisation(
-            organisation, name=form.name.data, short_name=form.short_name.data,
-            kind=OrganisationKind(form.kind.data), position=form.position.data, active=form.active.data,
-            by=current_user)
+            organisation,
+            name=form.name.data,
+            short_name=form.short_name.data,
+            kind=OrganisationKind(form.kind.data),
+            position=form.position.data,
+            active=form.active.data,
+            by=current_user,
+        )
         db.session.commit()
         flash(f"Organisatie {organisation.name} is {'aangemaakt' if created else 'opgeslagen'}.", "success")
         return redirect(url_for("admin.organisations"), code=303)
-    return render_template("admin/organisation_form.html", form=form,
-                           organisation=organisation), status_code()
+    return render_template("admin/organisation_form.html", form=form, organisation=organisation), status_code()
 
 
 # --- users -------------------------------------------------------------------------------
+
 
 @bp.route("/gebruikers")
 @allow(is_admin)
@@ -154,23 +178,33 @@ def users():
     if role:
         query = query.where(User.role == Role(role))
     rows, page, pages = page_of(query)
-    return render_template("admin/users.html", users=rows, page=page, pages=pages,
-                           regions=db.session.scalars(select(Region).order_by(Region.name)).all(),
-                           roles=Role.choices(),
-                           region_id=region_id, role=role)
+    return render_template(
+        "admin/users.html",
+        users=rows,
+        page=page,
+        pages=pages,
+        regions=db.session.scalars(select(Region).order_by(Region.name)).all(),
+        roles=Role.choices(),
+        region_id=region_id,
+        role=role,
+    )
 
 
 def user_choices(form: UserForm, user: User | None) -> None:
     form.organisation_id.choices = options([(0, "Kies…")]) + labelled(
-        organisations_in_order(*([user.organisation_id] if user else [])))
+        organisations_in_order(*([user.organisation_id] if user else []))
+    )
     form.region_ids.choices = labelled(regions_in_order(*(user.region_ids if user else ())))
 
 
-def render_user(user: User | None, form: UserForm, password_form: PasswordForm | None = None,
-                status: int = 200) -> tuple[str, int]:
+def render_user(
+    user: User | None, form: UserForm, password_form: PasswordForm | None = None, status: int = 200
+) -> tuple[str, int]:
     """The create page, or the edit page with its password and status forms."""
     return render_template(
-        "admin/user_form.html", form=form, user=user,
+        "admin/user_form.html",
+        form=form,
+        user=user,
         password_form=password_form or PasswordForm(formdata=None),
         is_self=user is not None and user.id == current_user.id,
     ), status
@@ -189,9 +223,14 @@ def user_form(user_id: int | None = None):
         wanted = set(form.region_ids.data)
         first = {"email": form.email.data, "password": form.password.data} if created else {}
         user = administration.save_user(
-            user, **first, name=form.name.data, role=Role(form.role.data),
+            user,
+            **first,
+            name=form.name.data,
+            role=Role(form.role.data),
             organisation=db.session.get(Organisation, form.organisation_id.data),
-            regions=[r for r in regions_in_order(*wanted) if r.id in wanted], by=current_user)
+            regions=[r for r in regions_in_order(*wanted) if r.id in wanted],
+            by=current_user,
+        )
         db.session.commit()
         flash(f"Gebruiker {user.name} is {'aangemaakt' if created else 'opgeslagen'}.", "success")
         return redirect(url_for("admin.users"), code=303)
@@ -227,12 +266,12 @@ def user_deactivate(user_id: int):
         flash(refused.message, "error")
         return redirect(url_for("admin.user_form", user_id=user.id), code=303)
     db.session.commit()
-    flash(f"Gebruiker {user.name} is {'geactiveerd' if activate else 'gedeactiveerd en direct uitgelogd'}.",
-          "success")
+    flash(f"Gebruiker {user.name} is {'geactiveerd' if activate else 'gedeactiveerd en direct uitgelogd'}.", "success")
     return redirect(url_for("admin.user_form", user_id=user.id), code=303)
 
 
 # --- meeting series ----------------------------------------------------------------------
+
 
 @bp.route("/overlegreeksen")
 @allow(is_admin)
@@ -256,9 +295,17 @@ def series_form(region_id: int | None = None, series_id: int | None = None):
     if form.validate_on_submit():
         weeks = current_app.config["PLANNING_WEEKS"]
         series, planned = administration.save_series(
-            series, region=region, weekday=form.weekday.data, start_time=form.start_time.data,
-            duration_minutes=form.duration_minutes.data, form=MeetingForm(form.form.data),
-            location=form.location.data or "", active=form.active.data, weeks=weeks, by=current_user)
+            series,
+            region=region,
+            weekday=form.weekday.data,
+            start_time=form.start_time.data,
+            duration_minutes=form.duration_minutes.data,
+            form=MeetingForm(form.form.data),
+            location=form.location.data or "",
+            active=form.active.data,
+            weeks=weeks,
+            by=current_user,
+        )
         db.session.commit()
         message = f"Overlegreeks van {region.name} is opgeslagen."
         if series.active:
@@ -270,16 +317,28 @@ def series_form(region_id: int | None = None, series_id: int | None = None):
 
 # --- audit log ---------------------------------------------------------------------------
 
+
 @bp.route("/auditlog")
 @allow(is_admin)
 def audit_log():
     """Who did what, newest first, paged, filtered by action; never any content."""
     action = request.args.get("actie", "")
     action = action if action in dict(AuditAction.choices()) else ""
-    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()) \
-        .options(joinedload(AuditEvent.user).lazyload(User.regions))  # the organisation is joined too
+    query = (
+        select(AuditEvent)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .options(joinedload(AuditEvent.user).lazyload(User.regions))
+    )  # the organisation is joined too
     if action:
         query = query.where(AuditEvent.action == action)
     rows, page, pages = page_of(query)
-    return render_template("admin/audit.html", events=rows, page=page, pages=pages, action=action,
-                           filters=AuditAction.choices(), label=audit.label, objects=audit.OBJECT_LABELS)
+    return render_template(
+        "admin/audit.html",
+        events=rows,
+        page=page,
+        pages=pages,
+        action=action,
+        filters=AuditAction.choices(),
+        label=audit.label,
+        objects=audit.OBJECT_LABELS,
+    )

@@ -1,4 +1,5 @@
 """The agenda of a meeting: order, removal, preparation per needed partner."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -11,28 +12,45 @@ from ..extensions import db
 from ..forms import PreparedForm
 from ..htmx import redirect_or_fragment
 from ..models import AgendaItem, Case, Meeting
-from ..permissions import allow, can_chair, can_edit_record, can_prepare, is_member, item_or_404, meeting_or_404, require
+from ..permissions import (
+    allow,
+    can_chair,
+    can_edit_record,
+    can_prepare,
+    is_member,
+    item_or_404,
+    meeting_or_404,
+    require,
+)
 
 bp = Blueprint("agenda", __name__, url_prefix="/overleggen/<int:meeting_id>/agenda")
 
 
 def agenda_context(meeting_id: int) -> dict:
     """The meeting with its items, preparations and open points, in a fixed number of queries."""
-    meeting = db.session.scalars(
-        select(Meeting).where(Meeting.id == meeting_id).options(
-            selectinload(Meeting.items).options(
-                selectinload(AgendaItem.preparations),
-                joinedload(AgendaItem.case).selectinload(Case.actions),
-            ))
-        .execution_options(populate_existing=True)
-    ).unique().one()
+    meeting = (
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.id == meeting_id)
+            .options(
+                selectinload(Meeting.items).options(
+                    selectinload(AgendaItem.preparations),
+                    joinedload(AgendaItem.case).selectinload(Case.actions),
+                )
+            )
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .one()
+    )
     items = agenda.visible_items(meeting)
     return {
         "meeting": meeting,
         "items": items,
         "may_chair": can_edit_record(meeting, current_user),
-        "may_prepare": {(i.id, p.organisation_id) for i in items for p in i.preparations
-                        if can_prepare(i, p, current_user)},
+        "may_prepare": {
+            (i.id, p.organisation_id) for i in items for p in i.preparations if can_prepare(i, p, current_user)
+        },
         "editable": not meeting.is_locked,
     }
 
@@ -44,8 +62,9 @@ def show(meeting_id: int):
     meeting = meeting_or_404(meeting_id, current_user)
     if agenda.sync(meeting):
         db.session.commit()
-    return render_template("meetings/agenda.html", **agenda_context(meeting.id),
-                           may_plan=can_chair(meeting, current_user))
+    return render_template(
+        "meetings/agenda.html", **agenda_context(meeting.id), may_plan=can_chair(meeting, current_user)
+    )
 
 
 def _chair_item(meeting_id: int, item_id: int) -> tuple[Meeting, AgendaItem]:
@@ -55,8 +74,12 @@ def _chair_item(meeting_id: int, item_id: int) -> tuple[Meeting, AgendaItem]:
 
 
 def _agenda_response(meeting: Meeting, message: str):
-    return redirect_or_fragment(url_for("agenda.show", meeting_id=meeting.id), "meetings/_agenda.html",
-                                **agenda_context(meeting.id), message=message)
+    return redirect_or_fragment(
+        url_for("agenda.show", meeting_id=meeting.id),
+        "meetings/_agenda.html",
+        **agenda_context(meeting.id),
+        message=message,
+    )
 
 
 @bp.route("/<int:item_id>/verplaatsen", methods=["POST"])

@@ -1,4 +1,5 @@
 """Sign in and out."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -17,8 +18,13 @@ bp = Blueprint("auth", __name__)
 
 def safe_next(target: str | None) -> str:
     """Only same-site relative paths; anything else goes to the start page."""
-    if not target or urlsplit(target).netloc or urlsplit(target).scheme or not target.startswith("/") \
-            or target.startswith("//"):
+    if (
+        not target
+        or urlsplit(target).netloc
+        or urlsplit(target).scheme
+        or not target.startswith("/")
+        or target.startswith("//")
+    ):
         return url_for("home.index")
     return target
 

@@ -1,4 +1,5 @@
 """Casus aanmelden, herbespreking by code, and the case page."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -28,18 +29,23 @@ bp = Blueprint("cases", __name__, url_prefix="/casussen")
 
 def meeting_choices(region_ids: set[int] | None = None) -> list[SelectChoice]:
     """Coming meetings in the user's regions (or some of them), soonest first."""
-    return options((m.id, f"{m.region.name} — {datumtijd(m.starts_at)}{' (spoed)' if m.is_extra else ''}")
-                   for m in coming_meetings(region_ids or current_user.region_ids))
+    return options(
+        (m.id, f"{m.region.name} — {datumtijd(m.starts_at)}{' (spoed)' if m.is_extra else ''}")
+        for m in coming_meetings(region_ids or current_user.region_ids)
+    )
 
 
 def region_organisations() -> list[Organisation]:
     """The organisations at the tables of the user's regions."""
-    return list(db.session.scalars(
-        select(Organisation)
-        .join(region_organisation, region_organisation.c.organisation_id == Organisation.id)
-        .where(Organisation.active.is_(True), region_organisation.c.region_id.in_(current_user.region_ids))
-        .order_by(Organisation.position).distinct()
-    ))
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .join(region_organisation, region_organisation.c.organisation_id == Organisation.id)
+            .where(Organisation.active.is_(True), region_organisation.c.region_id.in_(current_user.region_ids))
+            .order_by(Organisation.position)
+            .distinct()
+        )
+    )
 
 
 @bp.route("/nieuw", methods=["GET", "POST"])
@@ -62,14 +68,22 @@ def new():
         if wrong:
             form.needed.errors.append("Kies alleen partners die aan tafel zitten in deze regio.")
         else:
-            case = cases.bring_in(meeting, current_user, form.kind.data, form.children.data, form.reason.data,
-                                  [at_table[i] for i in form.needed.data], form.file_reference.data)
+            case = cases.bring_in(
+                meeting,
+                current_user,
+                form.kind.data,
+                form.children.data,
+                form.reason.data,
+                [at_table[i] for i in form.needed.data],
+                form.file_reference.data,
+            )
             db.session.commit()
             flash(f"Casus {case.code} is aangemeld voor het overleg van {datumtijd(meeting.starts_at)}.", "success")
             return redirect(url_for("cases.detail", code=case.code), code=303)
     status = 422 if request.method == "POST" else 200
-    return render_template("cases/new.html", form=form, follow_up=FollowUpForm(formdata=None),
-                           has_meetings=bool(form.meeting_id.choices)), status
+    return render_template(
+        "cases/new.html", form=form, follow_up=FollowUpForm(formdata=None), has_meetings=bool(form.meeting_id.choices)
+    ), status
 
 
 @bp.route("/herbespreking", methods=["POST"])
@@ -93,8 +107,9 @@ def follow_up():
     case_form = CaseForm(formdata=None)
     case_form.meeting_id.choices = form.meeting_id.choices
     case_form.needed.choices = options((o.id, o.name) for o in region_organisations())
-    return render_template("cases/new.html", form=case_form, follow_up=form,
-                           has_meetings=bool(form.meeting_id.choices)), 422
+    return render_template(
+        "cases/new.html", form=case_form, follow_up=form, has_meetings=bool(form.meeting_id.choices)
+    ), 422
 
 
 @bp.route("/<code>")
@@ -102,15 +117,23 @@ def follow_up():
 def detail(code: str):
     """Code, categories, discussions and all action points, for organisations involved."""
     case = case_or_404(code, current_user)
-    items = db.session.scalars(
-        select(AgendaItem).join(Meeting).where(AgendaItem.case_id == case.id, AgendaItem.removed.is_(False))
-        .options(selectinload(AgendaItem.shared), selectinload(AgendaItem.meeting))
-        .order_by(Meeting.starts_at.desc())
-    ).unique().all()
+    items = (
+        db.session.scalars(
+            select(AgendaItem)
+            .join(Meeting)
+            .where(AgendaItem.case_id == case.id, AgendaItem.removed.is_(False))
+            .options(selectinload(AgendaItem.shared), selectinload(AgendaItem.meeting))
+            .order_by(Meeting.starts_at.desc())
+        )
+        .unique()
+        .all()
+    )
     follow_up = FollowUpForm(formdata=None, code=case.code)
     follow_up.meeting_id.choices = meeting_choices({case.region_id})
     return render_template(
-        "cases/detail.html", case=case, items=items,
+        "cases/detail.html",
+        case=case,
+        items=items,
         actions=sorted(case.actions, key=lambda a: (not a.is_open, a.due_date)),
         open_points=agenda.open_points(case),
         show_file_reference=can_see_file_reference(case, current_user),

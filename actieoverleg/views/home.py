@@ -1,4 +1,5 @@
-"""The start page: what needs this user now (ui.md)."""
+"""The start page: what needs this user now (docs/screens.md)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template
@@ -6,13 +7,21 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from ..clock import local_today
 from ..actions import count_due, owned_points_query
+from ..clock import local_today
 from ..extensions import db
 from ..indicators import build
 from ..models import AgendaItem, Meeting, Preparation
-from ..permissions import allow, can_see_national_statistics, can_see_statistics, is_admin, is_chair, is_member, signed_in
 from ..periods import last_complete_quarter
+from ..permissions import (
+    allow,
+    can_see_national_statistics,
+    can_see_statistics,
+    is_admin,
+    is_chair,
+    is_member,
+    signed_in,
+)
 from ..planning import next_meeting, start_of_today_utc
 from ..vocab import MeetingStatus
 
@@ -26,9 +35,14 @@ def awaiting_preparation(organisation_id: int, region_ids: set[int]) -> list[Pre
             select(Preparation)
             .join(AgendaItem, AgendaItem.id == Preparation.agenda_item_id)
             .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-            .where(Preparation.organisation_id == organisation_id, Preparation.prepared.is_(False),
-                   AgendaItem.removed.is_(False), Meeting.status == MeetingStatus.gepland,
-                   Meeting.region_id.in_(region_ids), Meeting.starts_at >= start_of_today_utc())
+            .where(
+                Preparation.organisation_id == organisation_id,
+                Preparation.prepared.is_(False),
+                AgendaItem.removed.is_(False),
+                Meeting.status == MeetingStatus.gepland,
+                Meeting.region_id.in_(region_ids),
+                Meeting.starts_at >= start_of_today_utc(),
+            )
             .options(contains_eager(Preparation.item).contains_eager(AgendaItem.meeting))
             .order_by(Meeting.starts_at, AgendaItem.position)
             .limit(20)
@@ -47,22 +61,35 @@ def index():
         today = local_today()
         regions = user.region_ids
         overdue, soon = count_due(user.organisation_id, regions, today)
-        points = db.session.scalars(
-            owned_points_query(user.organisation_id, regions, "open", None, today).limit(8)
-        ).unique().all()
+        points = (
+            db.session.scalars(owned_points_query(user.organisation_id, regions, "open", None, today).limit(8))
+            .unique()
+            .all()
+        )
         chaired = []
         if is_chair(user):
             for region in user.regions:
                 meeting = next_meeting(region.id)
                 if meeting is not None:
-                    meeting = db.session.scalars(
-                        select(Meeting).where(Meeting.id == meeting.id).options(
-                            selectinload(Meeting.items).selectinload(AgendaItem.preparations))
-                    ).unique().one()
+                    meeting = (
+                        db.session.scalars(
+                            select(Meeting)
+                            .where(Meeting.id == meeting.id)
+                            .options(selectinload(Meeting.items).selectinload(AgendaItem.preparations))
+                        )
+                        .unique()
+                        .one()
+                    )
                 chaired.append((region, meeting))
-        context.update(member=True, overdue=overdue, soon=soon, points=points, today=today,
-                       chaired=chaired,
-                       awaiting=awaiting_preparation(user.organisation_id, regions))
+        context.update(
+            member=True,
+            overdue=overdue,
+            soon=soon,
+            points=points,
+            today=today,
+            chaired=chaired,
+            awaiting=awaiting_preparation(user.organisation_id, regions),
+        )
     if national:
         context["latest"] = build(last_complete_quarter(local_today()), None, local_today())
     return render_template("home/index.html", **context)

@@ -1,4 +1,5 @@
 """Meetings: the list, planning (move, cancel, extra), the record, closing and reopening."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -9,11 +10,11 @@ from sqlalchemy.orm import selectinload
 
 from .. import agenda, ical, lifecycle, meeting_steps, planning
 from ..actions import people_of_points
+from ..addresses import external_url, mail_domain
 from ..extensions import db
 from ..formatting import datumtijd, local
 from ..forms import MeetingPlanForm, ReopenForm
 from ..models import AgendaItem, Meeting, Region
-from ..addresses import external_url, mail_domain
 from ..permissions import allow, can_edit_record, can_reopen, is_chair, is_member, meeting_or_404, require
 from ..vocab import MeetingForm, MeetingStatus, ReopenReason
 
@@ -42,13 +43,20 @@ def index():
     """Coming meetings and the last closed ones, per region of the user."""
     regions = current_user.region_ids
     coming = planning.coming_meetings(regions, limit=30)
-    recent = db.session.scalars(
-        select(Meeting).where(Meeting.region_id.in_(regions),
-                              Meeting.status.in_([MeetingStatus.afgesloten, MeetingStatus.geannuleerd]))
-        .order_by(Meeting.starts_at.desc()).limit(20)
-    ).unique().all()
-    return render_template("meetings/index.html", coming=coming, recent=recent,
-                           is_chair=is_chair(current_user))
+    recent = (
+        db.session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.region_id.in_(regions),
+                Meeting.status.in_([MeetingStatus.afgesloten, MeetingStatus.geannuleerd]),
+            )
+            .order_by(Meeting.starts_at.desc())
+            .limit(20)
+        )
+        .unique()
+        .all()
+    )
+    return render_template("meetings/index.html", coming=coming, recent=recent, is_chair=is_chair(current_user))
 
 
 @bp.route("/spoed", methods=["GET", "POST"])
@@ -64,13 +72,21 @@ def extra():
     if request.method == "GET":
         form.form.data = MeetingForm.online.value
     if form.validate_on_submit():
-        meeting = lifecycle.plan_extra(region_id, form.day.data, form.time.data, form.duration_minutes.data,
-                                       form.location.data or "", MeetingForm(form.form.data), current_user)
+        meeting = lifecycle.plan_extra(
+            region_id,
+            form.day.data,
+            form.time.data,
+            form.duration_minutes.data,
+            form.location.data or "",
+            MeetingForm(form.form.data),
+            current_user,
+        )
         db.session.commit()
         flash(f"Spoedoverleg gepland op {datumtijd(meeting.starts_at)}.", "success")
         return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
-    return render_template("meetings/plan.html", form=form, meeting=None, regions=regions,
-                           region_id=region_id), 422 if request.method == "POST" else 200
+    return render_template(
+        "meetings/plan.html", form=form, meeting=None, regions=regions, region_id=region_id
+    ), 422 if request.method == "POST" else 200
 
 
 @bp.route("/<int:meeting_id>/wijzigen", methods=["GET", "POST"])
@@ -85,8 +101,15 @@ def edit(meeting_id: int):
         form.day.data, form.time.data = start.date(), start.time()
         form.form.data = meeting.form.value
     if form.validate_on_submit():
-        informed = lifecycle.move(meeting, form.day.data, form.time.data, form.duration_minutes.data,
-                                  form.location.data or "", MeetingForm(form.form.data), current_user)
+        informed = lifecycle.move(
+            meeting,
+            form.day.data,
+            form.time.data,
+            form.duration_minutes.data,
+            form.location.data or "",
+            MeetingForm(form.form.data),
+            current_user,
+        )
         if informed is None:
             flash("Er is niets gewijzigd.", "info")
             return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
@@ -96,8 +119,7 @@ def edit(meeting_id: int):
             message += f" {informed} deelnemer(s) krijgen de bijgewerkte uitnodiging."
         flash(message, "success")
         return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
-    return render_template("meetings/plan.html", form=form, meeting=meeting), \
-        422 if request.method == "POST" else 200
+    return render_template("meetings/plan.html", form=form, meeting=meeting), 422 if request.method == "POST" else 200
 
 
 @bp.route("/<int:meeting_id>/annuleren", methods=["POST"])
@@ -121,10 +143,14 @@ def record(meeting_id: int):
     """The record of a meeting, read-only and printable; the chair can reopen it."""
     meeting = load_record(meeting_id)
     return render_template(
-        "meetings/record.html", meeting=meeting, items=agenda.visible_items(meeting),
-        attendance=meeting_steps.attendance_rows(meeting), steps=meeting_steps.STEPS,
+        "meetings/record.html",
+        meeting=meeting,
+        items=agenda.visible_items(meeting),
+        attendance=meeting_steps.attendance_rows(meeting),
+        steps=meeting_steps.STEPS,
         can_reopen=can_reopen(meeting, current_user),
-        can_hold=can_edit_record(meeting, current_user), reopen_form=ReopenForm(formdata=None),
+        can_hold=can_edit_record(meeting, current_user),
+        reopen_form=ReopenForm(formdata=None),
     )
 
 
@@ -135,8 +161,7 @@ def ics(meeting_id: int):
     meeting = meeting_or_404(meeting_id, current_user)
     body = ical.single(meeting, domain=mail_domain(), url=external_url("agenda.show", meeting_id=meeting.id))
     name = f"actie-overleg-{meeting.region.code.lower()}-{local(meeting.starts_at):%Y%m%d}.ics"
-    return Response(body, mimetype="text/calendar",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(body, mimetype="text/calendar", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.route("/<int:meeting_id>/afsluiten", methods=["POST"])
@@ -149,8 +174,9 @@ def close(meeting_id: int):
         lifecycle.close(meeting, current_user)
     except lifecycle.NotReady as missing:
         listed = Markup("").join(Markup("<li>{}</li>").format(problem) for problem in missing.problems)
-        flash(Markup("Het overleg kan nog niet worden afgesloten. Nog vast te leggen:<ul>{}</ul>").format(listed),
-              "error")
+        flash(
+            Markup("Het overleg kan nog niet worden afgesloten. Nog vast te leggen:<ul>{}</ul>").format(listed), "error"
+        )
         return redirect(url_for("steps.screen", meeting_id=meeting.id), code=303)
     db.session.commit()
     flash("Overleg afgesloten. Het verslag is vastgelegd.", "success")

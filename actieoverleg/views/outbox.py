@@ -3,6 +3,7 @@
 The beheerder sees recipients, subjects (codes and dates only), states and SMTP codes —
 never a message body: that holds action texts, which only the partners read.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -30,8 +31,7 @@ def index():
     if status:
         query = query.where(OutboxMessage.status == OutboxStatus(status))
     rows, page, pages = page_of(query)
-    return render_template("admin/outbox.html", messages=rows, page=page, pages=pages, status=status,
-                           filters=FILTERS)
+    return render_template("admin/outbox.html", messages=rows, page=page, pages=pages, status=status, filters=FILTERS)
 
 
 @bp.route("/<int:message_id>/opnieuw", methods=["POST"])

@@ -1,12 +1,13 @@
 """Profile: mail preferences and the private calendar feed; the feed URL itself."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import subscriptions
-from ..extensions import db
 from ..addresses import external_url
+from ..extensions import db
 from ..forms import MailPreferenceForm
 from ..permissions import allow, is_member, public, signed_in
 from ..vocab import MailMode
@@ -17,8 +18,7 @@ bp = Blueprint("profile", __name__)
 def _page(form: MailPreferenceForm, status: int = 200):
     token = current_user.feed_token
     feed_url = external_url("profile.feed", token=token) if token else None
-    return render_template("profile/index.html", form=form, feed_url=feed_url,
-                           member=is_member(current_user)), status
+    return render_template("profile/index.html", form=form, feed_url=feed_url, member=is_member(current_user)), status
 
 
 @bp.route("/profiel")
@@ -49,8 +49,12 @@ def renew_feed():
     renewed = current_user.feed_token is not None
     subscriptions.renew(current_user)
     db.session.commit()
-    flash("Nieuwe abonnementslink gemaakt. De oude link werkt niet meer." if renewed
-          else "Uw abonnementslink is klaar. Voeg hem toe in uw agenda-app.", "success")
+    flash(
+        "Nieuwe abonnementslink gemaakt. De oude link werkt niet meer."
+        if renewed
+        else "Uw abonnementslink is klaar. Voeg hem toe in uw agenda-app.",
+        "success",
+    )
     return redirect(url_for("profile.index", _anchor="agenda-abonnement"), code=303)
 
 
@@ -70,7 +74,12 @@ def feed(token: str):
     user = subscriptions.user_for(token)
     if user is None:
         abort(404)
-    return Response(subscriptions.feed(user), mimetype="text/calendar",
-                    headers={"Cache-Control": "private, max-age=900",
-                             "Content-Disposition": 'inline; filename="actieoverleg.ics"',
-                             "X-Robots-Tag": "noindex"})
+    return Response(
+        subscriptions.feed(user),
+        mimetype="text/calendar",
+        headers={
+            "Cache-Control": "private, max-age=900",
+            "Content-Disposition": 'inline; filename="actieoverleg.ics"',
+            "X-Robots-Tag": "noindex",
+        },
+    )

@@ -1,6 +1,7 @@
 """What the list and form screens of several blueprints share: the object a URL names, one
 page of a list, and the status of a form shown again.
 """
+
 from __future__ import annotations
 
 from math import ceil

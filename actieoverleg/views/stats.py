@@ -1,9 +1,10 @@
-"""Statistics for the national chairs' meeting (product.md §5): pages, charts, CSV and print.
+"""Statistics for the national chairs' meeting (docs/rules.md §5): pages, charts, CSV and print.
 
 Every figure comes from `indicators.build`, which reads only the aggregates of
 `aggregates.py` through the rule of `disclosure.py`; no view here touches a case, meeting
 record or action point.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
@@ -11,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from .. import charts, indicators, periods
+from ..disclosure import COVERAGE_RULE, EXPLANATION
 from ..extensions import db
 from ..formatting import local, local_today
 from ..models import Meeting, Region
@@ -22,7 +24,6 @@ from ..permissions import (
     require,
     statistics_region_or_404,
 )
-from ..disclosure import COVERAGE_RULE, EXPLANATION
 from ..vocab import AuditAction, MeetingStatus
 
 bp = Blueprint("stats", __name__, url_prefix="/statistieken")
@@ -81,8 +82,15 @@ def _periods() -> list[Period]:
 def report(period: str, region: str | None):
     """The national overview (region × indicator, coverage, national tables) or a region's page."""
     report = _report(period, region)
-    return render_template("stats/report.html", report=report, scopes=_scopes(), periods=_periods(),
-                           explanation=EXPLANATION, coverage_rule=COVERAGE_RULE, printing=False)
+    return render_template(
+        "stats/report.html",
+        report=report,
+        scopes=_scopes(),
+        periods=_periods(),
+        explanation=EXPLANATION,
+        coverage_rule=COVERAGE_RULE,
+        printing=False,
+    )
 
 
 @bp.route("/<period>/afdrukken", defaults={"region": None})
@@ -92,8 +100,9 @@ def print_report(period: str, region: str | None):
     """The printable report: the same tables and charts, print dialog opened on load."""
     report = _report(period, region)
     _log(AuditAction.print, report, "")
-    return render_template("stats/print.html", report=report, explanation=EXPLANATION,
-                           coverage_rule=COVERAGE_RULE, printing=True)
+    return render_template(
+        "stats/print.html", report=report, explanation=EXPLANATION, coverage_rule=COVERAGE_RULE, printing=True
+    )
 
 
 @bp.route("/<period>/export.csv", defaults={"region": None, "table": None})
@@ -108,8 +117,11 @@ def export(period: str, region: str | None, table: str | None):
         abort(404)
     _log(AuditAction.export, report, table or "alle")
     name = "-".join(filter(None, ["actieoverleg", report.scope_key.lower(), report.period.key, table])) + ".csv"
-    return Response(indicators.csv_bytes(report, table), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        indicators.csv_bytes(report, table),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.route("/<period>/grafiek/<table>-<version>.svg", defaults={"region": None})
@@ -134,8 +146,13 @@ def chart(period: str, region: str | None, table: str, version: str):
 @bp.app_template_global()
 def chart_url(period: Period, region: Region | None, table: indicators.Table) -> str:
     """Where the table's chart is, for these very numbers."""
-    return url_for("stats.chart", period=period.key, region=region.code if region else None, table=table.key,
-                   version=table.fingerprint)
+    return url_for(
+        "stats.chart",
+        period=period.key,
+        region=region.code if region else None,
+        table=table.key,
+        version=table.fingerprint,
+    )
 
 
 def _log(action: AuditAction, report: indicators.StatisticsReport, what: str) -> None:

@@ -4,6 +4,7 @@ Every panel is its own form: htmx swaps the panel in place (422 with the message
 input is rejected, 409 when someone else changed the item meanwhile); without JavaScript the
 form posts and the screen is shown again at the same item.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -30,10 +31,16 @@ def organisations(meeting: Meeting) -> list[Organisation]:
 
 def members_by_organisation(meeting: Meeting) -> dict[int, list[User]]:
     """Named persons for step 2: the active members of each organisation in this region."""
-    users = db.session.scalars(
-        db.select(User).where(User.active.is_(True), User.regions.any(id=meeting.region_id))
-        .options(lazyload(User.regions)).order_by(User.name)  # their regions are not shown
-    ).unique().all()
+    users = (
+        db.session.scalars(
+            db.select(User)
+            .where(User.active.is_(True), User.regions.any(id=meeting.region_id))
+            .options(lazyload(User.regions))
+            .order_by(User.name)  # their regions are not shown
+        )
+        .unique()
+        .all()
+    )
     grouped: dict[int, list[User]] = {}
     for user in users:
         grouped.setdefault(user.organisation_id, []).append(user)
@@ -45,33 +52,48 @@ def step_forms(meeting: Meeting, item: AgendaItem, **overrides: Any) -> dict[str
     orgs = organisations(meeting)
     members = members_by_organisation(meeting)
     step1 = overrides.get("step1") or Step1Form(
-        formdata=None, shared=[o.id for o in item.shared],
-        assessment=item.assessment.value if item.assessment else "", seen=meeting_steps.step1_state(item))
+        formdata=None,
+        shared=[o.id for o in item.shared],
+        assessment=item.assessment.value if item.assessment else "",
+        seen=meeting_steps.step1_state(item),
+    )
     step1.shared.choices = options((o.id, o.short_name) for o in orgs)
     action = overrides.get("action_form") or ActionForm(formdata=None)
     action.organisation_id.choices = options((o.id, o.name) for o in orgs)
-    action.assignee_id.choices = options([(0, "Geen persoon")] + [
-        (u.id, f"{u.name} ({u.organisation.short_name})") for o in orgs for u in members.get(o.id, [])])
+    action.assignee_id.choices = options(
+        [(0, "Geen persoon")]
+        + [(u.id, f"{u.name} ({u.organisation.short_name})") for o in orgs for u in members.get(o.id, [])]
+    )
     step3 = overrides.get("step3") or Step3Form(
-        formdata=None, handover=item.handover.value if item.handover else "",
-        return_date=item.return_date, seen=meeting_steps.step3_state(item))
+        formdata=None,
+        handover=item.handover.value if item.handover else "",
+        return_date=item.return_date,
+        seen=meeting_steps.step3_state(item),
+    )
     return {"step1": step1, "action_form": action, "step3": step3}
 
 
 def screen_context(meeting: Meeting, item: AgendaItem | None, **overrides: Any) -> dict[str, Any]:
     items = agenda.visible_items(meeting)
     index = items.index(item) if item in items else 0
-    chair_form = ChairForm(formdata=None, chair_organisation_id=meeting.chair_organisation_id or current_user.organisation_id)
+    chair_form = ChairForm(
+        formdata=None, chair_organisation_id=meeting.chair_organisation_id or current_user.organisation_id
+    )
     chair_form.chair_organisation_id.choices = options((o.id, o.name) for o in organisations(meeting))
     context = {
-        "meeting": meeting, "items": items, "item": item, "steps": meeting_steps.STEPS,
+        "meeting": meeting,
+        "items": items,
+        "item": item,
+        "steps": meeting_steps.STEPS,
         "previous": items[index - 1] if item and index > 0 else None,
         "next": items[index + 1] if item and index + 1 < len(items) else None,
         "progress": {i.id: meeting_steps.item_progress(i) for i in items},
-        "attendance": meeting_steps.attendance_rows(meeting), "chair_form": chair_form,
+        "attendance": meeting_steps.attendance_rows(meeting),
+        "chair_form": chair_form,
         "attendance_forms": overrides.get("attendance_forms", {}),
         "editable": can_edit_record(meeting, current_user),
-        "attendance_choices": AttendanceStatus.choices(), "attendance_forms_choices": AttendanceForm.choices(),
+        "attendance_choices": AttendanceStatus.choices(),
+        "attendance_forms_choices": AttendanceForm.choices(),
     }
     if item is not None:
         context.update(step_forms(meeting, item, **overrides))
@@ -88,18 +110,29 @@ def _screen_url(meeting: Meeting, item: AgendaItem | None = None, anchor: str | 
     return url_for("steps.screen", meeting_id=meeting.id, item=item.id if item else None, _anchor=anchor)
 
 
-def _panel(meeting: Meeting, item: AgendaItem, fragment: str, status: int = 200, message: str | None = None,
-           conflict: str | None = None, **overrides: Any):
+def _panel(
+    meeting: Meeting,
+    item: AgendaItem,
+    fragment: str,
+    status: int = 200,
+    message: str | None = None,
+    conflict: str | None = None,
+    **overrides: Any,
+):
     """After a step post: the panel to htmx, the screen (again) otherwise."""
     context = screen_context(meeting, item, **overrides)
     if status == 200:
-        return redirect_or_fragment(_screen_url(meeting, item, fragment), f"meetings/_{fragment}.html",
-                                    message=message, **context)
+        return redirect_or_fragment(
+            _screen_url(meeting, item, fragment), f"meetings/_{fragment}.html", message=message, **context
+        )
     template = f"meetings/_{fragment}.html" if is_htmx() else "meetings/screen.html"
     return render_template(template, conflict=conflict, **context), status
 
 
-CONFLICT = "Iemand anders heeft deze casus intussen bijgewerkt. Hieronder staat de huidige stand; uw wijziging is niet opgeslagen."
+CONFLICT = (
+    "Iemand anders heeft deze casus intussen bijgewerkt. Hieronder staat de huidige stand; "
+    "uw wijziging is niet opgeslagen."
+)
 
 
 @bp.route("/")
@@ -130,8 +163,12 @@ def step1(meeting_id: int, item_id: int):
     if form.seen.data != meeting_steps.step1_state(item):
         return _panel(meeting, item, "step1", 409, conflict=CONFLICT)
     by_id = {o.id: o for o in organisations(meeting)}
-    meeting_steps.record_step1(item, [by_id[i] for i in form.shared.data],
-                               Assessment(form.assessment.data) if form.assessment.data else None, current_user)
+    meeting_steps.record_step1(
+        item,
+        [by_id[i] for i in form.shared.data],
+        Assessment(form.assessment.data) if form.assessment.data else None,
+        current_user,
+    )
     db.session.commit()
     return _panel(meeting, item, "step1", message="Stap 1 opgeslagen.")
 
@@ -154,8 +191,9 @@ def add_action(meeting_id: int, item_id: int):
         if assignee is None or assignee.organisation_id != owner.id:
             form.assignee_id.errors.append("Kies een persoon van de eigenaar, of geen persoon.")
             return _panel(meeting, item, "step2", 422, action_form=form)
-    action = meeting_steps.add_action(item, owner, form.text.data, ActionKind(form.kind.data),
-                                      form.due_date.data, assignee, current_user)
+    action = meeting_steps.add_action(
+        item, owner, form.text.data, ActionKind(form.kind.data), form.due_date.data, assignee, current_user
+    )
     db.session.commit()
     db.session.refresh(item)
     return _panel(meeting, item, "step2", message=f"Actiepunt voor {action.organisation.short_name} toegevoegd.")
@@ -187,8 +225,9 @@ def step3(meeting_id: int, item_id: int):
         return _panel(meeting, item, "step3", 422, step3=form)
     if form.seen.data != meeting_steps.step3_state(item):
         return _panel(meeting, item, "step3", 409, conflict=CONFLICT)
-    meeting_steps.record_step3(item, Handover(form.handover.data) if form.handover.data else None,
-                               form.return_date.data, current_user)
+    meeting_steps.record_step3(
+        item, Handover(form.handover.data) if form.handover.data else None, form.return_date.data, current_user
+    )
     db.session.commit()
     return _panel(meeting, item, "step3", message="Stap 3 opgeslagen.")
 
@@ -208,13 +247,20 @@ def attendance(meeting_id: int, organisation_id: int):
         template = "meetings/_attendance.html" if is_htmx() else "meetings/screen.html"
         return render_template(template, **context), 422
     meeting_steps.record_attendance(
-        meeting, organisation, AttendanceStatus(form.status.data),
+        meeting,
+        organisation,
+        AttendanceStatus(form.status.data),
         {"ja": True, "nee": False}.get(form.mandate.data or ""),
-        AttendanceForm(form.form.data) if form.form.data else None, current_user)
+        AttendanceForm(form.form.data) if form.form.data else None,
+        current_user,
+    )
     db.session.commit()
-    return redirect_or_fragment(_screen_url(meeting, anchor="aanwezigheid"), "meetings/_attendance.html",
-                                **screen_context(meeting, item),
-                                message=f"Aanwezigheid {organisation.short_name} opgeslagen.")
+    return redirect_or_fragment(
+        _screen_url(meeting, anchor="aanwezigheid"),
+        "meetings/_attendance.html",
+        **screen_context(meeting, item),
+        message=f"Aanwezigheid {organisation.short_name} opgeslagen.",
+    )
 
 
 @bp.route("/voorzitter", methods=["POST"])
@@ -228,5 +274,6 @@ def chair(meeting_id: int):
         chosen = next(o for o in organisations(meeting) if o.id == form.chair_organisation_id.data)
         meeting_steps.set_chair(meeting, chosen, current_user)
         db.session.commit()
-    return redirect_or_fragment(_screen_url(meeting), "meetings/_chair.html",
-                                **screen_context(meeting, None), message="Voorzitter vastgelegd.")
+    return redirect_or_fragment(
+        _screen_url(meeting), "meetings/_chair.html", **screen_context(meeting, None), message="Voorzitter vastgelegd."
+    )

@@ -9,6 +9,7 @@
   walk goes on to the end and reports everything at once in `ui.finish()`; on a failure it
   saves a screenshot of every open page and prints the paths in the report.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,14 +32,23 @@ from actieoverleg.demo import load_demo
 from actieoverleg.extensions import db
 
 PASSWORD = "e2e-demo-wachtwoord"  # every demo account gets it (load_demo(password=...))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-INSTALL_HINT = ("Install it with `apt-get install -y chromium chromium-driver` (or run `make test` via "
-                ".ci/run, which does). Set CHROMIUM=/path/to/chromium to use another binary. "
-                "Never `playwright install`: its browser download is not available here.")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+INSTALL_HINT = (
+    "Install it with `apt-get install -y chromium chromium-driver` (or run `make test` via "
+    ".ci/run, which does). Set CHROMIUM=/path/to/chromium to use another binary. "
+    "Never `playwright install`: its browser download is not available here."
+)
 # Where the two review screenshots go (meeting screen, Onze actiepunten).
 SHOTS_DIR = Path(os.environ.get("E2E_SHOTS", "/tmp/e2e-shots"))
-VIEWPORT = {"width": 1280, "height": 720}  # the chair's projector (ui.md)
+VIEWPORT = {"width": 1280, "height": 720}  # the chair's projector (docs/screens.md)
 BLOCKING_IMPACTS = ("serious", "critical")
 
 # Auto-waiting assertions wait at most this long (the default 5 s is tight on a busy CI box).
@@ -57,17 +67,19 @@ class _QuietHandler(WSGIRequestHandler):
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
     """The app with CSRF enabled on a demo database, at http://127.0.0.1:<free port>."""
     folder = tmp_path_factory.mktemp("e2e-db")
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "e2e-" + os.urandom(8).hex(),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite'}",
-        "SESSION_COOKIE_SECURE": False,  # plain http on 127.0.0.1
-        # The server's clock is pinned (tests/conftest.py), Chromium's is not: a session cookie
-        # must not expire by the browser's clock before the run is over (Chromium caps it at 400 days).
-        "PERMANENT_SESSION_LIFETIME": dt.timedelta(days=365 * 50),
-        "WTF_CSRF_ENABLED": True,  # real forms carry tokens, htmx sends X-CSRFToken (hx-headers)
-        "MAIL_DIR": str(folder / "mail"),  # the embedded default: .eml files
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "e2e-" + os.urandom(8).hex(),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite'}",
+            "SESSION_COOKIE_SECURE": False,  # plain http on 127.0.0.1
+            # The server's clock is pinned (tests/conftest.py), Chromium's is not: a session cookie
+            # must not expire by the browser's clock before the run is over (Chromium caps it at 400 days).
+            "PERMANENT_SESSION_LIFETIME": dt.timedelta(days=365 * 50),
+            "WTF_CSRF_ENABLED": True,  # real forms carry tokens, htmx sends X-CSRFToken (hx-headers)
+            "MAIL_DIR": str(folder / "mail"),  # the embedded default: .eml files
+        }
+    )
     with app.app_context():
         db.create_all()
         load_demo(password=PASSWORD)
@@ -141,8 +153,9 @@ class UI:
         """A fresh browser context (own cookies: one person) with one page."""
         if isinstance(self.browser, str):
             pytest.fail(self.browser, pytrace=False)
-        context = self.browser.new_context(base_url=self.base_url, viewport=VIEWPORT, locale="nl-NL",
-                                           timezone_id="Europe/Amsterdam")
+        context = self.browser.new_context(
+            base_url=self.base_url, viewport=VIEWPORT, locale="nl-NL", timezone_id="Europe/Amsterdam"
+        )
         context.set_default_timeout(15_000)
         self._contexts.append(context)
         page = context.new_page()
@@ -184,17 +197,24 @@ class UI:
             return
         self._checked.add(label)
         violations = Axe().run(page).response["violations"]
-        self.axe_log.append(f"[{label}] {page.url}: " + (", ".join(
-            f"{v['id']} ({v['impact']}, {len(v['nodes'])}x)" for v in violations) or "no violations"))
+        self.axe_log.append(
+            f"[{label}] {page.url}: "
+            + (", ".join(f"{v['id']} ({v['impact']}, {len(v['nodes'])}x)" for v in violations) or "no violations")
+        )
         for v in violations:
             if v.get("impact") not in BLOCKING_IMPACTS:
                 continue
             nodes = "\n".join(
                 f"      - {' >> '.join(map(str, n['target']))}: {_first_line(n.get('failureSummary', ''))}"
-                for n in v["nodes"])
-            self.findings.append(Finding(
-                "axe", f"{label} ({page.url})",
-                f"{v['id']} [{v['impact']}]: {v['help']}\n      {v['helpUrl']}\n{nodes}"))
+                for n in v["nodes"]
+            )
+            self.findings.append(
+                Finding(
+                    "axe",
+                    f"{label} ({page.url})",
+                    f"{v['id']} [{v['impact']}]: {v['help']}\n      {v['helpUrl']}\n{nodes}",
+                )
+            )
 
     def shot(self, page: Page, name: str) -> Path:
         """A full-page screenshot for review, in SHOTS_DIR."""
@@ -245,8 +265,7 @@ def failure_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def ui(browser: Browser | str, live_server: SimpleNamespace, failure_dir: Path) -> Iterator[UI]:
-    helper = UI(browser=browser, base_url=live_server.url, password=live_server.password,
-                failure_dir=failure_dir)
+    helper = UI(browser=browser, base_url=live_server.url, password=live_server.password, failure_dir=failure_dir)
     yield helper
     helper.close()
 

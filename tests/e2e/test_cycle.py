@@ -8,6 +8,7 @@
 
 The three tests share one live server and run in file order: each hands the next what it made.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -89,11 +90,13 @@ def test_member_brings_in_a_case(ui, story):
     file_reference = form.get_by_label("Eigen dossiernummer (optioneel)")
     expect(form.get_by_role("alert")).to_contain_text("Er is één probleem")
     expect(form.get_by_role("alert").get_by_role("link")).to_contain_text(
-        "Eigen dossiernummer (optioneel): Verwijder het e-mailadres")
+        "Eigen dossiernummer (optioneel): Verwijder het e-mailadres"
+    )
     expect(file_reference).to_have_attribute("aria-invalid", "true")
     expect(file_reference).to_have_accessible_description(re.compile("Verwijder het e-mailadres"))
     expect(form.locator("#file_reference-error")).to_have_text(
-        "Fout: Verwijder het e-mailadres: een dossiernummer mag geen persoonsgegevens bevatten.")
+        "Fout: Verwijder het e-mailadres: een dossiernummer mag geen persoonsgegevens bevatten."
+    )
     expect(file_reference).to_have_value(BAD_FILE_REFERENCE)
     expect(meeting).to_have_value(meeting_value)
     expect(form.get_by_label("Soort casus")).to_have_value("hg")
@@ -109,7 +112,8 @@ def test_member_brings_in_a_case(ui, story):
 
     expect(page).to_have_url(re.compile(r"/casussen/RR-[A-Z0-9]{4}$"))
     expect(live_region(page)).to_contain_text(
-        re.compile(rf"Casus RR-[A-Z0-9]{{4}} is aangemeld voor het overleg van {re.escape(story.meeting_when)}"))
+        re.compile(rf"Casus RR-[A-Z0-9]{{4}} is aangemeld voor het overleg van {re.escape(story.meeting_when)}")
+    )
     code = CODE.search(live_region(page).inner_text()).group()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Casus {code}")
     expect(page.get_by_role("definition").filter(has_text=FILE_REFERENCE)).to_be_visible()  # own org sees it
@@ -128,8 +132,11 @@ def test_chair_holds_the_meeting(ui, story, live_server):
     # The agenda: the new case is on it, with its needed partners.
     expect(page.get_by_role("heading", level=1)).to_have_text("Agenda Actie-overleg Rotterdam-Rijnmond")
     expect(page.locator(".lead")).to_contain_text(story.meeting_when.split()[0])
-    item = page.get_by_role("region", name=re.compile(r"casus\(sen\) op de agenda")).get_by_role(
-        "listitem").filter(has_text=code)
+    item = (
+        page.get_by_role("region", name=re.compile(r"casus\(sen\) op de agenda"))
+        .get_by_role("listitem")
+        .filter(has_text=code)
+    )
     expect(item).to_have_count(1)
     expect(item).to_contain_text("Nieuw")
     expect(item).to_contain_text("Huiselijk geweld")
@@ -183,7 +190,8 @@ def test_chair_holds_the_meeting(ui, story, live_server):
     step2.get_by_label("Afspraak").fill(BAD_ACTION_TEXT)
     step2.get_by_role("button", name="Actiepunt toevoegen").click()
     expect(step2.locator("#text-error")).to_have_text(
-        "Fout: Verwijder het telefoonnummer: een actiepunt mag geen persoonsgegevens bevatten.")
+        "Fout: Verwijder het telefoonnummer: een actiepunt mag geen persoonsgegevens bevatten."
+    )
     expect(step2.get_by_role("alert")).to_contain_text("Er is één probleem")
     expect(step2.get_by_label("Afspraak")).to_have_value(BAD_ACTION_TEXT)
     expect(step2.get_by_label("Afspraak")).to_have_accessible_description(re.compile("Verwijder het telefoonnummer"))
@@ -264,8 +272,11 @@ def test_chair_holds_the_meeting(ui, story, live_server):
     for cell in ("Politie", "Directe veiligheid", nl(due), "Open"):
         expect(point).to_contain_text(cell)
     expect(record).to_contain_text(f"Terug op de agenda op datum: {nl(back_on)}.")
-    present = page.get_by_role("region", name="Aanwezigheid").get_by_role("row").filter(
-        has=page.get_by_role("rowheader", name="Politie", exact=True))
+    present = (
+        page.get_by_role("region", name="Aanwezigheid")
+        .get_by_role("row")
+        .filter(has=page.get_by_role("rowheader", name="Politie", exact=True))
+    )
     expect(present).to_contain_text("Aanwezig")
     expect(page.get_by_role("article")).to_have_count(len(others) + 1)
     ui.axe(page, "verslag")
@@ -273,8 +284,12 @@ def test_chair_holds_the_meeting(ui, story, live_server):
     # Both clicks on "Overleg afsluiten" (refused, then accepted) ask for confirmation first.
     confirms = [d for d in ui.dialogs if CLOSE_CONFIRM in d]
     if len(confirms) != 2:
-        ui.note("dialog", "overlegscherm", f"expected 2 confirm dialogs '{CLOSE_CONFIRM} …' before "
-                f"'Overleg afsluiten', got {len(confirms)} (all dialogs: {ui.dialogs})")
+        ui.note(
+            "dialog",
+            "overlegscherm",
+            f"expected 2 confirm dialogs '{CLOSE_CONFIRM} …' before "
+            f"'Overleg afsluiten', got {len(confirms)} (all dialogs: {ui.dialogs})",
+        )
     ui.finish()
 
 

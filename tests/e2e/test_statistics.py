@@ -1,5 +1,6 @@
 """The statistics in real Chromium: the national table picks a region and a year, sees the
 charts, downloads a table as CSV and prints; a chair lands on their own region."""
+
 from __future__ import annotations
 
 import csv
@@ -31,13 +32,13 @@ def test_national_table_reads_exports_and_prints(ui):
     assert charts.count() >= 8
     charts.last.scroll_into_view_if_needed()
     page.wait_for_load_state("networkidle")
-    assert page.evaluate("[...document.querySelectorAll('img.stat__chart')]"
-                         ".every(img => img.complete && img.naturalWidth > 0)"), "every chart must load"
+    assert page.evaluate(
+        "[...document.querySelectorAll('img.stat__chart')].every(img => img.complete && img.naturalWidth > 0)"
+    ), "every chart must load"
     ui.axe(page, "statistieken regio")
 
     figure = page.locator("#t-actiepunten")
-    shown = [[cell.strip() for cell in row.locator("th, td").all_inner_texts()]
-             for row in figure.locator("tr").all()]
+    shown = [[cell.strip() for cell in row.locator("th, td").all_inner_texts()] for row in figure.locator("tr").all()]
     with page.expect_download() as download:
         figure.get_by_role("link", name="‘Actiepunten per partner’ als CSV").click()
     raw = download.value.path().read_bytes()

@@ -175,10 +175,6 @@ class ReopenForm(FlaskForm):
     reason = select("Reden van heropenen", ReopenReason.choices(), blank="Kies…")
 
 
-class ConfirmForm(FlaskForm):
-    """A button-only form (close, cancel, remove): the CSRF token is all it carries."""
-
-
 class PreparedForm(FlaskForm):
     prepared = BooleanField("Informatie voorbereid")
 

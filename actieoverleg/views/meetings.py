@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
@@ -59,6 +61,17 @@ def index():
     return render_template("meetings/index.html", coming=coming, recent=recent, is_chair=is_chair(current_user))
 
 
+def _slot(form: MeetingPlanForm) -> tuple[dt.date, dt.time, int, str, MeetingForm]:
+    """When, how long, where and in which form, as the planning form gives them."""
+    return (
+        form.day.data,
+        form.time.data,
+        form.duration_minutes.data,
+        form.location.data or "",
+        MeetingForm(form.form.data),
+    )
+
+
 @bp.route("/spoed", methods=["GET", "POST"])
 @allow(is_member)
 def extra():
@@ -72,15 +85,7 @@ def extra():
     if request.method == "GET":
         form.form.data = MeetingForm.online.value
     if form.validate_on_submit():
-        meeting = lifecycle.plan_extra(
-            region_id,
-            form.day.data,
-            form.time.data,
-            form.duration_minutes.data,
-            form.location.data or "",
-            MeetingForm(form.form.data),
-            current_user,
-        )
+        meeting = lifecycle.plan_extra(region_id, *_slot(form), current_user)
         db.session.commit()
         flash(f"Spoedoverleg gepland op {datumtijd(meeting.starts_at)}.", "success")
         return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
@@ -101,15 +106,7 @@ def edit(meeting_id: int):
         form.day.data, form.time.data = start.date(), start.time()
         form.form.data = meeting.form.value
     if form.validate_on_submit():
-        informed = lifecycle.move(
-            meeting,
-            form.day.data,
-            form.time.data,
-            form.duration_minutes.data,
-            form.location.data or "",
-            MeetingForm(form.form.data),
-            current_user,
-        )
+        informed = lifecycle.move(meeting, *_slot(form), current_user)
         if informed is None:
             flash("Er is niets gewijzigd.", "info")
             return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)

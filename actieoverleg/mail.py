@@ -10,6 +10,7 @@ Messages go through `outbox.enqueue`, inside the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
@@ -175,7 +176,7 @@ def agenda(meeting: Meeting) -> int:
     sent = _send_each(
         recipients(meeting.region_id),
         MailKind.agenda,
-        f"agenda:{meeting.id}:{now.isoformat()}",
+        f"agenda:{meeting.id}:{uuid.uuid4().hex}",  # every send is one occasion, even within one instant
         subject,
         "agenda",
         context,
@@ -250,10 +251,14 @@ def follow_up(meeting: Meeting) -> int:
             actions_url=external_url("actions.ours"),
         )
 
-    closed = (meeting.closed_at or utcnow()).isoformat()
     subject = "Actiepunten na het " + _meeting_title(meeting)
     return _send_each(
-        recipients(meeting.region_id), MailKind.verslag, f"verslag:{meeting.id}:{closed}", subject, "follow_up", context
+        recipients(meeting.region_id),
+        MailKind.verslag,
+        f"verslag:{meeting.id}:{uuid.uuid4().hex}",
+        subject,
+        "follow_up",
+        context,
     )
 
 

@@ -421,9 +421,8 @@ def figures(
     period: Period,
     region_id: int | None = None,
     stale: dict[int, Figures] | None = None,
-    tables: Iterable[str] | None = None,
 ) -> Figures:
-    """One region's cells, or (region None) the national sums, of every table or only these.
+    """One region's cells, or (region None) the national sums, of every table.
     Pass `stale` as `stale_figures` gave it when reading the period more than once."""
     stale = stale_figures(period, region_id) if stale is None else stale
     stale = {r: f for r, f in stale.items() if region_id in (None, r)}
@@ -438,10 +437,7 @@ def figures(
             .where(StatCell.period == period.key)
             .group_by(*columns)
         )
-    wanted = None if tables is None else set(tables)
-    if wanted is not None:
-        query = query.where(StatCell.tbl.in_(sorted(wanted)))
-    fresh = [cell for f in stale.values() for cell in f.as_rows() if wanted is None or cell[0] in wanted]
+    fresh = [cell for f in stale.values() for cell in f.as_rows()]
     return Figures([*db.session.execute(_stored(query, stale)), *fresh])
 
 

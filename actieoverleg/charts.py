@@ -4,6 +4,10 @@ A chart draws exactly the numbers of its table: `Published.number`, so a suppres
 (`<10`) is a gap, never a bar. The SVG is served as an image, carries no script, and the
 page always shows the same numbers as a table.
 
+All charts of a report are one SVG document (`sheet`), each chart under a `<view id="t-…">`,
+so a page shows them with `<img src="…svg#t-key">` at the cost of a single request instead of
+one per chart (docs/architecture.md, "Statistics").
+
 Drawing takes pygal 10–30 ms a chart, so each process keeps the latest drawings by the
 table's fingerprint (a hash of all it publishes): the same numbers are drawn once.
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from typing import Iterable
 from xml.etree import ElementTree
 
 import pygal
@@ -43,8 +48,44 @@ _drawn: OrderedDict[str, bytes] = OrderedDict()
 _lock = threading.Lock()
 
 
-def svg(table: Table) -> bytes:
-    """The table's chart as a standalone SVG document, drawn once per fingerprint."""
+WIDTH = 760
+SVG_NS = "http://www.w3.org/2000/svg"
+
+
+def height(table: Table) -> int:
+    """The chart's height in pixels at WIDTH (for the <img> and its place in the sheet)."""
+    if table.chart is None or table.chart.kind == "bar":
+        return 340
+    return max(260, 90 + 34 * len(_rows(table)))
+
+
+def view_id(table: Table) -> str:
+    """The fragment that shows this table's chart in the sheet."""
+    return f"t-{table.key}"
+
+
+def sheet(tables: Iterable[Table]) -> bytes:
+    """One SVG document with the chart of every table given that has a bar to draw, stacked,
+    each shown on its own through its `<view>` (the root has no size, so an <img> takes the
+    view's proportions)."""
+    views, charts, top = [], [], 0
+    for table in tables:
+        if table.chart is None or not table.chart_drawable:
+            continue
+        tall = height(table)
+        views.append(f'<view id="{view_id(table)}" viewBox="0 {top} {WIDTH} {tall}"/>'.encode())
+        charts.append(b'<g transform="translate(0 %d)">%s</g>' % (top, _drawing(table)))
+        top += tall
+    head = f'<?xml version="1.0" encoding="utf-8"?>\n<svg xmlns="{SVG_NS}" viewBox="0 0 {WIDTH} {max(top, 1)}">'
+    return head.encode() + b"".join(views) + b"".join(charts) + b"</svg>"
+
+
+def _rows(table: Table) -> list:
+    return table.rows[:-1] if table.total_last else table.rows
+
+
+def _drawing(table: Table) -> bytes:
+    """The table's chart as an <svg> element, drawn once per fingerprint."""
     key = table.fingerprint
     with _lock:
         if key in _drawn:
@@ -62,15 +103,15 @@ def _draw(table: Table) -> bytes:
     spec = table.chart
     if spec is None:
         raise ValueError(f"table {table.key} has no chart")
-    rows = table.rows[:-1] if table.total_last else table.rows
+    rows = _rows(table)
     horizontal = spec.kind != "bar"
     if horizontal:  # pygal draws the first label at the bottom; read top-down like the table
         rows = rows[::-1]
     chart = KINDS[spec.kind](
         js=[],
         style=STYLE,
-        width=760,
-        height=max(260, 90 + 34 * len(rows)) if horizontal else 340,
+        width=WIDTH,
+        height=height(table),
         show_legend=len(spec.columns) > 1,
         legend_at_bottom=True,
         truncate_label=-1,
@@ -90,4 +131,6 @@ def _draw(table: Table) -> bytes:
         for child in list(parent):
             if isinstance(child.tag, str) and child.tag.endswith("script"):
                 parent.remove(child)
-    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    root.set("width", str(WIDTH))
+    root.set("height", str(height(table)))
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=False)

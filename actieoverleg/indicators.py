@@ -3,8 +3,8 @@
 straight into its annual review.
 
 Every number here comes out of `disclosure.disclose`, `percent` or `quantile`; this module
-only chooses rows, columns and Dutch words. Page, chart, CSV and print all render these
-same `Table` objects; a chart request builds only its own table, from only the cells it reads.
+only chooses rows, columns and Dutch words. Page, charts, CSV and print all render these
+same `Table` objects.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Iterator
 
 from sqlalchemy import select
 
 from . import audit
-from .aggregates import OVERVIEW_TABLES, TOTAL, Figures, Raw, figures, figures_by_region, stale_figures
+from .aggregates import TOTAL, Figures, Raw, figures, figures_by_region, stale_figures
 from .disclosure import EXPLANATION, NOT_SHOWN, Published, disclose, percent, quantile
 from .extensions import db
 from .models import Organisation, Region, User
@@ -109,6 +110,11 @@ class StatisticsReport:
 
     def table(self, key: str) -> Table | None:
         return next((t for t in self.tables() if t.key == key), None)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A hash of every table's fingerprint: the URL of the report's charts changes with any number."""
+        return hashlib.sha256(" ".join(t.fingerprint for t in self.tables()).encode()).hexdigest()[:16]
 
 
 def _rows(
@@ -271,97 +277,73 @@ class _Input:
     orgs: list[tuple[str, str]]
 
 
-# Each table: the stored cell tables (`StatCell.tbl`) it reads, and how it is made.
-TABLES: dict[str, tuple[tuple[str, ...], Callable[[_Input], Table]]] = {
-    "overleggen": (("overleg",), lambda i: _frequency(i.f, i.period, i.national)),
-    "vorm": (
-        ("overleg",),
-        lambda i: _by_column(i.f, "vorm", "Vorm van het overleg", "overleg", MeetingForm.choices(), "Overleggen"),
+# Each table, and how it is made.
+TABLES: dict[str, Callable[[_Input], Table]] = {
+    "overleggen": lambda i: _frequency(i.f, i.period, i.national),
+    "vorm": lambda i: _by_column(i.f, "vorm", "Vorm van het overleg", "overleg", MeetingForm.choices(), "Overleggen"),
+    "deelname": lambda i: _by_column(
+        i.f,
+        "deelname",
+        "Vorm van deelname van aanwezige partners",
+        "aanwezigheid",
+        AttendanceForm.choices(),
+        "Aanwezigheden",
     ),
-    "deelname": (
-        ("aanwezigheid",),
-        lambda i: _by_column(
-            i.f,
-            "deelname",
-            "Vorm van deelname van aanwezige partners",
-            "aanwezigheid",
-            AttendanceForm.choices(),
-            "Aanwezigheden",
-        ),
+    "aanwezigheid": lambda i: _attendance_table(i.f, i.orgs),
+    "ingebracht": lambda i: _single(
+        i.f, "ingebracht", "Nieuw ingebrachte casussen per partner", "ingebracht", i.orgs, "Casussen"
     ),
-    "aanwezigheid": (("aanwezigheid",), lambda i: _attendance_table(i.f, i.orgs)),
-    "ingebracht": (
-        ("ingebracht",),
-        lambda i: _single(
-            i.f, "ingebracht", "Nieuw ingebrachte casussen per partner", "ingebracht", i.orgs, "Casussen"
-        ),
+    "gedeeld": lambda i: _single(
+        i.f,
+        "gedeeld",
+        "Informatie gedeeld in stap 1, per partner",
+        "gedeeld",
+        i.orgs,
+        "Casussen",
+        note="Het totaal telt elke casus één keer, ook als meer partners deelden.",
     ),
-    "gedeeld": (
-        ("gedeeld",),
-        lambda i: _single(
-            i.f,
-            "gedeeld",
-            "Informatie gedeeld in stap 1, per partner",
-            "gedeeld",
-            i.orgs,
-            "Casussen",
-            note="Het totaal telt elke casus één keer, ook als meer partners deelden.",
-        ),
+    "mandaat": lambda i: _mandate(i.f, i.orgs),
+    "voorzitter": lambda i: _single(
+        i.f,
+        "voorzitter",
+        "Voorzitterschap per organisatie",
+        "voorzitter",
+        i.orgs + [("onbekend", "Niet vastgelegd")],
+        "Overleggen",
     ),
-    "mandaat": (("aanwezigheid",), lambda i: _mandate(i.f, i.orgs)),
-    "voorzitter": (
-        ("voorzitter",),
-        lambda i: _single(
-            i.f,
-            "voorzitter",
-            "Voorzitterschap per organisatie",
-            "voorzitter",
-            i.orgs + [("onbekend", "Niet vastgelegd")],
-            "Overleggen",
-        ),
+    "wachttijd": lambda i: _waiting(i.f),
+    "besproken": lambda i: _single(
+        i.f,
+        "besproken",
+        "Besproken casussen",
+        "besproken",
+        HOW,
+        "Casussen",
+        chart="bar",
+        note="Naar de eerste bespreking in de periode. Nieuw: niet eerder besproken, of langer dan "
+        "12 maanden geleden. Vervolg: vorige keer ‘terug op de agenda’. Herhaling: eerder "
+        "overgedragen of afgesloten en binnen 12 maanden terug.",
     ),
-    "wachttijd": (("wachttijd",), lambda i: _waiting(i.f)),
-    "besproken": (
-        ("besproken",),
-        lambda i: _single(
-            i.f,
-            "besproken",
-            "Besproken casussen",
-            "besproken",
-            HOW,
-            "Casussen",
-            chart="bar",
-            note="Naar de eerste bespreking in de periode. Nieuw: niet eerder besproken, of langer dan "
-            "12 maanden geleden. Vervolg: vorige keer ‘terug op de agenda’. Herhaling: eerder "
-            "overgedragen of afgesloten en binnen 12 maanden terug.",
-        ),
+    "soort": lambda i: _single(i.f, "soort", "Soort casus", "soort", CaseKind.choices(), "Casussen"),
+    "duiding": lambda i: _single(
+        i.f,
+        "duiding",
+        "Gezamenlijke duiding",
+        "duiding",
+        Assessment.choices(),
+        "Casussen",
+        note="De duiding bij de laatste bespreking in de periode.",
     ),
-    "soort": (("soort",), lambda i: _single(i.f, "soort", "Soort casus", "soort", CaseKind.choices(), "Casussen")),
-    "duiding": (
-        ("duiding",),
-        lambda i: _single(
-            i.f,
-            "duiding",
-            "Gezamenlijke duiding",
-            "duiding",
-            Assessment.choices(),
-            "Casussen",
-            note="De duiding bij de laatste bespreking in de periode.",
-        ),
-    ),
-    "actiepunten": (("actiepunten", "afrondtijd"), lambda i: _action_points(i.f, i.orgs)),
-    "resultaten": (("actiepunten",), lambda i: _results(i.f, i.orgs)),
-    "overdracht": (
-        ("overdracht",),
-        lambda i: _single(
-            i.f,
-            "overdracht",
-            "Overdracht",
-            "overdracht",
-            Handover.choices(),
-            "Casussen",
-            note="De overdracht bij de laatste bespreking in de periode.",
-        ),
+    "actiepunten": lambda i: _action_points(i.f, i.orgs),
+    "resultaten": lambda i: _results(i.f, i.orgs),
+    "overdracht": lambda i: _single(
+        i.f,
+        "overdracht",
+        "Overdracht",
+        "overdracht",
+        Handover.choices(),
+        "Casussen",
+        note="De overdracht bij de laatste bespreking in de periode.",
     ),
 }
 OVERVIEW = "regios"  # the national region × indicator table
@@ -390,30 +372,14 @@ SECTIONS = [
 
 def build(period: Period, region: Region | None, today: dt.date) -> StatisticsReport:
     """The report for one region or (region None) the nation."""
-    return _build(period, region, today, None)
-
-
-def build_table(period: Period, region: Region | None, today: dt.date, key: str) -> Table | None:
-    """One table of that report, built from only the cells it reads (for its chart); None if
-    the report has no such table."""
-    if key not in TABLES and not (region is None and key == OVERVIEW):
-        return None
-    return _build(period, region, today, key).table(key)
-
-
-def _build(period: Period, region: Region | None, today: dt.date, only: str | None) -> StatisticsReport:
     national = region is None
-    sources = None if only is None else OVERVIEW_TABLES if only == OVERVIEW else TABLES[only][0]
     stale = stale_figures(period, None if national else region.id)
-    f = figures(period, None if national else region.id, stale, sources)
+    f = figures(period, None if national else region.id, stale)
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.position, Organisation.name))
     made = _Input(f, period, national, _organisation_labels(list(organisations)))
-    sections = [
-        Section(heading, intro, [TABLES[key][1](made) for key in keys if only in (None, key)])
-        for heading, intro, keys in SECTIONS
-    ]
-    report = StatisticsReport(period, region, [s for s in sections if s.tables], complete=period.end <= today)
-    if national and only in (None, OVERVIEW):
+    sections = [Section(heading, intro, [TABLES[key](made) for key in keys]) for heading, intro, keys in SECTIONS]
+    report = StatisticsReport(period, region, sections, complete=period.end <= today)
+    if national:
         regions = list(db.session.scalars(select(Region).where(Region.active.is_(True)).order_by(Region.name)))
         report.overview, report.without_meetings = _overview(figures_by_region(period, stale), regions, f)
     return report

@@ -82,13 +82,6 @@ def test_a_chart_is_drawable_only_with_a_bar_to_draw(report):
     assert report.table("wachttijd").chart is None and not report.table("wachttijd").chart_drawable
 
 
-def test_one_table_alone_is_the_same_table(report):
-    alone = indicators.build_table(QUARTER, report.region, TODAY, "aanwezigheid")
-    assert alone == report.table("aanwezigheid") and alone.fingerprint == report.table("aanwezigheid").fingerprint
-    assert indicators.build_table(QUARTER, report.region, TODAY, "regios") is None
-    assert indicators.build_table(QUARTER, report.region, TODAY, "onbekend") is None
-
-
 def test_the_fingerprint_follows_every_published_cell(report):
     table = report.table("ingebracht")
     changed = indicators.Table(

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import re
 from html.parser import HTMLParser
+from xml.etree import ElementTree
 
 import pytest
 from flask import url_for
@@ -24,6 +25,7 @@ from .stats_data import attend, discuss, held, new_case, point
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
 QUARTER = Period(2025, 2)
+SVG = "http://www.w3.org/2000/svg"
 
 
 def _fill(region: Region, organisations: list[Organisation], weeks: int, cases_per_meeting: int) -> None:
@@ -157,50 +159,67 @@ def _chart_src(html: str, key: str) -> str:
     return found[1]
 
 
-def test_a_chart_is_an_svg_of_the_same_numbers_without_script(stats_world, login_as):
+def _chart_of(sheet: str, key: str) -> ElementTree.Element:
+    """The drawing the sheet's view `t-<key>` shows: the group placed at that view's top."""
+    root = ElementTree.fromstring(sheet)
+    view = root.find(f"{{{SVG}}}view[@id='t-{key}']")
+    assert view is not None, key
+    top = view.get("viewBox").split()[1]
+    group = root.find(f"{{{SVG}}}g[@transform='translate(0 {top})']")
+    assert group is not None, key
+    return group
+
+
+def _texts(chart: ElementTree.Element, css_class: str | None = None) -> list[str]:
+    """The texts of a drawing, or only those of its <desc class="…"> elements."""
+    if css_class is None:
+        return [text.strip() for text in chart.itertext() if text.strip()]
+    return [desc.text or "" for desc in chart.iter(f"{{{SVG}}}desc") if desc.get("class") == css_class]
+
+
+def test_the_charts_are_one_svg_of_the_same_numbers_without_script(stats_world, login_as):
     client = login_as(stats_world.national)
     html = client.get("/statistieken/2025Q2/RR").get_data(as_text=True)
-    src = _chart_src(html, "ingebracht")
-    assert re.fullmatch(r"/statistieken/2025Q2/RR/grafiek/ingebracht-[0-9a-f]{16}\.svg", src)
-    response = client.get(src)
+    srcs = re.findall(r'<img class="stat__chart" src="([^"]+)"', html)
+    sheet_url, _, view = _chart_src(html, "ingebracht").partition("#")
+    assert re.fullmatch(r"/statistieken/2025Q2/RR/grafieken/[0-9a-f]{16}\.svg", sheet_url) and view == "t-ingebracht"
+    assert len(srcs) > 3 and {src.partition("#")[0] for src in srcs} == {sheet_url}  # one request for all
+    response = client.get(sheet_url)
     svg = response.get_data(as_text=True)
     assert response.mimetype == "image/svg+xml" and "<script" not in svg
     assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
     assert response.headers["Cache-Control"] == "private, max-age=31536000, immutable"
-    assert "Nieuw ingebrachte casussen per partner" in svg and "Politie" in svg
-    assert client.get("/statistieken/2025Q2/RR/grafiek/wachttijd-0123456789abcdef.svg").status_code == 404  # no chart
-    assert client.get("/statistieken/2025Q2/RR/grafiek/ingebracht.svg").status_code == 404  # no fingerprint
+    assert sorted(re.findall(r'<view id="([^"]+)"', svg)) == sorted(src.partition("#")[2] for src in srcs)
+    texts = _texts(_chart_of(svg, "ingebracht"))
+    assert "Nieuw ingebrachte casussen per partner" in texts and any("Politie" in text for text in texts)
+    assert 'id="t-wachttijd"' not in svg  # a table without a chart has no view
+    assert client.get("/statistieken/2025Q2/RR/grafieken/.svg").status_code == 404  # no fingerprint
 
 
 def test_a_chart_draws_exactly_its_tables_numbers(stats_world, login_as):
     client = login_as(stats_world.national)
     html = client.get("/statistieken/2025Q2").get_data(as_text=True)
     tables = Tables(html).tables
+    sheet = client.get(_chart_src(html, "regios").partition("#")[0]).get_data(as_text=True)
     for key in ("actiepunten", "aanwezigheid", "regios"):
         header, *rows = tables[key]
         charted = {"actiepunten": [2, 3], "aanwezigheid": [1, 2, 3, 4], "regios": [3]}[key]
         shown = sorted(row[1 + i] for row in rows[:-1] for i in charted if row[1 + i] not in ("<10", "–"))
-        svg = client.get(_chart_src(html, key)).get_data(as_text=True)
-        assert sorted(re.findall(r'<desc class="value">([^<]*)</desc>', svg)) == shown, key
+        drawn = _texts(_chart_of(sheet, key), "value")
+        assert sorted(drawn) == shown, key
 
 
-def test_a_chart_url_changes_with_its_numbers_and_an_old_one_is_sent_on(stats_world, login_as, runner):
+def test_the_charts_url_changes_with_the_numbers_and_an_old_one_is_sent_on(stats_world, login_as, runner):
     client = login_as(stats_world.national)
-    old_page = client.get("/statistieken/2025Q2/RR").get_data(as_text=True)
-    old_src, old_other = _chart_src(old_page, "ingebracht"), _chart_src(old_page, "soort")
+    old_src = _chart_src(client.get("/statistieken/2025Q2/RR").get_data(as_text=True), "ingebracht")
     _fill(stats_world.rr, [stats_world.politie], weeks=1, cases_per_meeting=9)  # nine more from Politie
     assert runner.invoke(args=["stats", "refresh", "--all"]).exit_code == 0
-    page = client.get("/statistieken/2025Q2/RR").get_data(as_text=True)
-    src = _chart_src(page, "ingebracht")
-    assert src != old_src and _chart_src(page, "soort") != old_other
-    moved = client.get(old_src)
-    assert (
-        moved.status_code == 302 and moved.location == src and "immutable" not in moved.headers.get("Cache-Control", "")
-    )
-    assert client.get(src).status_code == 200
-    assert _chart_src(page, "vorm") == _chart_src(
-        client.get("/statistieken/2025Q2/RR").get_data(as_text=True), "vorm"
-    )  # the same numbers, the same address
+    src = _chart_src(client.get("/statistieken/2025Q2/RR").get_data(as_text=True), "ingebracht")
+    assert src != old_src
+    moved = client.get(old_src.partition("#")[0])
+    assert moved.status_code == 302 and moved.location == src.partition("#")[0]
+    assert "immutable" not in moved.headers.get("Cache-Control", "")
+    assert client.get(src.partition("#")[0]).status_code == 200
 
 
 def test_a_chair_fetches_only_their_own_regions_charts(stats_world, login_as):
@@ -282,13 +301,14 @@ def test_every_statistics_route_shows_the_national_table_no_case(app, stats_worl
         urls = [
             url_for(rule.endpoint, period="2025Q2", region=region, table=table)
             for rule in app.url_map.iter_rules()
-            if rule.endpoint.startswith("stats.") and rule.arguments and rule.endpoint != "stats.chart"
+            if rule.endpoint.startswith("stats.") and rule.arguments and rule.endpoint != "stats.charts_sheet"
             for region in ("RR", None)
             for table in ("actiepunten", "aanwezigheid", "regios")
         ]
     for page in ("/statistieken/2025Q2", "/statistieken/2025Q2/RR"):
-        urls += re.findall(r'<img class="stat__chart" src="([^"]+)"', client.get(page).get_data(as_text=True))
-    assert any("/grafiek/" in url for url in urls)
+        srcs = re.findall(r'<img class="stat__chart" src="([^"]+)"', client.get(page).get_data(as_text=True))
+        urls += [src.partition("#")[0] for src in srcs]
+    assert any("/grafieken/" in url for url in urls)
     for url in sorted(set(urls)):
         if "regios" in url and "/RR/" in url:
             continue  # the region × indicator table exists nationally only

@@ -124,35 +124,38 @@ def export(period: str, region: str | None, table: str | None):
     )
 
 
-@bp.route("/<period>/grafiek/<table>-<version>.svg", defaults={"region": None})
-@bp.route("/<period>/<region>/grafiek/<table>-<version>.svg")
+@bp.route("/<period>/grafieken/<version>.svg", defaults={"region": None})
+@bp.route("/<period>/<region>/grafieken/<version>.svg")
 @allow(can_see_statistics)
-def chart(period: str, region: str | None, table: str, version: str):
-    """A table's chart as SVG, for an <img> beside the table that holds the same numbers. The
-    URL carries the table's fingerprint, so the browser keeps it for good; an old fingerprint
-    is sent on to the current URL, never answered with the old numbers."""
-    parsed, scope = _scope(period, region)
-    found = indicators.build_table(parsed, scope, local_today(), table)
-    if found is None or found.chart is None:
-        abort(404)
-    if version != found.fingerprint:
-        return redirect(chart_url(parsed, scope, found))
-    response = Response(charts.svg(found), mimetype="image/svg+xml")
+def charts_sheet(period: str, region: str | None, version: str):
+    """Every chart of a report in one SVG, for the <img src="…#t-key"> beside each table that
+    holds the same numbers. The URL carries the report's fingerprint, so the browser keeps it for
+    good; an old fingerprint is sent on to the current URL, never answered with the old numbers."""
+    report = _report(period, region)
+    if version != report.fingerprint:
+        return redirect(charts_url(report))
+    response = Response(charts.sheet(report.tables()), mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     response.headers["Cache-Control"] = "private, max-age=31536000, immutable"  # signed-in roles only
     return response
 
 
 @bp.app_template_global()
-def chart_url(period: Period, region: Region | None, table: indicators.Table) -> str:
-    """Where the table's chart is, for these very numbers."""
-    return url_for(
-        "stats.chart",
-        period=period.key,
-        region=region.code if region else None,
-        table=table.key,
-        version=table.fingerprint,
-    )
+def charts_url(report: indicators.StatisticsReport) -> str:
+    """Where the report's charts are, for these very numbers."""
+    code = report.region.code if report.region else None
+    return url_for("stats.charts_sheet", period=report.period.key, region=code, version=report.fingerprint)
+
+
+@bp.app_template_global()
+def chart_src(report: indicators.StatisticsReport, table: indicators.Table) -> str:
+    """One table's chart: its view in the report's sheet."""
+    return f"{charts_url(report)}#{charts.view_id(table)}"
+
+
+@bp.app_template_global()
+def chart_height(table: indicators.Table) -> int:
+    return charts.height(table)
 
 
 def _log(action: AuditAction, report: indicators.StatisticsReport, what: str) -> None:

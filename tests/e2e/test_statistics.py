@@ -23,6 +23,8 @@ def test_national_table_reads_exports_and_prints(ui):
     year = page.get_by_label("Periode", exact=True).locator("option").filter(has_text="jaar").first.inner_text()
     page.get_by_label("Periode", exact=True).select_option(label=year)
     page.get_by_label("Regio of landelijk", exact=True).select_option(label="Rotterdam-Rijnmond")
+    sheets: list[str] = []
+    page.on("request", lambda request: sheets.append(request.url) if "/grafieken/" in request.url else None)
     page.get_by_role("button", name="Tonen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Statistieken: Rotterdam-Rijnmond")
     expect(page.locator(".lead")).to_contain_text(year.capitalize())
@@ -35,6 +37,16 @@ def test_national_table_reads_exports_and_prints(ui):
     assert page.evaluate(
         "[...document.querySelectorAll('img.stat__chart')].every(img => img.complete && img.naturalWidth > 0)"
     ), "every chart must load"
+    assert len(sheets) == 1, f"all charts come in one request, not {sheets}"
+    shapes = page.evaluate(
+        """[...document.querySelectorAll('img.stat__chart')].map(img => {
+            const box = img.getBoundingClientRect();
+            const drawn = img.getAttribute('height') / img.getAttribute('width');
+            return [img.src.split('#')[1], box.height / box.width, drawn];
+        })"""
+    )
+    for view, shown, drawn in shapes:  # each image shows its own view of the sheet, not the whole sheet
+        assert abs(shown - drawn) < 0.02, (view, shown, drawn)
     ui.axe(page, "statistieken regio")
 
     figure = page.locator("#t-actiepunten")

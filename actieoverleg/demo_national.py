@@ -19,7 +19,7 @@ from sqlalchemy import insert
 from . import agenda, aggregates, cases, planning
 from .auth import hash_password
 from .clock import local_today
-from .demo import ACTION_TEXTS, GUESTS, PARTNERS
+from .demo import ACTION_TEXTS, GUESTS, PARTNERS, STAFF
 from .extensions import db
 from .formatting import to_utc
 from .models import (
@@ -336,20 +336,7 @@ def load_national(password: str | None = None, regions: int = 25, years: int = 5
         history.region(region, series, start, table)
         _progress(f"  {region.name}: {len(history.rows[Meeting])} meetings so far")
     _bulk(region_organisation, links)
-    names = itertools.cycle(
-        [
-            "Sanne de Boer",
-            "Ahmed Benali",
-            "Marieke Visser",
-            "Joost Mulder",
-            "Fatma Yilmaz",
-            "Peter Dekker",
-            "Linda Smit",
-            "Ruben Bos",
-            "Esther Kok",
-            "Mohamed Amrani",
-        ]
-    )
+    names = itertools.cycle(STAFF)
     users = [
         dict(
             id=n,

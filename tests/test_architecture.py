@@ -125,3 +125,13 @@ def test_every_template_folder_belongs_to_a_blueprint():
     rendered = {n.split("/")[0] for view in BLUEPRINTS for n in template_names(view)}
     assert folders - set(BLUEPRINTS.values()) == set(), "template folders no blueprint is named after"
     assert folders - rendered == set(), "template folders their blueprint never renders from"
+
+
+def test_templates_emit_csrf_through_the_macro():
+    """A form without a WTForms form carries `{{ csrf() }}` (macros/forms.html); the token is read
+    in that macro and in base.html's hx-headers (the header htmx sends) only."""
+    files = {str(p.relative_to(TEMPLATES)): p.read_text() for p in sorted(TEMPLATES.rglob("*")) if p.is_file()}
+    assert [name for name, text in files.items() if 'name="csrf_token"' in text and name != "macros/forms.html"] == []
+    readers = {name: text.count("csrf_token()") for name, text in files.items() if "csrf_token()" in text}
+    assert readers == {"base.html": 1, "macros/forms.html": 1}
+    assert """<body hx-headers='{"X-CSRFToken": "{{ csrf_token() }}"}'>""" in files["base.html"]

@@ -12,6 +12,11 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "actieoverleg"
 VIEWS = sorted((PACKAGE / "views").glob("*.py"))
+TEMPLATES = PACKAGE / "templates"
+# Folders every blueprint (and the mail) draws on; base.html sits beside them. Every other folder is
+# one blueprint's, named after it (docs/architecture.md).
+SHARED_TEMPLATES = {"errors", "emails", "macros"}
+TEMPLATE_NAME = re.compile(r"[a-z_]+/[\w*]+\.(html|txt)")
 # Modules that run their own transactions by design, not operations: the outbox's sender claims
 # each message in a commit of its own before a byte goes out; the CLI commands and the bulk
 # national demo loader are the callers that commit.
@@ -34,6 +39,33 @@ def imported(path: Path) -> set[str]:
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom) and node.level == 2:  # from the package, not a sibling view
             names |= {node.module.rsplit(".", 1)[-1]} if node.module else {a.name for a in node.names}
+    return names
+
+
+def blueprint_name(path: Path) -> str | None:
+    """The name in a view module's `Blueprint("name", …)`; None for a helper module."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "Blueprint":
+            return node.args[0].value
+    return None
+
+
+BLUEPRINTS = {path: name for path in VIEWS if (name := blueprint_name(path))}
+
+
+def template_names(path: Path) -> list[str]:
+    """Every template a module names, wherever the name goes (render_template,
+    redirect_or_fragment, a variable first); an f-string's placeholders read as `*`."""
+    names = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(part.value if isinstance(part, ast.Constant) else "*" for part in node.values)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+        else:
+            continue
+        if TEMPLATE_NAME.fullmatch(text):
+            names.append(text)
     return names
 
 
@@ -75,3 +107,31 @@ def test_templates_compare_no_roles():
     templates = PACKAGE / "templates"
     test = re.compile(r"\.role\s*(==|!=|\bis\b|\bin\b)")
     assert [str(p.relative_to(templates)) for p in templates.rglob("*.html") if test.search(p.read_text())] == []
+
+
+@pytest.mark.parametrize("view", BLUEPRINTS, ids=lambda p: p.name)
+def test_views_render_the_templates_of_their_own_blueprint(view):
+    names = template_names(view)
+    own = {BLUEPRINTS[view], *SHARED_TEMPLATES}
+    assert [n for n in names if n.split("/")[0] not in own] == [], (
+        f"{view.name} renders templates outside templates/{BLUEPRINTS[view]}/"
+    )
+    assert [n for n in names if not any(TEMPLATES.glob(n))] == [], f"{view.name} names a template that is not there"
+
+
+def test_every_template_folder_belongs_to_a_blueprint():
+    """A folder is shared, or the one of a blueprint that renders from it."""
+    folders = {p.name for p in TEMPLATES.iterdir() if p.is_dir()} - SHARED_TEMPLATES
+    rendered = {n.split("/")[0] for view in BLUEPRINTS for n in template_names(view)}
+    assert folders - set(BLUEPRINTS.values()) == set(), "template folders no blueprint is named after"
+    assert folders - rendered == set(), "template folders their blueprint never renders from"
+
+
+def test_templates_emit_csrf_through_the_macro():
+    """A form without a WTForms form carries `{{ csrf() }}` (macros/forms.html); the token is read
+    in that macro and in base.html's hx-headers (the header htmx sends) only."""
+    files = {str(p.relative_to(TEMPLATES)): p.read_text() for p in sorted(TEMPLATES.rglob("*")) if p.is_file()}
+    assert [name for name, text in files.items() if 'name="csrf_token"' in text and name != "macros/forms.html"] == []
+    readers = {name: text.count("csrf_token()") for name, text in files.items() if "csrf_token()" in text}
+    assert readers == {"base.html": 1, "macros/forms.html": 1}
+    assert """<body hx-headers='{"X-CSRFToken": "{{ csrf_token() }}"}'>""" in files["base.html"]

@@ -63,7 +63,7 @@ def show(meeting_id: int):
     if agenda.sync(meeting):
         db.session.commit()
     return render_template(
-        "meetings/agenda.html", **agenda_context(meeting.id), may_plan=can_chair(meeting, current_user)
+        "agenda/agenda.html", **agenda_context(meeting.id), may_plan=can_chair(meeting, current_user)
     )
 
 
@@ -76,7 +76,7 @@ def _chair_item(meeting_id: int, item_id: int) -> tuple[Meeting, AgendaItem]:
 def _agenda_response(meeting: Meeting, message: str):
     return redirect_or_fragment(
         url_for("agenda.show", meeting_id=meeting.id),
-        "meetings/_agenda.html",
+        "agenda/_agenda.html",
         **agenda_context(meeting.id),
         message=message,
     )

@@ -31,7 +31,7 @@ def index():
     if status:
         query = query.where(OutboxMessage.status == OutboxStatus(status))
     rows, page, pages = page_of(query)
-    return render_template("admin/outbox.html", messages=rows, page=page, pages=pages, status=status, filters=FILTERS)
+    return render_template("outbox/outbox.html", messages=rows, page=page, pages=pages, status=status, filters=FILTERS)
 
 
 @bp.route("/<int:message_id>/opnieuw", methods=["POST"])

@@ -123,9 +123,9 @@ def _panel(
     context = screen_context(meeting, item, **overrides)
     if status == 200:
         return redirect_or_fragment(
-            _screen_url(meeting, item, fragment), f"meetings/_{fragment}.html", message=message, **context
+            _screen_url(meeting, item, fragment), f"steps/_{fragment}.html", message=message, **context
         )
-    template = f"meetings/_{fragment}.html" if is_htmx() else "meetings/screen.html"
+    template = f"steps/_{fragment}.html" if is_htmx() else "steps/screen.html"
     return render_template(template, conflict=conflict, **context), status
 
 
@@ -147,7 +147,7 @@ def screen(meeting_id: int):
     items = agenda.visible_items(meeting)
     wanted = request.args.get("item", type=int)
     item = next((i for i in items if i.id == wanted), items[0] if items else None)
-    return render_template("meetings/screen.html", **screen_context(meeting, item))
+    return render_template("steps/screen.html", **screen_context(meeting, item))
 
 
 @bp.route("/<int:item_id>/stap1", methods=["POST"])
@@ -244,7 +244,7 @@ def attendance(meeting_id: int, organisation_id: int):
     item = next(iter(agenda.visible_items(meeting)), None)
     if not form.validate_on_submit():
         context = screen_context(meeting, item, attendance_forms={organisation_id: form})
-        template = "meetings/_attendance.html" if is_htmx() else "meetings/screen.html"
+        template = "steps/_attendance.html" if is_htmx() else "steps/screen.html"
         return render_template(template, **context), 422
     meeting_steps.record_attendance(
         meeting,
@@ -257,7 +257,7 @@ def attendance(meeting_id: int, organisation_id: int):
     db.session.commit()
     return redirect_or_fragment(
         _screen_url(meeting, anchor="aanwezigheid"),
-        "meetings/_attendance.html",
+        "steps/_attendance.html",
         **screen_context(meeting, item),
         message=f"Aanwezigheid {organisation.short_name} opgeslagen.",
     )
@@ -275,5 +275,5 @@ def chair(meeting_id: int):
         meeting_steps.set_chair(meeting, chosen, current_user)
         db.session.commit()
     return redirect_or_fragment(
-        _screen_url(meeting), "meetings/_chair.html", **screen_context(meeting, None), message="Voorzitter vastgelegd."
+        _screen_url(meeting), "steps/_chair.html", **screen_context(meeting, None), message="Voorzitter vastgelegd."
     )

@@ -10,7 +10,7 @@ from typing import Callable
 import pytest
 from sqlalchemy import select
 
-from actieoverleg import planning
+from actieoverleg import lifecycle, planning
 from actieoverleg.clock import AMSTERDAM, local_today, utcnow
 from actieoverleg.extensions import db
 from actieoverleg.formatting import local, to_utc
@@ -138,6 +138,23 @@ def test_the_series_keeps_its_amsterdam_time_across_summer_and_winter_time(make_
     assert len(starts) == 35 and {start.time() for start in starts} == {dt.time(9, 30)}
     assert {start.utcoffset() for start in starts} == {dt.timedelta(hours=1), dt.timedelta(hours=2)}
     assert {(b - a).days for a, b in zip(starts, starts[1:])} == {7}  # weekly in Amsterdam days
+
+
+def test_a_moved_or_cancelled_meeting_is_not_planned_again(world, make_series):
+    series = make_series()
+    later, cancelled, elsewhere = planning.plan_series(series, 3)
+    db.session.commit()
+    hour_later = local(later.starts_at) + dt.timedelta(hours=1)  # as the demo does before `meetings plan`
+    lifecycle.move(
+        later, hour_later.date(), hour_later.time(), 90, "Stadhuis, zaal 3", MeetingForm.hybride, world.chair
+    )
+    lifecycle.cancel(cancelled, world.chair)
+    day = local(elsewhere.starts_at).date()
+    other_day = day + dt.timedelta(days=6 - day.weekday()) if day.weekday() < 6 else day - DAY  # same week
+    lifecycle.move(elsewhere, other_day, dt.time(9, 0), 60, "", MeetingForm.online, world.chair)
+    db.session.commit()
+    assert planning.plan_series(series, 3) == []
+    assert count(Meeting, Meeting.series_id == series.id) == 3
 
 
 def test_plan_series_leaves_the_commit_to_the_caller(make_series):

@@ -8,32 +8,43 @@ import datetime as dt
 
 from .clock import local_today, utcnow
 from .extensions import db
-from .formatting import to_utc
+from .formatting import local, to_utc
 from .models import Meeting, MeetingSeries
 from .vocab import MeetingStatus
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
 
 
 def plan_series(series: MeetingSeries, weeks: int, today: dt.date | None = None) -> list[Meeting]:
     """Plan the series' next `weeks` meetings that are not planned yet (idempotent).
 
     They start from the first occurrence still to come, so on the meeting day itself, after the
-    meeting began, the window still holds `weeks` meetings rather than one fewer.
+    meeting began, the window still holds `weeks` meetings rather than one fewer. A week (Monday
+    to Sunday, Amsterdam) that has a meeting of the series gets no other, so a meeting the chair
+    moved or cancelled is not planned again at its old time.
     """
-    if not series.active:
+    if not series.active or weeks < 1:
         return []
     today = today or local_today()
     first = today + dt.timedelta(days=(series.weekday - today.weekday()) % 7)
     if to_utc(first, series.start_time) <= utcnow():
         first += dt.timedelta(weeks=1)
-    starts = [to_utc(first + dt.timedelta(weeks=w), series.start_time) for w in range(weeks)]
-    existing = set(
-        db.session.scalars(
-            db.select(Meeting.starts_at).where(Meeting.series_id == series.id, Meeting.starts_at.in_(starts))
+    days = [first + dt.timedelta(weeks=w) for w in range(weeks)]
+    window = (to_utc(_monday(first), dt.time(0)), to_utc(_monday(days[-1]) + dt.timedelta(weeks=1), dt.time(0)))
+    taken = {
+        _monday(local(start).date())
+        for start in db.session.scalars(
+            db.select(Meeting.starts_at).where(
+                Meeting.series_id == series.id, Meeting.starts_at >= window[0], Meeting.starts_at < window[1]
+            )
         )
-    )
+    }
     created = []
-    for start in starts:
-        if start in existing or start <= utcnow():
+    for day in days:
+        start = to_utc(day, series.start_time)
+        if _monday(day) in taken or start <= utcnow():
             continue
         meeting = Meeting(
             region_id=series.region_id,

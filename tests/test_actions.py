@@ -18,8 +18,7 @@ from actieoverleg.models import ActionPoint, AuditEvent
 from actieoverleg.periods import Period
 from actieoverleg.vocab import ActionStatus
 
-from .test_administration import count, entries
-from .test_meeting_steps import agenda_version, make_ready, stale
+from .records import agenda_version, count, entries, make_ready, stale
 
 pytestmark = pytest.mark.clock  # due dates and results are read against today
 

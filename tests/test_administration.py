@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
 
 from actieoverleg import administration
 from actieoverleg.auth import authenticate
@@ -16,23 +15,11 @@ from actieoverleg.extensions import db
 from actieoverleg.models import AuditEvent, Meeting, MeetingSeries, Region, User
 from actieoverleg.vocab import MeetingForm, OrganisationKind, Role
 
+from .records import count, entries
+
 pytestmark = pytest.mark.clock  # series planning depends on today
 
 NEW_PASSWORD = "een nieuw lang wachtwoord"
-
-
-def entries(*objects: db.Model) -> list[tuple[str, int | None, str]]:
-    """The audit trail of these objects, oldest first: (action, acting user's id, detail)."""
-    keys = {(type(o).__name__, o.id) for o in objects}
-    return [
-        (e.action, e.user_id, e.detail)
-        for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
-        if (e.object_type, e.object_id) in keys
-    ]
-
-
-def count(model: type[db.Model], *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
 # --- regions -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from actieoverleg.extensions import db
 from actieoverleg.models import AuditEvent, LoginSession, User
 
 from .conftest import PASSWORD
-from .test_administration import entries
+from .records import entries
 
 WRONG = "wrong password!"
 NEW_PASSWORD = "een nieuw lang wachtwoord"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from actieoverleg import agenda, lifecycle, meeting_steps
 from actieoverleg.clock import local_today
 from actieoverleg.extensions import db
-from actieoverleg.models import ActionPoint, AuditEvent, Region, StatStale
+from actieoverleg.models import ActionPoint, AuditEvent
 from actieoverleg.permissions import can_edit_record
 from actieoverleg.vocab import (
     ActionKind,
@@ -24,26 +24,9 @@ from actieoverleg.vocab import (
     MeetingStatus,
 )
 
-from .test_administration import count, entries
+from .records import agenda_version, count, entries, make_ready, stale
 
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
-
-
-def agenda_version(region: Region) -> int:
-    """The region's counter as the database has it (written by SQL at flush, never in memory)."""
-    return db.session.scalar(select(Region.agenda_version).where(Region.id == region.id))
-
-
-def stale() -> set[tuple[int, str]]:
-    """The (region, period) pairs this transaction marked stale; a commit recomputes and clears them."""
-    return {(row.region_id, row.period) for row in db.session.execute(select(StatStale.region_id, StatStale.period))}
-
-
-def make_ready(w: SimpleNamespace) -> None:
-    """Everything closing asks for: both steps of the item, and one organisation's attendance."""
-    meeting_steps.record_step1(w.item, [w.vt], Assessment.zorgelijk, w.chair)
-    meeting_steps.record_step3(w.item, Handover.lokaal_team, None, w.chair)
-    meeting_steps.record_attendance(w.meeting, w.vt, AttendanceStatus.aanwezig, True, AttendanceForm.fysiek, w.chair)
 
 
 @pytest.fixture

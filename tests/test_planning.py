@@ -17,7 +17,7 @@ from actieoverleg.formatting import local, to_utc
 from actieoverleg.models import Meeting, MeetingSeries, Region
 from actieoverleg.vocab import MeetingForm, MeetingStatus
 
-from .test_administration import count
+from .records import count
 
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 

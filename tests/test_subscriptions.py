@@ -7,7 +7,7 @@ from actieoverleg import subscriptions
 from actieoverleg.extensions import db
 from actieoverleg.vocab import MailMode
 
-from .test_administration import entries
+from .records import entries
 
 
 def test_renew_makes_a_token_and_replaces_it_at_once(world):

@@ -31,6 +31,8 @@ from actieoverleg.vocab import (
     OrganisationKind,
 )
 
+from .conftest import TEST_NOW
+
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
 UTC = dt.timezone.utc
@@ -185,13 +187,12 @@ def test_cancel_keeps_the_uid_and_carries_the_raised_sequence():
 
 def test_uid_domain_is_the_organizers_and_dtstamp_defaults_to_now_utc():
     meeting = make_meeting(id=5)
-    before = dt.datetime.now(UTC).replace(microsecond=0)
     cal = parse(
         ical.invite(meeting, method="REQUEST", organizer=("VV", "agenda@vv.example"), attendee=ATTENDEE, url=URL)
     )
     stamp = cal.vobj.vevent.dtstamp.value
     assert cal.vobj.vevent.uid.value == "meeting-5@vv.example"
-    assert stamp.utcoffset() == dt.timedelta(0) and before <= stamp <= dt.datetime.now(UTC)
+    assert stamp.utcoffset() == dt.timedelta(0) and stamp == TEST_NOW  # the pinned instant, in UTC
     assert ical.meeting_uid(meeting, "vv.example") == "meeting-5@vv.example"
 
 

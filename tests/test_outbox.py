@@ -19,14 +19,14 @@ import pytest
 from sqlalchemy import select
 
 from actieoverleg import lifecycle, meeting_steps, outbox
-from actieoverleg.clock import utcnow
 from actieoverleg.extensions import db
 from actieoverleg.models import AuditEvent, Meeting, OutboxMessage
 from actieoverleg.vocab import Assessment, AttendanceStatus, Handover, MailKind, MeetingStatus, OutboxStatus
 
-from .conftest import flask_command
+from .conftest import TEST_NOW, flask_command
 from .smtp_server import SMTPServer
 
+NOW = TEST_NOW.astimezone(dt.timezone.utc)  # the pinned instant every test starts at
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
 
@@ -99,7 +99,7 @@ def test_server_down_then_up_delivers_once_after_the_back_off(app, config):
     down = SMTPServer()
     app.config["MAIL_PORT"] = down.port  # nothing listens there yet
     queue(2)
-    now = utcnow()
+    now = NOW
     report = outbox.deliver(now=now)
     assert (report.sent, report.retry, report.stopped) == (0, 1, True)  # stops at the first refusal
     first, second = rows()
@@ -130,7 +130,7 @@ def test_a_4xx_is_retried_then_delivered_once(app, smtp, where):
         smtp.inbox.refuse["druk@partner.test"] = "450 4.2.1 mailbox busy"
     else:
         smtp.inbox.data_replies.append("451 4.3.0 try again later")
-    now = utcnow()
+    now = NOW
     assert outbox.deliver(now=now).retry == 1
     (row,) = rows()
     assert row.status is OutboxStatus.wachtend and row.error.startswith("SMTP 45")
@@ -143,7 +143,7 @@ def test_too_many_temporary_failures_end_as_failed(app, smtp):
     app.config["OUTBOX_MAX_ATTEMPTS"] = 2
     queue(1)
     smtp.inbox.data_replies += ["451 later", "451 later"]
-    now = utcnow()
+    now = NOW
     outbox.deliver(now=now)
     outbox.deliver(now=now + dt.timedelta(hours=1))
     (row,) = rows()
@@ -195,7 +195,7 @@ def test_retry_gives_a_failed_message_fresh_attempts_once_committed(app, world):
     outbox.retry(rows()[0], by=world.admin)
     db.session.commit()
     (row,) = rows()
-    assert (row.status, row.attempts, row.error, row.next_attempt_at) == (OutboxStatus.wachtend, 0, "", utcnow())
+    assert (row.status, row.attempts, row.error, row.next_attempt_at) == (OutboxStatus.wachtend, 0, "", NOW)
     assert db.session.scalars(select(AuditEvent.user_id).filter_by(action="retry", object_id=row.id)).all() == [
         world.admin.id
     ]
@@ -207,7 +207,7 @@ def test_only_the_admin_sees_the_outbox(world, login_as):
 
 def test_a_claim_left_by_a_dead_sender_is_retried_only_if_nothing_was_handed_over(app, smtp):
     before, during = queue(2)
-    long_ago = utcnow() - dt.timedelta(hours=1)
+    long_ago = NOW - dt.timedelta(hours=1)
     for row, started in zip(rows(), (False, True)):
         row.status, row.claimed_by, row.claimed_at, row.attempts = OutboxStatus.bezig, "dead", long_ago, 1
         row.data_started = started
@@ -223,7 +223,7 @@ def test_a_claim_left_by_a_dead_sender_is_retried_only_if_nothing_was_handed_ove
 def test_sent_messages_are_deleted_after_the_keep_period(app, smtp):
     queue(1)
     outbox.deliver()
-    outbox.recover(now=utcnow() + dt.timedelta(days=31))
+    outbox.recover(now=NOW + dt.timedelta(days=31))
     assert rows() == []
 
 

@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from actieoverleg import lifecycle, planning
-from actieoverleg.clock import AMSTERDAM, local_today, utcnow
+from actieoverleg.clock import AMSTERDAM, local_today
 from actieoverleg.extensions import db
 from actieoverleg.formatting import local, to_utc
 from actieoverleg.models import Meeting, MeetingSeries, Region
 from actieoverleg.vocab import MeetingForm, MeetingStatus
 
+from .conftest import TEST_NOW
 from .records import count
 
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
@@ -114,10 +115,10 @@ def test_an_inactive_series_plans_nothing_and_another_series_plans_its_own(world
 def test_the_window_starts_next_week_once_todays_meeting_has_begun(make_series, clock):
     series = make_series(weekday=local_today().weekday())
     start = to_utc(local_today(), series.start_time)
-    clock.shift(start - dt.timedelta(minutes=1) - utcnow())  # a minute before today's meeting
+    clock.move_to(start - dt.timedelta(minutes=1))  # a minute before today's meeting
     assert days_from_today([local(m.starts_at) for m in planning.plan_series(series, 2)]) == [0, 7]
     db.session.commit()
-    clock.shift(start - utcnow())  # the meeting begins: still two weeks ahead, not one
+    clock.move_to(start)  # the meeting begins: still two weeks ahead, not one
     assert days_from_today([local(m.starts_at) for m in planning.plan_series(series, 2)]) == [14]
     db.session.commit()
     assert days_from_today(planned(series)) == [0, 7, 14]
@@ -127,7 +128,7 @@ def test_planning_from_a_day_in_the_past_plans_only_what_is_still_to_come(make_s
     series = make_series()  # from two weeks ago: 13 and 6 days ago have passed, tomorrow and 8 days on not
     created = planning.plan_series(series, 3, today=local_today() - 2 * WEEK)
     assert days_from_today([local(m.starts_at) for m in created]) == [1, 8]
-    assert all(meeting.starts_at > utcnow() for meeting in created)
+    assert all(meeting.starts_at > TEST_NOW for meeting in created)
 
 
 def test_the_series_keeps_its_amsterdam_time_across_summer_and_winter_time(make_series):

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import re
+import subprocess
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from pathlib import Path
 
 import icalendar
 import pytest
 from sqlalchemy import func, select
 
 from actieoverleg import mail, meeting_steps, outbox
+from actieoverleg.addresses import LOCAL_URL
 from actieoverleg.clock import local_today
 from actieoverleg.demo import load_demo
 from actieoverleg.extensions import db
@@ -30,8 +34,12 @@ from actieoverleg.vocab import (
     MailMode,
 )
 
+from .conftest import PASSWORD
+
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
+ROOT = Path(__file__).resolve().parent.parent
+LINK = re.compile(r"https?://[^\s<>\"]+")
 RR_MEMBERS = {"chair@rr.example", "vt@rr.example", "politie@rr.example", "politie2@rr.example"}
 # What a mail must never carry (docs/rules.md §6): categories, assessment, file reference, hand-over.
 FORBIDDEN = [
@@ -296,3 +304,54 @@ def _due_points(user: User, day: dt.date) -> int:
             ActionPoint.due_date <= day + dt.timedelta(days=3),
         )
     )
+
+
+def links_in(message: EmailMessage) -> set[str]:
+    """Every address a recipient can click: both parts and the invite."""
+    texts = [p.get_content() for t, p in parts(message).items() if t in ("text/plain", "text/html", "text/calendar")]
+    return set(LINK.findall("\n".join(texts).replace("\r\n ", "")))
+
+
+def make_run_environment(**variables: str) -> dict[str, str]:
+    """The variables `make run` puts before `flask run`, read from make's own dry run."""
+    plan = subprocess.run(
+        ["make", "-n", "run", *(f"{k}={v}" for k, v in variables.items())],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    serve = next(line for line in plan.splitlines() if " run --host " in line)
+    demo = next(line for line in plan.splitlines() if " demo " in line)
+    assignments = [
+        dict(w.split("=", 1) for w in line.split() if re.fullmatch(r"[A-Z_]+=\S*", w)) for line in (serve, demo)
+    ]
+    assert assignments[0]["ACTIEOVERLEG_BASE_URL"] == assignments[1]["ACTIEOVERLEG_BASE_URL"]  # the demo's mails too
+    return assignments[0]
+
+
+def test_make_run_on_another_port_links_there(app, world, login_as, smtp, monkeypatch):
+    environment = make_run_environment(PORT="5055")
+    monkeypatch.setenv("ACTIEOVERLEG_BASE_URL", environment["ACTIEOVERLEG_BASE_URL"])
+    del app.config["BASE_URL"]
+    app.config.from_prefixed_env("ACTIEOVERLEG")  # as create_app reads it
+    login_as(world.chair).post(f"/overleggen/{world.meeting.id}/agenda/versturen")
+    links = links_in(smtp.inbox.to("vt@rr.example")[0])
+    assert f"http://127.0.0.1:5055/overleggen/{world.meeting.id}/agenda/" in links
+    assert links and all(link.startswith("http://127.0.0.1:5055/") for link in links), links
+    assert make_run_environment(BASE_URL="https://actieoverleg.example.nl")["ACTIEOVERLEG_BASE_URL"] == (
+        "https://actieoverleg.example.nl"
+    )
+
+
+def test_without_base_url_links_follow_the_address_the_request_came_in_on(app, world, login_as, runner, smtp):
+    app.config["BASE_URL"] = None
+    served = {"base_url": "http://127.0.0.1:5055"}  # as `flask run -p 5055` is reached
+    chair = app.test_client()
+    assert chair.post("/login", data={"email": world.chair.email, "password": PASSWORD}, **served).status_code == 303
+    chair.post(f"/overleggen/{world.meeting.id}/agenda/versturen", **served)
+    links = links_in(smtp.inbox.to("vt@rr.example")[0])
+    assert links and all(link.startswith("http://127.0.0.1:5055/") for link in links), links
+    runner.invoke(args=["reminders", "send"])  # no request: the local default
+    links = links_in(smtp.inbox.to("politie@rr.example")[-1])
+    assert links and all(link.startswith(LOCAL_URL + "/") for link in links), links

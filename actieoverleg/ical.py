@@ -156,9 +156,9 @@ def _meeting_event(meeting: Meeting, domain: str, url: str, now: dt.datetime, ca
     event.add("url", url)
     if link:
         # A raw comma reads as a list separator to some parsers (vobject); %2C means the same in a URL.
-        uri = vUri(link.replace(",", "%2C"))
-        event.add("conference", uri, parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Online deelnemen"})
-        event.add("x-google-conference", uri)
+        uri = link.replace(",", "%2C")
+        event.add("conference", vUri(uri), parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Online deelnemen"})
+        event.add("x-google-conference", vUri(uri))  # a value of its own: parameters attach to it
     event.add("status", "CANCELLED" if cancelled or meeting.is_cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event

@@ -357,6 +357,7 @@ def test_online_meeting_has_its_link_where_each_calendar_looks():
     encoded = JOIN.replace(",", "%2C")  # the same address, safe from parsers that split on commas
     assert str(event["CONFERENCE"]) == encoded and str(event["X-GOOGLE-CONFERENCE"]) == encoded
     assert dict(event["CONFERENCE"].params) == {"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Online deelnemen"}
+    assert f"\r\nX-GOOGLE-CONFERENCE:{encoded}\r\n" in cal.text  # Google's own: the bare link
     assert str(event["DESCRIPTION"]) == f"Vorm: Online.\nOnline deelnemen: {JOIN}\nAgenda en verslag: {URL}"
     assert str(event["URL"]) == URL  # the agenda, as before
     vevent = cal.vobj.vevent  # the second parser reads the same, ';' and ',' intact

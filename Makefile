@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app actieoverleg
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The address in the links of mails and calendar items: where `make run` serves, unless given
+# (`make run BASE_URL=https://…` behind a tunnel or proxy).
+BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test test-clock lint bench reset install install-test clean
 
@@ -26,11 +29,11 @@ instance/config.py:
 run: install instance/config.py
 	$(FLASK) init-db
 	@if [ ! -s instance/demo-accounts.tsv ]; then \
-		$(FLASK) demo > instance/demo-accounts.tsv.tmp && mv instance/demo-accounts.tsv.tmp instance/demo-accounts.tsv; \
+		ACTIEOVERLEG_BASE_URL=$(BASE_URL) $(FLASK) demo > instance/demo-accounts.tsv.tmp && mv instance/demo-accounts.tsv.tmp instance/demo-accounts.tsv; \
 	fi
 	$(FLASK) meetings plan
 	@echo; echo "Demo accounts (role, organisation, regions, e-mail, password):"; cat instance/demo-accounts.tsv; echo
-	ACTIEOVERLEG_SESSION_COOKIE_SECURE=false $(FLASK) run --host $(HOST) --port $(PORT)
+	ACTIEOVERLEG_BASE_URL=$(BASE_URL) ACTIEOVERLEG_SESSION_COOKIE_SECURE=false $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: install the test extras and run the whole suite, browser tests included.
 test: install-test lint

@@ -33,7 +33,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         LOGIN_LOCK_MINUTES=15,
         PLANNING_WEEKS=8,
         # Mail (docs/rules.md §6). No MAIL_SERVER: messages are written as .eml files to MAIL_DIR.
-        BASE_URL="http://127.0.0.1:5000",  # links in mails and calendar items
+        # Links in mails and calendar items (addresses.py). Unset: the address a request came in on.
+        BASE_URL=None,
         MAIL_SERVER=None,
         MAIL_PORT=25,
         MAIL_USE_TLS=False,  # STARTTLS

@@ -25,7 +25,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from . import auth
 from .extensions import db
-from .forms import REQUIRED, Guarded, MultiCheckboxField, options, required
+from .forms import REQUIRED, Guarded, MultiCheckboxField, online_url_field, options, required
 from .forms import select as select_field
 from .models import Case, Organisation, Region, User
 from .vocab import MeetingForm, OrganisationKind, Role
@@ -205,5 +205,6 @@ class SeriesForm(FlaskForm):
         validators=[InputRequired(REQUIRED), NumberRange(15, 480, "Tussen 15 en 480 minuten.")],
     )
     form = select_field("Vorm", MeetingForm.choices())
-    location = StringField("Locatie of link", filters=[_strip], validators=[Optional(), Guarded("location")])
+    location = StringField("Locatie", filters=[_strip], validators=[Optional(), Guarded("location")])
+    online_url = online_url_field()
     active = BooleanField("Actief (overleggen worden gepland)", default=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import audit, auth, outbox, planning
+from . import audit, auth, lifecycle, outbox, planning
 from .extensions import db
 from .models import Meeting, MeetingSeries, Organisation, OutboxMessage, Region, User
 from .vocab import AuditAction, MeetingForm, OrganisationKind, OutboxStatus, Role
@@ -91,8 +91,10 @@ def save_series(
     active: bool,
     weeks: int,
     by: User | None,
+    online_url: str = "",
 ) -> tuple[MeetingSeries, list[Meeting]]:
-    """A region's weekly series; an active one has its next `weeks` meetings planned at once.
+    """A region's weekly series; an active one has its next `weeks` meetings planned at once,
+    each with the series' place, form and join link.
 
     Meetings planned before stay as they are. Returns the series and the meetings planned now.
     """
@@ -100,6 +102,7 @@ def save_series(
     series = series or MeetingSeries(region=region)
     series.weekday, series.start_time, series.duration_minutes = weekday, start_time, duration_minutes
     series.form, series.location, series.active = form, location, active
+    series.online_url = lifecycle.online_link(form, online_url)
     _saved(series, created, by)
     planned = planning.plan_series(series, weeks)
     db.session.flush()

@@ -43,7 +43,7 @@ PARTNERS = [
 ]
 GUESTS = [("Zorg- en Veiligheidshuis", "ZVH"), ("Lokaal team", "Lokaal team")]
 REGIONS = [
-    # name, code, chair organisation, guest, weekday, time, form, location
+    # name, code, chair organisation, guest, weekday, time, form, location, join link
     (
         "Rotterdam-Rijnmond",
         "RR",
@@ -53,6 +53,7 @@ REGIONS = [
         dt.time(13, 0),
         MeetingForm.hybride,
         "Zorg- en Veiligheidshuis Rotterdam-Rijnmond, zaal 2",
+        "https://vergaderen.demo.test/actie-overleg-rotterdam-rijnmond",
     ),
     (
         "Zuid-Holland-Zuid",
@@ -62,7 +63,8 @@ REGIONS = [
         3,
         dt.time(10, 0),
         MeetingForm.online,
-        "Online (link in de uitnodiging)",
+        "",
+        "https://vergaderen.demo.test/actie-overleg-zuid-holland-zuid",
     ),
 ]
 STAFF = [
@@ -187,12 +189,18 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
         orgs[short] = Organisation(name=name, short_name=short, kind=OrganisationKind.guest, position=position)
     db.session.add_all(orgs.values())
     regions = []
-    for name, code, _chair, guest, weekday, time, form, location in REGIONS:
+    for name, code, _chair, guest, weekday, time, form, location, link in REGIONS:
         region = Region(name=name, code=code, organisations=[orgs[s] for _, s in PARTNERS] + [orgs[guest]])
         db.session.add(region)
         db.session.add(
             MeetingSeries(
-                region=region, weekday=weekday, start_time=time, duration_minutes=120, form=form, location=location
+                region=region,
+                weekday=weekday,
+                start_time=time,
+                duration_minutes=120,
+                form=form,
+                location=location,
+                online_url=link,
             )
         )
         regions.append(region)
@@ -217,6 +225,7 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
                 duration_minutes=120,
                 location=spec[7],
                 form=spec[6],
+                online_url=spec[8],
             )
             db.session.add(meeting)
             db.session.flush()

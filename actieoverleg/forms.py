@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Iterable
+from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -26,6 +28,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import privacy
 from .clock import local_today
+from .models import ONLINE_URL_MAX
 from .vocab import (
     ActionKind,
     Assessment,
@@ -83,6 +86,54 @@ def select(label: str, choices: list[tuple[str, str]], *validators: Any, blank: 
 
 def date_field(label: str, *validators: Any) -> DateField:
     return DateField(label, validators=list(validators) or [InputRequired(REQUIRED)], render_kw={"autocomplete": "off"})
+
+
+# What a URL may hold (RFC 3986's characters); a host is a dotted name with an optional port.
+_URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_HOST = re.compile(r"(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:[0-9]{1,5})?")
+LINK_HINT = "Kopieer de volledige link uit de uitnodiging van Teams, Zoom of een ander programma."
+
+
+def link_problem(link: str) -> str | None:
+    """Why `link` is not a usable join link for an online meeting (Dutch), or None.
+
+    Only https: the link reaches every partner's mail and calendar, so it must not lead to
+    an unencrypted page. The content guard does not apply: such links routinely hold long
+    digit runs (meeting numbers), and they say nothing about a case.
+    """
+    if len(link) > ONLINE_URL_MAX:
+        return f"De link is te lang: maximaal {ONLINE_URL_MAX} tekens. {LINK_HINT}"
+    if any(c.isspace() for c in link):
+        return f"Een link bevat geen spaties of regeleinden. {LINK_HINT}"
+    if not link.lower().startswith("https://"):
+        return "Gebruik een beveiligde link die begint met https://."
+    parts = urlsplit(link)
+    if not _URL_CHARACTERS.fullmatch(link) or "@" in parts.netloc or not _HOST.fullmatch(parts.netloc.lower()):
+        return f"Dit is geen geldige link. {LINK_HINT}"
+    return None
+
+
+class OnlineLink:
+    """The join link: required for an online or hybride meeting (the form's `form` field),
+    checked by `link_problem`; for a fysiek meeting it is dropped (lifecycle.online_link)."""
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        field.data = (field.data or "").strip()
+        if form.form.data == MeetingForm.fysiek.value:
+            return
+        if not field.data:
+            raise ValidationError("Vul de link naar het online overleg in: die is verplicht bij online en hybride.")
+        problem = link_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+def online_url_field() -> StringField:
+    return StringField(
+        "Link naar het online overleg",
+        validators=[OnlineLink()],
+        render_kw={"maxlength": ONLINE_URL_MAX, "autocomplete": "off", "inputmode": "url", "spellcheck": "false"},
+    )
 
 
 class LoginForm(FlaskForm):
@@ -167,8 +218,9 @@ class MeetingPlanForm(FlaskForm):
         default=120,
         validators=[InputRequired(REQUIRED), NumberRange(15, 480, "Tussen 15 en 480 minuten.")],
     )
-    location = StringField("Locatie of link", validators=[Optional(), Guarded("location")])
+    location = StringField("Locatie", validators=[Optional(), Guarded("location")])
     form = select("Vorm", MeetingForm.choices())
+    online_url = online_url_field()
 
 
 class ReopenForm(FlaskForm):

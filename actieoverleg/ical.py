@@ -5,6 +5,10 @@ person gets their own mail, so no address of another organisation leaks); a canc
 `METHOD:CANCEL` with the same UID. SEQUENCE is the meeting's, raised on every change of
 time, place, form or status, so calendars replace rather than duplicate. Times carry the
 Europe/Amsterdam VTIMEZONE. No calendar text ever holds a case code or an action text.
+
+The join link of an online or hybride meeting goes where each client looks for it: the
+LOCATION (Outlook, Google and Apple make a link there clickable, Outlook adds its join
+button), RFC 7986's CONFERENCE, Google's own X-GOOGLE-CONFERENCE, and the description.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable, Iterable
 
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText, vUri
 
 from .clock import AMSTERDAM, utcnow
 from .models import ActionPoint, Meeting
+from .vocab import MeetingForm
 
 PRODID = "-//Veiligheid Voorop//actieoverleg//NL"
 TZID = "Europe/Amsterdam"
@@ -118,8 +123,22 @@ def _address(name: str, email: str, **params: str) -> vCalAddress:
     return address
 
 
+def _join_link(meeting: Meeting) -> str:
+    return "" if meeting.form is MeetingForm.fysiek else meeting.online_url
+
+
+def _location(meeting: Meeting) -> str:
+    """The room; for an online meeting its link, for a hybride one both."""
+    link = _join_link(meeting)
+    if not link:
+        return meeting.location
+    if meeting.form is MeetingForm.online or not meeting.location:
+        return link
+    return f"{meeting.location} en online: {link}"
+
+
 def _meeting_event(meeting: Meeting, domain: str, url: str, now: dt.datetime, cancelled: bool) -> Event:
-    """Time, place, form and a link: what a calendar may know of a meeting, never its cases."""
+    """Time, place, form and links: what a calendar may know of a meeting, never its cases."""
     start = _utc(meeting.starts_at).astimezone(AMSTERDAM)
     event = Event()
     event.add("uid", meeting_uid(meeting, domain))
@@ -129,10 +148,17 @@ def _meeting_event(meeting: Meeting, domain: str, url: str, now: dt.datetime, ca
     event.add("dtend", (start + dt.timedelta(minutes=meeting.duration_minutes)).astimezone(AMSTERDAM))
     kind = " (spoedoverleg)" if meeting.is_extra else ""
     event.add("summary", f"Actie-overleg {meeting.region.name}{kind}")
-    if meeting.location:
-        event.add("location", meeting.location)
-    event.add("description", f"Vorm: {meeting.form.label}.\nAgenda en verslag: {url}")
+    if location := _location(meeting):
+        event.add("location", location)
+    link = _join_link(meeting)
+    joining = f"\nOnline deelnemen: {link}" if link else ""
+    event.add("description", f"Vorm: {meeting.form.label}.{joining}\nAgenda en verslag: {url}")
     event.add("url", url)
+    if link:
+        # A raw comma reads as a list separator to some parsers (vobject); %2C means the same in a URL.
+        uri = link.replace(",", "%2C")
+        event.add("conference", vUri(uri), parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Online deelnemen"})
+        event.add("x-google-conference", vUri(uri))  # a value of its own: parameters attach to it
     event.add("status", "CANCELLED" if cancelled or meeting.is_cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event

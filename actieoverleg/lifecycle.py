@@ -1,10 +1,11 @@
 """A meeting's life cycle (docs/rules.md §1–§3, §6): planned from its series (`planning.py`) or
 as an extra (spoed) meeting, moved, its agenda sent, cancelled, closed and reopened.
 
-    gepland --move--> gepland (SEQUENCE + 1; the updated invite if the agenda went out)
+    gepland --move--> gepland (SEQUENCE + 1; what changed and the updated invite, if the agenda went out)
     gepland --cancel--> geannuleerd   (the agenda moves to the next meeting; cancellations mailed)
     gepland --close--> afgesloten     (only when nothing is missing; the follow-up is mailed)
-    afgesloten --reopen (a chair, with a reason)--> gepland
+    afgesloten --reopen (a chair, with a reason)--> gepland, "heropend"
+        --close--> afgesloten         (a correction only to organisations whose points changed)
 
 A closed or cancelled record is locked (`Meeting.is_locked`). Each function is an operation:
 it makes the change and its consequences (audit entry, mail in the outbox, carry-over) and
@@ -42,8 +43,21 @@ class Cancelled:
     target: Meeting | None
 
 
+def online_link(form: MeetingForm, link: str) -> str:
+    """The join link is kept for an online or hybride meeting only (forms.OnlineLink checks it)."""
+    return "" if form is MeetingForm.fysiek else link.strip()
+
+
 def plan_extra(
-    region_id: int, day: dt.date, time: dt.time, duration: int, location: str, form: MeetingForm, user: User
+    region_id: int,
+    day: dt.date,
+    time: dt.time,
+    duration: int,
+    location: str,
+    form: MeetingForm,
+    user: User,
+    *,
+    online_url: str = "",
 ) -> Meeting:
     """An extra (spoed) meeting outside the series."""
     meeting = Meeting(
@@ -52,6 +66,7 @@ def plan_extra(
         duration_minutes=duration,
         location=location,
         form=form,
+        online_url=online_link(form, online_url),
         is_extra=True,
     )
     db.session.add(meeting)
@@ -61,17 +76,29 @@ def plan_extra(
 
 
 def move(
-    meeting: Meeting, day: dt.date, time: dt.time, duration: int, location: str, form: MeetingForm, user: User
+    meeting: Meeting,
+    day: dt.date,
+    time: dt.time,
+    duration: int,
+    location: str,
+    form: MeetingForm,
+    user: User,
+    *,
+    online_url: str | None = None,
 ) -> int | None:
-    """Move a meeting or change its place and form. None if nothing changed; otherwise how
-    many members got the updated invite (0 before the agenda went out)."""
-    new = (to_utc(day, time), duration, location, form)
-    if new == (meeting.starts_at, meeting.duration_minutes, meeting.location, meeting.form):
+    """Move a meeting or change its place, form or link (None keeps the link). None if nothing
+    changed; otherwise how many members got what changed with the updated invite (0 before the
+    agenda went out)."""
+    before = mail.Facts.of(meeting)
+    link = online_link(form, meeting.online_url if online_url is None else online_url)
+    new = mail.Facts(to_utc(day, time), duration, location, form, link)
+    if new == before:
         return None
-    meeting.starts_at, meeting.duration_minutes, meeting.location, meeting.form = new
+    meeting.starts_at, meeting.duration_minutes = new.starts_at, duration
+    meeting.location, meeting.form, meeting.online_url = location, form, link
     meeting.sequence += 1
     audit.record(AuditAction.change, meeting, user=user)
-    return mail.change(meeting)
+    return mail.change(meeting, before)
 
 
 def send_agenda(meeting: Meeting, user: User) -> int:
@@ -90,13 +117,14 @@ def cancel(meeting: Meeting, user: User | None) -> Cancelled:
     target = planning.next_meeting(meeting.region_id)
     moved = agenda.carry_over(meeting, target) if target is not None else 0
     audit.record(AuditAction.cancel, meeting, user=user)
-    return Cancelled(mail.cancellation(meeting), moved, target)
+    return Cancelled(mail.cancellation(meeting, target, moved), moved, target)
 
 
-def close(meeting: Meeting, user: User) -> None:
+def close(meeting: Meeting, user: User) -> int:
     """Lock the record and send the follow-up in the same transaction; refused (`NotReady`)
     while a step or the attendance is missing. The chairing organisation defaults to the
-    closing chair's."""
+    closing chair's. Returns how many follow-ups were queued: after a reopening only the
+    corrections for organisations whose points changed, possibly none."""
     problems = close_problems(meeting)
     if problems:
         raise NotReady(problems)
@@ -106,12 +134,14 @@ def close(meeting: Meeting, user: User) -> None:
     if meeting.chair_organisation_id is None:
         meeting.chair_organisation_id = user.organisation_id
     audit.record(AuditAction.close, meeting, user=user)
-    mail.follow_up(meeting)
+    return mail.follow_up(meeting)
 
 
 def reopen(meeting: Meeting, reason: ReopenReason, user: User) -> None:
-    """Unlock a closed record for a correction, logged with a reason code."""
+    """Unlock a closed record for a correction, logged with a reason code; from now on the
+    record says it was reopened."""
     meeting.status = MeetingStatus.gepland
     meeting.closed_at = None
     meeting.closed_by_id = None
+    meeting.reopened_at = utcnow()
     audit.record(AuditAction.reopen, meeting, user=user, detail=reason.value)

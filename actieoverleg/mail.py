@@ -10,21 +10,24 @@ Messages go through `outbox.enqueue`, inside the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any, Callable, Iterable
 
 from flask import current_app, render_template
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from . import ical, outbox
 from .addresses import external_url, mail_domain, sender_address
-from .clock import local_now, utcnow
+from .clock import local_now, local_today, utcnow
 from .extensions import db
-from .formatting import datum, datumtijd
+from .formatting import datum, datum_lang, datumtijd, tijd
 from .models import (
     ActionPoint,
     AgendaItem,
@@ -32,10 +35,11 @@ from .models import (
     Meeting,
     Organisation,
     User,
+    meeting_invitee,
     region_organisation,
     user_region,
 )
-from .vocab import ActionStatus, MailKind, MailMode, Role
+from .vocab import ActionStatus, MailKind, MailMode, MeetingForm, Role
 
 MEMBER_ROLES = (Role.deelnemer, Role.voorzitter)
 QP = "quoted-printable"
@@ -108,17 +112,19 @@ def _send_each(
     subject: str,
     template: str,
     context: Callable[[User], dict[str, Any] | None],
-    invite: Callable[[User], tuple[str, bytes]] | None = None,
-) -> int:
-    """Enqueue one message per user whose context is not None; `key` makes it idempotent."""
-    count = 0
+    invite: Callable[[User], tuple[str, bytes] | None] | None = None,
+) -> list[User]:
+    """Enqueue one message per user whose context is not None; `key` makes it idempotent.
+    Returns the users a message was queued for."""
+    queued = []
     for user in users:
         ctx = context(user)
         if ctx is None:
             continue
         message = compose(user, kind, subject, template, ctx, invite(user) if invite else None)
-        count += outbox.enqueue(message, kind=kind, dedup_key=f"{key}:{user.id}", user_id=user.id)
-    return count
+        if outbox.enqueue(message, kind=kind, dedup_key=f"{key}:{user.id}", user_id=user.id):
+            queued.append(user)
+    return queued
 
 
 def _meeting_title(meeting: Meeting) -> str:
@@ -126,13 +132,28 @@ def _meeting_title(meeting: Meeting) -> str:
     return f"{extra} {meeting.region.name}, {datumtijd(meeting.starts_at)}"
 
 
-def _invite(meeting: Meeting, method: str) -> Callable[[User], tuple[str, bytes]]:
+def _invite(meeting: Meeting, method: str, only: set[int] | None = None) -> Callable[[User], tuple[str, bytes] | None]:
+    """The calendar part for each recipient (for everyone, or only the users in `only`)."""
     organizer = (f"Actie-overleg {meeting.region.name}", sender_address())
     url = external_url("agenda.show", meeting_id=meeting.id)
     return lambda user: (
-        method,
-        ical.invite(meeting, method=method, organizer=organizer, attendee=(user.name, user.email), url=url),
+        (method, ical.invite(meeting, method=method, organizer=organizer, attendee=(user.name, user.email), url=url))
+        if only is None or user.id in only
+        else None
     )
+
+
+def invitees(meeting: Meeting) -> set[int]:
+    """The users who were sent this meeting's invite, with the agenda or a change."""
+    return set(db.session.scalars(select(meeting_invitee.c.user_id).where(meeting_invitee.c.meeting_id == meeting.id)))
+
+
+def _invited(meeting: Meeting, users: Iterable[User]) -> None:
+    """Remember who has the invite in their calendar: only they can be sent its CANCEL."""
+    known = invitees(meeting)
+    rows = [{"meeting_id": meeting.id, "user_id": u.id} for u in users if u.id not in known]
+    if rows:
+        db.session.execute(insert(meeting_invitee), rows)
 
 
 def _items(meeting: Meeting) -> list[AgendaItem]:
@@ -152,11 +173,15 @@ def _items(meeting: Meeting) -> list[AgendaItem]:
 
 
 def agenda(meeting: Meeting) -> int:
-    """The agenda with the invite; sent again, it is an update (the invite keeps its SEQUENCE)."""
+    """The agenda with the invite; sent again, it is an update (the invite keeps its SEQUENCE)
+    that says which codes came and went since the last send."""
     update = meeting.agenda_sent_at is not None
     now = utcnow()
     items = _items(meeting)
     codes = [item.case.code for item in items]
+    before = meeting.agenda_sent_codes.split() if update and meeting.agenda_sent_codes is not None else None
+    came = [c for c in codes if c not in before] if before is not None else []
+    went = [c for c in before if c not in codes] if before is not None else []
 
     def context(user: User) -> dict[str, Any]:
         ours = [
@@ -169,6 +194,9 @@ def agenda(meeting: Meeting) -> int:
             codes=codes,
             ours=ours,
             update=update,
+            compared=before is not None,
+            came=came,
+            went=went,
             agenda_url=external_url("agenda.show", meeting_id=meeting.id),
         )
 
@@ -182,48 +210,95 @@ def agenda(meeting: Meeting) -> int:
         context,
         _invite(meeting, "REQUEST"),
     )
+    _invited(meeting, sent)
     meeting.agenda_sent_at = now
-    return sent
+    meeting.agenda_sent_codes = " ".join(codes)
+    return len(sent)
 
 
 def _prepared(item: AgendaItem, organisation_id: int) -> bool:
     return any(p.prepared for p in item.preparations if p.organisation_id == organisation_id)
 
 
-def change(meeting: Meeting) -> int:
-    """Time, place or form changed after the invite went out: the updated invite."""
+@dataclass(frozen=True)
+class Facts:
+    """What members and their calendars know of a meeting: when, how long, where, how, the link."""
+
+    starts_at: dt.datetime
+    duration_minutes: int
+    location: str
+    form: MeetingForm
+    online_url: str
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> Facts:
+        return cls(meeting.starts_at, meeting.duration_minutes, meeting.location, meeting.form, meeting.online_url)
+
+    def lines(self) -> dict[str, str]:
+        """The facts as the change mail shows them, by Dutch label."""
+        return {
+            "Wanneer": f"{datum_lang(self.starts_at)}, {tijd(self.starts_at)} uur ({self.duration_minutes} minuten)",
+            "Waar": self.location or "–",
+            "Vorm": self.form.label,
+            "Link": self.online_url or "–",
+        }
+
+
+def change(meeting: Meeting, before: Facts) -> int:
+    """Time, place or form changed after the invite went out: what changed (old → new) and
+    the updated invite."""
     if meeting.agenda_sent_at is None:
         return 0
+    old, new = before.lines(), Facts.of(meeting).lines()
+    changes = [(label, old[label], new[label]) for label in new if old[label] != new[label]]
     subject = "Gewijzigd: " + _meeting_title(meeting)
     url = external_url("agenda.show", meeting_id=meeting.id)
-    return _send_each(
+    sent = _send_each(
         recipients(meeting.region_id),
         MailKind.wijziging,
         f"wijziging:{meeting.id}:{meeting.sequence}",
         subject,
         "change",
-        lambda user: dict(meeting=meeting, agenda_url=url),
+        lambda user: dict(meeting=meeting, changes=changes, agenda_url=url),
         _invite(meeting, "REQUEST"),
     )
+    _invited(meeting, sent)
+    return len(sent)
 
 
-def cancellation(meeting: Meeting) -> int:
-    """The meeting is off: a message with the cancelling invite (same UID, higher SEQUENCE)."""
+def cancellation(meeting: Meeting, target: Meeting | None, moved: int) -> int:
+    """The meeting is off, and where its cases go (`target`, the region's next meeting).
+    Whoever has the invite gets the cancelling one (same UID, higher SEQUENCE); anyone else a
+    plain message, as a CANCEL for an event they never had would only confuse their calendar."""
     subject = "Afgelast: " + _meeting_title(meeting)
     url = external_url("meetings.index")
-    return _send_each(
+    target_url = external_url("agenda.show", meeting_id=target.id) if target is not None else None
+    invited = invitees(meeting)
+    sent = _send_each(
         recipients(meeting.region_id),
         MailKind.afgelast,
         f"afgelast:{meeting.id}:{meeting.sequence}",
         subject,
         "cancellation",
-        lambda user: dict(meeting=meeting, meetings_url=url),
-        _invite(meeting, "CANCEL"),
+        lambda user: dict(
+            meeting=meeting,
+            target=target,
+            moved=moved,
+            invited=user.id in invited,
+            meetings_url=url,
+            target_url=target_url,
+        ),
+        _invite(meeting, "CANCEL", only=invited),
     )
+    return len(sent)
 
 
 def follow_up(meeting: Meeting) -> int:
-    """After closing: per organisation its new and still-open points, and the codes discussed."""
+    """After closing: per organisation its new and still-open points, and the codes discussed.
+
+    Closing again after a reopening sends a correction, marked so, only to the organisations
+    whose points of this meeting changed since the last follow-up (none: no mail at all).
+    """
     db.session.flush()
     items = _items(meeting)
     codes = [item.case.code for item in items]
@@ -240,26 +315,48 @@ def follow_up(meeting: Meeting) -> int:
         if p.id not in new_ids
     ]
     new_by_org, open_by_org = _by_organisation(new), _by_organisation(still_open)
+    digests = {str(org.id): _digest(new_by_org.get(org.id, [])) for org in meeting.region.organisations}
+    before = json.loads(meeting.follow_up_digests) if meeting.follow_up_digests else None
+    meeting.follow_up_digests = json.dumps(digests, sort_keys=True)
+    correction = before is not None
+    changed = {int(org) for org, digest in digests.items() if not correction or before.get(org, EMPTY) != digest}
+    today = local_today()
 
-    def context(user: User) -> dict[str, Any]:
+    def context(user: User) -> dict[str, Any] | None:
+        if user.organisation_id not in changed:
+            return None
         return dict(
             meeting=meeting,
             codes=codes,
+            correction=correction,
+            today=today,
             new=new_by_org.get(user.organisation_id, []),
             still_open=open_by_org.get(user.organisation_id, []),
             record_url=external_url("meetings.record", meeting_id=meeting.id),
             actions_url=external_url("actions.ours"),
         )
 
-    subject = "Actiepunten na het " + _meeting_title(meeting)
-    return _send_each(
-        recipients(meeting.region_id),
-        MailKind.verslag,
-        f"verslag:{meeting.id}:{uuid.uuid4().hex}",
-        subject,
-        "follow_up",
-        context,
+    subject = ("Correctie: " if correction else "") + "Actiepunten na het " + _meeting_title(meeting)
+    return len(
+        _send_each(
+            recipients(meeting.region_id),
+            MailKind.verslag,
+            f"verslag:{meeting.id}:{uuid.uuid4().hex}",
+            subject,
+            "follow_up",
+            context,
+        )
     )
+
+
+def _digest(points: Iterable[ActionPoint]) -> str:
+    """What a follow-up shows of an organisation's points (code, text, due date, person), hashed:
+    a correction is due when it differs, and no action text is copied into the meeting."""
+    shown = sorted((p.id, p.case.code, p.text, p.due_date.isoformat(), p.assignee_id) for p in points)
+    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:32]
+
+
+EMPTY = _digest([])
 
 
 def _by_organisation(points: Iterable[ActionPoint]) -> dict[int, list[ActionPoint]]:
@@ -311,4 +408,6 @@ def reminders(today: dt.date) -> int:
         )
 
     subject = f"Herinnering: actiepunten {datum(today)}"
-    return _send_each(members, MailKind.herinnering, f"herinnering:{today.isoformat()}", subject, "reminder", context)
+    return len(
+        _send_each(members, MailKind.herinnering, f"herinnering:{today.isoformat()}", subject, "reminder", context)
+    )

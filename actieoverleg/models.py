@@ -24,6 +24,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Table,
+    Text,
     Time,
     TypeDecorator,
     UniqueConstraint,
@@ -51,6 +52,8 @@ from .vocab import (
     OutboxStatus,
     Role,
 )
+
+ONLINE_URL_MAX = 500  # a Teams or Zoom link is well under this
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -98,6 +101,14 @@ case_needed = Table(
     db.metadata,
     Column("case_id", ForeignKey("case.id", ondelete="CASCADE"), primary_key=True),
     Column("organisation_id", ForeignKey("organisation.id"), primary_key=True, index=True),
+)
+# Who was sent a meeting's calendar invite (with the agenda or a change): only they get its
+# CANCEL, the others a plain message (mail.cancellation).
+meeting_invitee = Table(
+    "meeting_invitee",
+    db.metadata,
+    Column("meeting_id", ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
 )
 item_shared = Table(
     "item_shared",
@@ -179,6 +190,7 @@ class MeetingSeries(db.Model):
     duration_minutes: Mapped[int] = mapped_column(default=120)
     location: Mapped[str] = mapped_column(String(200), default="")
     form: Mapped[MeetingForm] = mapped_column(choice(MeetingForm))
+    online_url: Mapped[str] = mapped_column(String(ONLINE_URL_MAX), default="")  # online and hybride only
     active: Mapped[bool] = mapped_column(default=True)
     region: Mapped[Region] = relationship()
 
@@ -193,6 +205,8 @@ class Meeting(db.Model):
     duration_minutes: Mapped[int] = mapped_column(default=120)
     location: Mapped[str] = mapped_column(String(200), default="")
     form: Mapped[MeetingForm] = mapped_column(choice(MeetingForm))
+    # The https link to join an online or hybride meeting, shown in the pages, mails and invites.
+    online_url: Mapped[str] = mapped_column(String(ONLINE_URL_MAX), default="")
     is_extra: Mapped[bool] = mapped_column(default=False)  # spoedoverleg
     status: Mapped[MeetingStatus] = mapped_column(choice(MeetingStatus), default=MeetingStatus.gepland)
     chair_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
@@ -201,6 +215,13 @@ class Meeting(db.Model):
     # iCalendar SEQUENCE: rises on every change of time, place, form or status (RFC 5546)
     sequence: Mapped[int] = mapped_column(default=0)
     agenda_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The case codes of the last agenda sent, space-separated: a new send says what came and went.
+    agenda_sent_codes: Mapped[str | None] = mapped_column(Text)
+    # When a chair last reopened the record: it shows "heropend" to everyone from then on.
+    reopened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Per organisation a digest of the points the last follow-up listed (JSON); closing again
+    # sends a correction only where it differs (mail.follow_up). A digest, so no text is copied.
+    follow_up_digests: Mapped[str | None] = mapped_column(Text)
     # The region's agenda_version when the automatic items were last added; written by SQL only.
     agenda_synced_version: Mapped[int | None]
     version: Mapped[int] = mapped_column(default=1)

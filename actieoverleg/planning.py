@@ -53,6 +53,7 @@ def plan_series(series: MeetingSeries, weeks: int, today: dt.date | None = None)
             duration_minutes=series.duration_minutes,
             location=series.location,
             form=series.form,
+            online_url=series.online_url,
         )
         db.session.add(meeting)
         created.append(meeting)

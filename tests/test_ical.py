@@ -346,3 +346,38 @@ def test_bad_input_is_refused():
         ical.invite(meeting, method="PUBLISH", organizer=ORGANIZER, attendee=ATTENDEE, url=URL)
     with pytest.raises(ValueError, match="naive"):
         ical.single(meeting, domain="x.test", url=URL, now=dt.datetime(2026, 3, 1, 9))
+
+
+JOIN = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_Njk1@thread.v2/0?context=%7b%22Tid%22%7d;x=1,2"
+
+
+def test_online_meeting_has_its_link_where_each_calendar_looks():
+    cal = request(make_meeting(form=MeetingForm.online, location="", online_url=JOIN))
+    [event] = cal.ical.walk("VEVENT")
+    assert str(event["LOCATION"]) == JOIN  # Outlook, Google and Apple make it clickable
+    encoded = JOIN.replace(",", "%2C")  # the same address, safe from parsers that split on commas
+    assert str(event["CONFERENCE"]) == encoded and str(event["X-GOOGLE-CONFERENCE"]) == encoded
+    assert dict(event["CONFERENCE"].params) == {"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Online deelnemen"}
+    assert f"\r\nX-GOOGLE-CONFERENCE:{encoded}\r\n" in cal.text  # Google's own: the bare link
+    assert str(event["DESCRIPTION"]) == f"Vorm: Online.\nOnline deelnemen: {JOIN}\nAgenda en verslag: {URL}"
+    assert str(event["URL"]) == URL  # the agenda, as before
+    vevent = cal.vobj.vevent  # the second parser reads the same, ';' and ',' intact
+    assert vevent.location.value == JOIN and vevent.conference.value == encoded
+    assert vevent.conference.params["VALUE"] == ["URI"]
+    assert "CONFERENCE;FEATURE=VIDEO;LABEL=Online deelnemen;VALUE=URI:https://teams" in cal.text
+
+
+def test_hybrid_meeting_has_room_and_link():
+    cal = request(make_meeting(form=MeetingForm.hybride, online_url=JOIN))
+    event = cal.ical.walk("VEVENT")[0]
+    assert str(event["LOCATION"]) == f"Politiebureau Zuid en online: {JOIN}"
+    assert str(event["CONFERENCE"]) == JOIN.replace(",", "%2C")
+    assert cal.vobj.vevent.location.value == f"Politiebureau Zuid en online: {JOIN}"
+
+
+def test_physical_meeting_carries_no_link():
+    for meeting in (make_meeting(form=MeetingForm.fysiek, online_url=JOIN), make_meeting(form=MeetingForm.online)):
+        cal = request(meeting)
+        event = cal.ical.walk("VEVENT")[0]
+        assert "CONFERENCE" not in event and "X-GOOGLE-CONFERENCE" not in event and "teams" not in cal.text
+        assert "Online deelnemen" not in str(event["DESCRIPTION"])

@@ -4,15 +4,20 @@ consequences (audit entry, mail in the outbox, carry-over) and leaves the commit
 from __future__ import annotations
 
 import datetime as dt
+import email
+from email.message import EmailMessage
+from email.policy import default as default_policy
 
 import pytest
 from sqlalchemy import select
 
-from actieoverleg import lifecycle, meeting_steps
+from actieoverleg import actions, lifecycle, mail, meeting_steps
+from actieoverleg.clock import utcnow
 from actieoverleg.extensions import db
 from actieoverleg.formatting import local
 from actieoverleg.models import AuditEvent, Meeting, OutboxMessage
 from actieoverleg.vocab import (
+    ActionStatus,
     Assessment,
     AttendanceStatus,
     Handover,
@@ -20,7 +25,10 @@ from actieoverleg.vocab import (
     MeetingForm,
     MeetingStatus,
     ReopenReason,
+    Role,
 )
+
+from .records import make_ready
 
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
@@ -92,3 +100,65 @@ def test_an_extra_meeting_is_planned_and_audited(world):
     meeting = lifecycle.plan_extra(world.rr.id, day, dt.time(9), 60, "", MeetingForm.online, world.chair)
     assert meeting.is_extra and local(meeting.starts_at).date() == day
     assert audit_of(meeting) == [("create", "spoed")]
+
+
+def queued(kind: MailKind) -> dict[str, EmailMessage]:
+    """The queued messages of a kind by recipient, as they will go out."""
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id))
+    return {row.recipient: email.message_from_bytes(row.raw, policy=default_policy) for row in rows}
+
+
+def has_invite(message: EmailMessage) -> bool:
+    return any(part.get_content_type() == "text/calendar" for part in message.walk())
+
+
+def test_sending_the_agenda_records_who_has_the_invite_and_only_they_get_the_cancel(world, make_user):
+    lifecycle.send_agenda(world.meeting, world.chair)
+    assert mail.invitees(world.meeting) == {
+        world.chair.id,
+        world.vt_user.id,
+        world.politie_user.id,
+        world.politie_user2.id,
+    }
+    newcomer = make_user(Role.deelnemer, world.om, [world.rr], email="om@rr.example")
+    done = lifecycle.cancel(world.meeting, world.chair)
+    assert done.informed == 5
+    cancels = queued(MailKind.afgelast)
+    assert not has_invite(cancels["om@rr.example"]) and newcomer.id not in mail.invitees(world.meeting)
+    assert all(has_invite(cancels[address]) for address in ("chair@rr.example", "vt@rr.example", "politie@rr.example"))
+
+
+def test_move_after_the_agenda_mails_the_changes_and_invites_newcomers(world, make_user):
+    lifecycle.send_agenda(world.meeting, world.chair)
+    newcomer = make_user(Role.deelnemer, world.om, [world.rr], email="om@rr.example")
+    start = local(world.meeting.starts_at) + dt.timedelta(days=1)
+    informed = lifecycle.move(world.meeting, start.date(), start.time(), 120, "", MeetingForm.fysiek, world.chair)
+    assert informed == 5 and newcomer.id in mail.invitees(world.meeting)
+    change = queued(MailKind.wijziging)["om@rr.example"]
+    text = change.get_body(("plain",)).get_content()
+    assert "Wat is er veranderd:\r\n- Wanneer: " in text and " → " in text and "- Vorm:" not in text
+
+
+def test_closing_again_queues_corrections_only_for_changed_organisations(world, make_action):
+    make_ready(world)
+    assert lifecycle.close(world.meeting, world.chair) == 4
+    lifecycle.reopen(world.meeting, ReopenReason.correctie_actiepunt, world.chair)
+    assert world.meeting.reopened_at == utcnow() and not world.meeting.is_locked
+    assert lifecycle.close(world.meeting, world.chair) == 0  # nothing changed: no mail
+    assert mails(MailKind.verslag) == 4 and [a for a, _ in audit_of(world.meeting)][-3:] == ["close", "reopen", "close"]
+    lifecycle.reopen(world.meeting, ReopenReason.correctie_actiepunt, world.chair)
+    world.action.due_date += dt.timedelta(days=7)  # a correction of Politie's point
+    assert lifecycle.close(world.meeting, world.chair) == 2  # both Politie members
+    corrections = [m for m in queued(MailKind.verslag).values() if m["Subject"].startswith("Correctie: ")]
+    assert sorted(m["To"].addresses[0].addr_spec for m in corrections) == ["politie2@rr.example", "politie@rr.example"]
+    lifecycle.reopen(world.meeting, ReopenReason.correctie_actiepunt, world.chair)
+    world.action.organisation = world.vt  # the point changes hands: both owners hear of it
+    assert lifecycle.close(world.meeting, world.chair) == 3
+
+
+def test_a_result_recorded_between_closings_is_no_correction(world):
+    make_ready(world)
+    lifecycle.close(world.meeting, world.chair)
+    actions.tick_off(world.action, ActionStatus.afgerond, world.action.version, world.politie_user)
+    lifecycle.reopen(world.meeting, ReopenReason.te_vroeg_afgesloten, world.chair)
+    assert lifecycle.close(world.meeting, world.chair) == 0

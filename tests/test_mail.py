@@ -6,20 +6,25 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import re
+import subprocess
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from pathlib import Path
 
 import icalendar
 import pytest
 from sqlalchemy import func, select
 
-from actieoverleg import mail, meeting_steps, outbox
+from actieoverleg import agenda, mail, meeting_steps, outbox
+from actieoverleg.addresses import LOCAL_URL
 from actieoverleg.clock import local_today
 from actieoverleg.demo import load_demo
 from actieoverleg.extensions import db
-from actieoverleg.formatting import datumtijd, local
+from actieoverleg.formatting import datum_lang, datumtijd, local
 from actieoverleg.models import ActionPoint, Case, OutboxMessage, User
 from actieoverleg.vocab import (
+    ActionKind,
     ActionStatus,
     Assessment,
     AttendanceForm,
@@ -28,10 +33,15 @@ from actieoverleg.vocab import (
     CaseReason,
     Handover,
     MailMode,
+    Role,
 )
+
+from .conftest import PASSWORD
 
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
+ROOT = Path(__file__).resolve().parent.parent
+LINK = re.compile(r"https?://[^\s<>\"]+")
 RR_MEMBERS = {"chair@rr.example", "vt@rr.example", "politie@rr.example", "politie2@rr.example"}
 # What a mail must never carry (docs/rules.md §6): categories, assessment, file reference, hand-over.
 FORBIDDEN = [
@@ -132,7 +142,7 @@ def test_sending_again_is_an_update_with_the_same_uid(world, login_as, smtp):
     assert "Gewijzigde agenda versturen" in chair.get(f"/overleggen/{world.meeting.id}/agenda/").get_data(as_text=True)
 
 
-def move(client, meeting, hours: int = 1, location: str = "Zaal 3"):
+def move(client, meeting, hours: int = 1, location: str = "Zaal 3", **fields: str):
     db.session.refresh(meeting)
     start = local(meeting.starts_at) + dt.timedelta(hours=hours)
     return client.post(
@@ -143,6 +153,7 @@ def move(client, meeting, hours: int = 1, location: str = "Zaal 3"):
             "duration_minutes": 120,
             "location": location,
             "form": "fysiek",
+            **fields,
         },
         follow_redirects=True,
     )
@@ -202,7 +213,7 @@ def test_follow_up_gives_each_organisation_its_own_points(world, login_as, smtp)
     text = parts(politie)["text/plain"].get_content()
     assert "Nieuwe actiepunten (1):" in text
     assert (
-        f"{world.case.code} · Politie plant verhoor · uiterlijk {world.action.due_date:%d-%m-%Y} · "
+        f"{world.case.code} · Politie plant verhoor · uiterlijk {world.action.due_date:%d-%m-%Y} (verlopen) · "
         f"{world.politie_user2.name}" in text
     )
     assert f"Besproken casussen: {world.case.code}" in text
@@ -296,3 +307,237 @@ def _due_points(user: User, day: dt.date) -> int:
             ActionPoint.due_date <= day + dt.timedelta(days=3),
         )
     )
+
+
+def links_in(message: EmailMessage) -> set[str]:
+    """Every address a recipient can click: both parts and the invite."""
+    texts = [p.get_content() for t, p in parts(message).items() if t in ("text/plain", "text/html", "text/calendar")]
+    return set(LINK.findall("\n".join(texts).replace("\r\n ", "")))
+
+
+def make_run_environment(**variables: str) -> dict[str, str]:
+    """The variables `make run` puts before `flask run`, read from make's own dry run."""
+    plan = subprocess.run(
+        ["make", "-n", "run", *(f"{k}={v}" for k, v in variables.items())],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    serve = next(line for line in plan.splitlines() if " run --host " in line)
+    demo = next(line for line in plan.splitlines() if " demo " in line)
+    assignments = [
+        dict(w.split("=", 1) for w in line.split() if re.fullmatch(r"[A-Z_]+=\S*", w)) for line in (serve, demo)
+    ]
+    assert assignments[0]["ACTIEOVERLEG_BASE_URL"] == assignments[1]["ACTIEOVERLEG_BASE_URL"]  # the demo's mails too
+    return assignments[0]
+
+
+def test_make_run_on_another_port_links_there(app, world, login_as, smtp, monkeypatch):
+    environment = make_run_environment(PORT="5055")
+    monkeypatch.setenv("ACTIEOVERLEG_BASE_URL", environment["ACTIEOVERLEG_BASE_URL"])
+    del app.config["BASE_URL"]
+    app.config.from_prefixed_env("ACTIEOVERLEG")  # as create_app reads it
+    login_as(world.chair).post(f"/overleggen/{world.meeting.id}/agenda/versturen")
+    links = links_in(smtp.inbox.to("vt@rr.example")[0])
+    assert f"http://127.0.0.1:5055/overleggen/{world.meeting.id}/agenda/" in links
+    assert links and all(link.startswith("http://127.0.0.1:5055/") for link in links), links
+    assert make_run_environment(BASE_URL="https://actieoverleg.example.nl")["ACTIEOVERLEG_BASE_URL"] == (
+        "https://actieoverleg.example.nl"
+    )
+
+
+def test_without_base_url_links_follow_the_address_the_request_came_in_on(app, world, login_as, runner, smtp):
+    app.config["BASE_URL"] = None
+    served = {"base_url": "http://127.0.0.1:5055"}  # as `flask run -p 5055` is reached
+    chair = app.test_client()
+    assert chair.post("/login", data={"email": world.chair.email, "password": PASSWORD}, **served).status_code == 303
+    chair.post(f"/overleggen/{world.meeting.id}/agenda/versturen", **served)
+    links = links_in(smtp.inbox.to("vt@rr.example")[0])
+    assert links and all(link.startswith("http://127.0.0.1:5055/") for link in links), links
+    runner.invoke(args=["reminders", "send"])  # no request: the local default
+    links = links_in(smtp.inbox.to("politie@rr.example")[-1])
+    assert links and all(link.startswith(LOCAL_URL + "/") for link in links), links
+
+
+def plain(message: EmailMessage) -> str:
+    return parts(message)["text/plain"].get_content()
+
+
+def html(message: EmailMessage) -> str:
+    return parts(message)["text/html"].get_content()
+
+
+def test_a_changed_agenda_says_which_codes_came_and_went(world, login_as, make_case, smtp):
+    chair = login_as(world.chair)
+    chair.post(f"/overleggen/{world.meeting.id}/agenda/versturen")
+    first = smtp.inbox.to("vt@rr.example")[0]
+    assert "Nieuw op de agenda" not in text_of(first) and "Van de agenda" not in text_of(first)
+    newcomer = make_case(world.meeting, world.vt, world.vt_user, needed=[world.vt])
+    agenda.remove(world.item, world.chair)
+    db.session.commit()
+    chair.post(f"/overleggen/{world.meeting.id}/agenda/versturen")
+    second = smtp.inbox.to("vt@rr.example")[-1]
+    assert second["Subject"].startswith("Gewijzigde agenda: ")
+    assert f"Nieuw op de agenda: {newcomer.code}\r\nVan de agenda: {world.case.code}\r\n" in plain(second)
+    assert f'Nieuw op de agenda: <span style="font-family:Consolas,monospace;">{newcomer.code}</span>' in html(second)
+    assert f"Op de agenda (1):\r\n- {newcomer.code}\r\n" in plain(second)
+    chair.post(f"/overleggen/{world.meeting.id}/agenda/versturen")  # nothing changed since
+    assert "Nieuw op de agenda: geen\r\nVan de agenda: geen" in plain(smtp.inbox.to("vt@rr.example")[-1])
+
+
+def test_a_changed_agenda_gives_link_only_members_counts_not_codes(world, login_as, make_case, smtp):
+    world.politie_user.mail_mode = MailMode.link
+    db.session.commit()
+    chair = login_as(world.chair)
+    chair.post(f"/overleggen/{world.meeting.id}/agenda/versturen")
+    newcomer = make_case(world.meeting, world.vt, world.vt_user, needed=[world.vt])
+    db.session.commit()
+    chair.post(f"/overleggen/{world.meeting.id}/agenda/versturen")
+    brief = smtp.inbox.to("politie@rr.example")[-1]
+    assert "Sinds de vorige versie: 1 nieuw op de agenda, 0 van de agenda." in plain(brief)
+    assert newcomer.code not in text_of(brief) and world.case.code not in text_of(brief)
+
+
+def test_a_changed_meeting_shows_what_was_and_what_is(world, login_as, smtp):
+    chair = login_as(world.chair)
+    chair.post(f"/overleggen/{world.meeting.id}/agenda/versturen")
+    was = world.meeting.starts_at
+    link = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_Njk1;context=RR"
+    move(chair, world.meeting, hours=1, location="Zaal 3", form="hybride", online_url=link)
+    change = smtp.inbox.to("politie@rr.example")[-1]
+    text = plain(change)
+    now = world.meeting.starts_at
+    assert now - was == dt.timedelta(hours=1)
+    assert (
+        f"- Wanneer: {datum_lang(was)}, {local(was):%H:%M} uur (120 minuten) → "
+        f"{datum_lang(now)}, {local(now):%H:%M} uur (120 minuten)\r\n" in text
+    )
+    assert "- Waar: – → Zaal 3\r\n" in text and "- Vorm: Fysiek → Hybride\r\n" in text
+    assert f"- Link: – → {link}\r\n" in text
+    assert '<th align="left">Was</th><th align="left">Wordt</th>' in html(change)
+    assert "<s>Fysiek</s>" in html(change) and "<strong>Hybride</strong>" in html(change)
+    event = invite_of(change).walk("VEVENT")[0]
+    assert str(event["LOCATION"]) == f"Zaal 3 en online: {link}" and str(event["CONFERENCE"]) == link
+    # only what changed is listed: another hour later, the place and form stay
+    move(chair, world.meeting, hours=1, location="Zaal 3", form="hybride", online_url=link)
+    text = plain(smtp.inbox.to("politie@rr.example")[-1])
+    assert "- Wanneer: " in text and "- Waar: " not in text and "- Vorm: " not in text and "- Link: " not in text
+
+
+def test_a_cancellation_names_the_date_the_cases_move_to(world, login_as, make_meeting, smtp):
+    later = make_meeting(world.rr, days=14)
+    db.session.commit()
+    login_as(world.chair).post(f"/overleggen/{world.meeting.id}/annuleren")
+    cancel = smtp.inbox.to("politie@rr.example")[-1]
+    expected = f"De 1 casus(sen) op de agenda schuiven door naar {datum_lang(later.starts_at)} om 13:00 uur."
+    assert expected in plain(cancel)
+    assert f"https://actieoverleg.test/overleggen/{later.id}/agenda/" in plain(cancel)
+    assert datum_lang(later.starts_at) in html(cancel) and f"/overleggen/{later.id}/agenda/" in html(cancel)
+
+
+def test_a_cancellation_without_a_next_meeting_says_so(world, login_as, smtp):
+    login_as(world.chair).post(f"/overleggen/{world.meeting.id}/annuleren")
+    assert "Er is nog geen volgend overleg gepland." in plain(smtp.inbox.to("vt@rr.example")[-1])
+
+
+def test_the_calendar_cancel_goes_only_to_those_who_had_the_invite(world, login_as, make_user, smtp):
+    chair = login_as(world.chair)
+    chair.post(f"/overleggen/{world.meeting.id}/agenda/versturen")
+    late = make_user(Role.deelnemer, world.vt, [world.rr], email="later@rr.example")  # joined after the agenda
+    db.session.commit()
+    chair.post(f"/overleggen/{world.meeting.id}/annuleren")
+    invited = smtp.inbox.to("politie@rr.example")[-1]
+    assert parts(invited)["text/calendar"].get_param("method") == "CANCEL"
+    assert [p.get_filename() for p in invited.iter_attachments()] == ["uitnodiging.ics"]
+    assert "De bijgevoegde afzegging haalt het overleg uit uw agenda." in plain(invited)
+    [message] = smtp.inbox.to(late.email)
+    assert message["Subject"].startswith("Afgelast: ")
+    assert message.get_content_type() == "multipart/alternative"
+    assert {p.get_content_type() for p in message.walk()} == {"multipart/alternative", "text/plain", "text/html"}
+    assert list(message.iter_attachments()) == []
+    assert "gaat niet door" in plain(message) and "afzegging" not in text_of(message)
+
+
+def test_whoever_got_the_updated_invite_gets_the_cancel_too(world, login_as, make_user, smtp):
+    chair = login_as(world.chair)
+    chair.post(f"/overleggen/{world.meeting.id}/agenda/versturen")
+    late = make_user(Role.deelnemer, world.vt, [world.rr], email="later@rr.example")
+    db.session.commit()
+    move(chair, world.meeting)  # the change reaches the newcomer with the invite
+    assert parts(smtp.inbox.to(late.email)[-1])["text/calendar"].get_param("method") == "REQUEST"
+    chair.post(f"/overleggen/{world.meeting.id}/annuleren")
+    assert parts(smtp.inbox.to(late.email)[-1])["text/calendar"].get_param("method") == "CANCEL"
+
+
+def test_nobody_gets_a_calendar_cancel_when_no_invite_went_out(world, login_as, smtp):
+    login_as(world.chair).post(f"/overleggen/{world.meeting.id}/annuleren")
+    assert len(smtp.inbox.messages) == 4
+    assert all("text/calendar" not in parts(m) and not list(m.iter_attachments()) for m in smtp.inbox.messages)
+
+
+def test_overdue_points_are_marked_verlopen_in_the_reminder(world, make_action, runner, smtp):
+    soon = make_action(world.item, world.politie, world.chair, due_in=2, text="Politie spreekt pleger aan")
+    db.session.commit()
+    runner.invoke(args=["reminders", "send"])
+    digest = smtp.inbox.to("politie@rr.example")[0]
+    text = plain(digest)
+    assert f"· Politie plant verhoor · uiterlijk {world.action.due_date:%d-%m-%Y} (verlopen) · " in text
+    assert f"· Politie spreekt pleger aan · uiterlijk {soon.due_date:%d-%m-%Y} · " in text
+    assert text.count("(verlopen)") == 1
+    assert f"{world.action.due_date:%d-%m-%Y}<br>verlopen</td>" in html(digest)
+    assert f"{soon.due_date:%d-%m-%Y}</td>" in html(digest)
+
+
+def test_an_online_meeting_carries_its_link_in_the_mail_and_the_invite(world, login_as, smtp):
+    link = "https://zoom.us/j/98765432101?pwd=abc"
+    world.meeting.form, world.meeting.online_url = world.meeting.form.online, link
+    db.session.commit()
+    login_as(world.chair).post(f"/overleggen/{world.meeting.id}/agenda/versturen")
+    message = smtp.inbox.to("vt@rr.example")[0]
+    assert f"Online:  {link}\r\n" in plain(message)
+    assert f'<a href="{link}" style="color:#154273;">Deelnemen aan het online overleg</a>' in html(message)
+    event = invite_of(message).walk("VEVENT")[0]
+    assert str(event["LOCATION"]) == str(event["CONFERENCE"]) == str(event["X-GOOGLE-CONFERENCE"]) == link
+    assert f"Online deelnemen: {link}" in str(event["DESCRIPTION"])
+
+
+def reopen(client, meeting):
+    response = client.post(f"/overleggen/{meeting.id}/heropenen", data={"reason": "correctie_actiepunt"})
+    assert response.headers["Location"].endswith(f"/overleggen/{meeting.id}/vergadering/"), "not reopened"
+
+
+def test_closing_again_unchanged_sends_no_correction(world, login_as, smtp):
+    chair = login_as(world.chair)
+    close_meeting(world, chair)
+    assert len(smtp.inbox.messages) == 4
+    reopen(chair, world.meeting)
+    response = chair.post(f"/overleggen/{world.meeting.id}/afsluiten", follow_redirects=True)
+    assert "Er zijn geen actiepunten veranderd: er gaat geen correctie uit." in response.get_data(as_text=True)
+    assert len(smtp.inbox.messages) == 4
+
+
+def test_closing_again_sends_a_correction_only_to_organisations_whose_points_changed(world, login_as, smtp):
+    chair = login_as(world.chair)
+    close_meeting(world, chair)
+    reopen(chair, world.meeting)
+    item = db.session.get(type(world.item), world.item.id)
+    due = local_today() + dt.timedelta(days=5)
+    meeting_steps.add_action(
+        item, world.politie, "Politie spreekt pleger aan", ActionKind.directe, due, None, world.chair
+    )
+    db.session.commit()
+    response = chair.post(f"/overleggen/{world.meeting.id}/afsluiten", follow_redirects=True)
+    assert "2 deelnemer(s) krijgen een correctie van hun actiepunten." in response.get_data(as_text=True)
+    corrections = smtp.inbox.messages[4:]
+    assert sorted(m["To"].addresses[0].addr_spec for m in corrections) == ["politie2@rr.example", "politie@rr.example"]
+    correction = smtp.inbox.to("politie@rr.example")[-1]
+    assert correction["Subject"].startswith("Correctie: Actiepunten na het Actie-overleg Rotterdam-Rijnmond")
+    assert plain(correction).startswith("Correctie: het verslag is heropend en aangepast.")
+    assert "Correctie.</strong>" in html(correction) and "Correctie: actiepunten voor Politie" in html(correction)
+    assert "Nieuwe actiepunten (2):" in plain(correction) and "Politie spreekt pleger aan" in plain(correction)
+    assert_clean(correction)
+    # reopened and closed once more without a change: nothing
+    reopen(chair, world.meeting)
+    chair.post(f"/overleggen/{world.meeting.id}/afsluiten")
+    assert len(smtp.inbox.messages) == 6

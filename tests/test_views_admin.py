@@ -69,6 +69,7 @@ def series_data(**overrides) -> dict:
         "duration_minutes": 120,
         "form": "hybride",
         "location": "Stadhuis, zaal 3",
+        "online_url": "https://teams.microsoft.com/l/meetup-join/actie-overleg-rr",
         "active": "y",
     }
     data.update(overrides)

@@ -163,13 +163,16 @@ def test_partner_marks_its_own_preparation_only(world, login_as):
     assert "Politie: nee" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
+JOIN = "https://teams.microsoft.com/l/meetup-join/actie-overleg"
+
+
 def test_chair_moves_cancels_and_plans_extra(world, login_as, make_meeting):
     client = login_as(world.chair)
     next_week = make_meeting(world.rr, days=14)
     day = (local_today() + dt.timedelta(days=9)).isoformat()
     response = client.post(
         f"/overleggen/{world.meeting.id}/wijzigen",
-        data={"day": day, "time": "09:30", "duration_minutes": 90, "location": "Zaal 3", "form": "online"},
+        data={"day": day, "time": "09:30", "duration_minutes": 90, "form": "online", "online_url": JOIN},
     )
     assert response.status_code == 303
     response = client.post(f"/overleggen/{world.meeting.id}/annuleren")
@@ -187,6 +190,7 @@ def test_chair_moves_cancels_and_plans_extra(world, login_as, make_meeting):
             "duration_minutes": 60,
             "location": "",
             "form": "online",
+            "online_url": JOIN,
         },
     )
     assert response.status_code == 303

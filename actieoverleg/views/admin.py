@@ -302,6 +302,7 @@ def series_form(region_id: int | None = None, series_id: int | None = None):
             duration_minutes=form.duration_minutes.data,
             form=MeetingForm(form.form.data),
             location=form.location.data or "",
+            online_url=form.online_url.data,
             active=form.active.data,
             weeks=weeks,
             by=current_user,

@@ -42,7 +42,7 @@ def load_record(meeting_id: int) -> Meeting:
 @bp.route("/")
 @allow(is_member)
 def index():
-    """Coming meetings and the last closed ones, per region of the user."""
+    """Coming meetings and the last closed (or reopened) ones, per region of the user."""
     regions = current_user.region_ids
     coming = planning.coming_meetings(regions, limit=30)
     recent = (
@@ -50,7 +50,8 @@ def index():
             select(Meeting)
             .where(
                 Meeting.region_id.in_(regions),
-                Meeting.status.in_([MeetingStatus.afgesloten, MeetingStatus.geannuleerd]),
+                Meeting.status.in_([MeetingStatus.afgesloten, MeetingStatus.geannuleerd])
+                | Meeting.reopened_at.is_not(None),  # a reopened record stays in the list, marked
             )
             .order_by(Meeting.starts_at.desc())
             .limit(20)
@@ -85,7 +86,7 @@ def extra():
     if request.method == "GET":
         form.form.data = MeetingForm.online.value
     if form.validate_on_submit():
-        meeting = lifecycle.plan_extra(region_id, *_slot(form), current_user)
+        meeting = lifecycle.plan_extra(region_id, *_slot(form), current_user, online_url=form.online_url.data)
         db.session.commit()
         flash(f"Spoedoverleg gepland op {datumtijd(meeting.starts_at)}.", "success")
         return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
@@ -106,7 +107,7 @@ def edit(meeting_id: int):
         form.day.data, form.time.data = start.date(), start.time()
         form.form.data = meeting.form.value
     if form.validate_on_submit():
-        informed = lifecycle.move(meeting, *_slot(form), current_user)
+        informed = lifecycle.move(meeting, *_slot(form), current_user, online_url=form.online_url.data)
         if informed is None:
             flash("Er is niets gewijzigd.", "info")
             return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
@@ -147,6 +148,7 @@ def record(meeting_id: int):
         steps=meeting_steps.STEPS,
         can_reopen=can_reopen(meeting, current_user),
         can_hold=can_edit_record(meeting, current_user),
+        reopened_now=meeting.reopened_at is not None and not meeting.is_locked,
         reopen_form=ReopenForm(formdata=None),
     )
 
@@ -168,7 +170,7 @@ def close(meeting_id: int):
     meeting = load_record(meeting_id)
     require(can_edit_record(meeting, current_user))
     try:
-        lifecycle.close(meeting, current_user)
+        sent = lifecycle.close(meeting, current_user)
     except lifecycle.NotReady as missing:
         listed = Markup("").join(Markup("<li>{}</li>").format(problem) for problem in missing.problems)
         flash(
@@ -176,7 +178,12 @@ def close(meeting_id: int):
         )
         return redirect(url_for("steps.screen", meeting_id=meeting.id), code=303)
     db.session.commit()
-    flash("Overleg afgesloten. Het verslag is vastgelegd.", "success")
+    if meeting.reopened_at is None:
+        flash("Overleg afgesloten. Het verslag is vastgelegd.", "success")
+    elif sent:
+        flash(f"Overleg opnieuw afgesloten. {sent} deelnemer(s) krijgen een correctie van hun actiepunten.", "success")
+    else:
+        flash("Overleg opnieuw afgesloten. Er zijn geen actiepunten veranderd: er gaat geen correctie uit.", "success")
     return redirect(url_for("meetings.record", meeting_id=meeting.id), code=303)
 
 

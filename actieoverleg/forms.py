@@ -106,8 +106,11 @@ class CaseForm(FlaskForm):
 class FollowUpForm(FlaskForm):
     """Herbespreking: an existing case back on an agenda, by its code."""
 
-    code = StringField("Casuscode", validators=[required()], render_kw={"autocomplete": "off"})
-    meeting_id = SelectField("Voor het overleg van", coerce=int, validators=[InputRequired(REQUIRED)])
+    # Own ids: the page that offers this form offers the case form's `meeting_id` too.
+    code = StringField("Casuscode", validators=[required()], id="follow_up_code", render_kw={"autocomplete": "off"})
+    meeting_id = SelectField(
+        "Voor het overleg van", coerce=int, validators=[InputRequired(REQUIRED)], id="follow_up_meeting_id"
+    )
 
 
 class Step1Form(FlaskForm):

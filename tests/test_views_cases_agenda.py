@@ -67,6 +67,14 @@ def test_cannot_bring_in_for_another_regions_meeting(world, login_as):
     assert response.status_code == 422  # not among the choices offered
 
 
+def test_the_case_form_page_offers_the_follow_up_with_the_coming_meetings(world, login_as):
+    html = login_as(world.politie_user).get(f"/casussen/nieuw?overleg={world.meeting.id}").get_data(as_text=True)
+    follow_up = html.split('id="herbespreking"')[1]
+    assert f'<option selected value="{world.meeting.id}">' in follow_up
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
 def test_file_reference_only_for_the_bringing_organisation(world, login_as):
     own = login_as(world.vt_user).get(f"/casussen/{world.case.code}").get_data(as_text=True)
     other = login_as(world.politie_user).get(f"/casussen/{world.case.code}").get_data(as_text=True)

@@ -182,6 +182,29 @@ class PreparedForm(FlaskForm):
     prepared = BooleanField("Informatie voorbereid")
 
 
+class PositionForm(FlaskForm):
+    """Move an agenda item to a place in one step (the keyboard's and no-JS way to drag it)."""
+
+    position = IntegerField(
+        "Naar plaats",
+        validators=[InputRequired(REQUIRED), NumberRange(min=1, message="Vul een plaats in; 1 is bovenaan.")],
+    )
+
+
+class MinutesForm(FlaskForm):
+    """The chair's time for an agenda item; empty means no time planned."""
+
+    minutes = IntegerField(
+        "Geplande tijd (minuten)", validators=[Optional(), NumberRange(1, 480, "Tussen 1 en 480 minuten.")]
+    )
+
+
+class PlacementForm(FlaskForm):
+    new_items_first = select(
+        "Nieuwe casussen komen", [("onder", "Onderaan de agenda"), ("boven", "Bovenaan de agenda")]
+    )
+
+
 class MailPreferenceForm(FlaskForm):
     mail_mode = RadioField(
         "Wat staat er in uw mails?", choices=options(MailMode.choices()), validators=[InputRequired(NO_CHOICE)]

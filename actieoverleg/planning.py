@@ -64,18 +64,17 @@ def start_of_today_utc() -> dt.datetime:
     return to_utc(local_today(), dt.time(0, 0))
 
 
-def next_meeting(region_id: int) -> Meeting | None:
-    """The region's first planned meeting from today on: the one whose agenda is in preparation."""
-    return db.session.scalars(
-        db.select(Meeting)
-        .where(
-            Meeting.region_id == region_id,
-            Meeting.status == MeetingStatus.gepland,
-            Meeting.starts_at >= start_of_today_utc(),
-        )
-        .order_by(Meeting.starts_at)
-        .limit(1)
-    ).first()
+def next_meeting(region_id: int, regular: bool = False) -> Meeting | None:
+    """The region's first planned meeting from today on: the one whose agenda is in preparation.
+    `regular` passes over spoed meetings, which hold only what the chair puts on them."""
+    query = db.select(Meeting).where(
+        Meeting.region_id == region_id,
+        Meeting.status == MeetingStatus.gepland,
+        Meeting.starts_at >= start_of_today_utc(),
+    )
+    if regular:
+        query = query.where(Meeting.is_extra.is_(False))
+    return db.session.scalars(query.order_by(Meeting.starts_at).limit(1)).first()
 
 
 def coming_meetings(region_ids: set[int], limit: int = 20) -> list[Meeting]:

@@ -58,7 +58,13 @@ def index():
         .unique()
         .all()
     )
-    return render_template("meetings/index.html", coming=coming, recent=recent, is_chair=is_chair(current_user))
+    return render_template(
+        "meetings/index.html",
+        coming=coming,
+        counts=agenda.item_counts(m.id for m in coming),
+        recent=recent,
+        is_chair=is_chair(current_user),
+    )
 
 
 def _slot(form: MeetingPlanForm) -> tuple[dt.date, dt.time, int, str, MeetingForm]:

@@ -87,9 +87,15 @@ def print_agenda(meeting_id: int):
     return render_template("agenda/print.html", **agenda_context(meeting.id))
 
 
-def _chair_item(meeting_id: int, item_id: int) -> tuple[Meeting, AgendaItem]:
+def _chaired(meeting_id: int) -> Meeting:
+    """A meeting whose agenda the user may change: a chair of its region, while it is planned."""
     meeting = meeting_or_404(meeting_id, current_user)
     require(can_edit_record(meeting, current_user))
+    return meeting
+
+
+def _chair_item(meeting_id: int, item_id: int) -> tuple[Meeting, AgendaItem]:
+    meeting = _chaired(meeting_id)
     item = item_or_404(meeting, item_id)
     if item.removed:
         abort(404)
@@ -154,8 +160,7 @@ def minutes(meeting_id: int, item_id: int):
 @allow(is_member)
 def placement(meeting_id: int):
     """Where new cases go on the region's agendas: the chair's choice."""
-    meeting = meeting_or_404(meeting_id, current_user)
-    require(can_edit_record(meeting, current_user))
+    meeting = _chaired(meeting_id)
     form = PlacementForm()
     if not form.validate_on_submit():
         abort(400)  # a select of two fixed values: only a hand-made request gets here
@@ -196,8 +201,7 @@ def prepare(meeting_id: int, item_id: int, organisation_id: int):
 @allow(is_member)
 def send(meeting_id: int):
     """Mail the agenda with the invite to every member at the table; again, as an update."""
-    meeting = meeting_or_404(meeting_id, current_user)
-    require(can_edit_record(meeting, current_user))
+    meeting = _chaired(meeting_id)
     update = meeting.agenda_sent_at is not None
     count = lifecycle.send_agenda(meeting, current_user)
     db.session.commit()

@@ -358,17 +358,6 @@ def carry_over(source: Meeting, target: Meeting) -> int:
     return len(items)
 
 
-def item_counts(meeting_ids: Iterable[int]) -> dict[int, int]:
-    """How many cases each meeting's agenda holds, in one query."""
-    return dict(
-        db.session.execute(
-            select(AgendaItem.meeting_id, func.count())
-            .where(AgendaItem.meeting_id.in_(list(meeting_ids)), AgendaItem.removed.is_(False))
-            .group_by(AgendaItem.meeting_id)
-        ).all()
-    )
-
-
 def set_prepared(preparation: Preparation, prepared: bool, user: User) -> None:
     """A needed partner says whether its information for this item is ready."""
     preparation.prepared = prepared

@@ -5,6 +5,9 @@ are coming. What happens to a meeting after that is `lifecycle.py`.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Sequence
+
+from sqlalchemy.orm.interfaces import ORMOption
 
 from .clock import local_today, utcnow
 from .extensions import db
@@ -77,8 +80,8 @@ def next_meeting(region_id: int, regular: bool = False) -> Meeting | None:
     return db.session.scalars(query.order_by(Meeting.starts_at).limit(1)).first()
 
 
-def coming_meetings(region_ids: set[int], limit: int = 20) -> list[Meeting]:
-    """Planned meetings from today on in these regions, soonest first."""
+def coming_meetings(region_ids: set[int], limit: int = 20, options: Sequence[ORMOption] = ()) -> list[Meeting]:
+    """Planned meetings from today on in these regions, soonest first, loaded with `options`."""
     return list(
         db.session.scalars(
             db.select(Meeting)
@@ -89,5 +92,6 @@ def coming_meetings(region_ids: set[int], limit: int = 20) -> list[Meeting]:
             )
             .order_by(Meeting.starts_at)
             .limit(limit)
+            .options(*options)
         )
     )

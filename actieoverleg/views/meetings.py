@@ -44,7 +44,9 @@ def load_record(meeting_id: int) -> Meeting:
 def index():
     """Coming meetings and the last closed ones, per region of the user."""
     regions = current_user.region_ids
-    coming = planning.coming_meetings(regions, limit=30)
+    coming = planning.coming_meetings(
+        regions, limit=30, options=[selectinload(Meeting.items).lazyload(AgendaItem.case)]
+    )
     recent = (
         db.session.scalars(
             select(Meeting)
@@ -58,13 +60,7 @@ def index():
         .unique()
         .all()
     )
-    return render_template(
-        "meetings/index.html",
-        coming=coming,
-        counts=agenda.item_counts(m.id for m in coming),
-        recent=recent,
-        is_chair=is_chair(current_user),
-    )
+    return render_template("meetings/index.html", coming=coming, recent=recent, is_chair=is_chair(current_user))
 
 
 def _slot(form: MeetingPlanForm) -> tuple[dt.date, dt.time, int, str, MeetingForm]:

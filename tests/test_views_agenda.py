@@ -153,3 +153,20 @@ def test_the_agenda_prints_with_times_reasons_and_preparation(three, login_as):
     assert "VT: nee, Politie: nee" in html and "Terug naar de agenda" in html
     assert "<form" not in html.split("<main")[1]  # nothing to change on paper
     assert login_as(w.other_chair).get(f"/overleggen/{w.meeting.id}/agenda/afdrukken").status_code == 404
+
+
+def test_a_move_racing_another_chairs_change_answers_409_with_the_current_order(three, login_as, monkeypatch):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from actieoverleg import agenda
+
+    def racing(*_args, **_kwargs):
+        raise StaleDataError("another chair saved first")  # what the version column says at flush
+
+    w = three
+    before = order(w.meeting)
+    monkeypatch.setattr(agenda, "move_to", racing)
+    response = login_as(w.chair).post(url(w, w.item, "verplaatsen"), data={"position": "3"}, headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Iemand anders heeft de agenda intussen gewijzigd" in html
+    assert codes_in(html) == before == order(w.meeting)

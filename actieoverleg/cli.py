@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from . import administration, aggregates, mail, outbox, planning, schema
+from . import administration, agenda, aggregates, mail, outbox, planning, schema
 from .auth import password_problem
 from .clock import local_today
 from .extensions import db
@@ -108,13 +108,18 @@ def create_user(email: str, name: str, role: str, organisation: str, regions: tu
 
 @meetings.command("plan")
 def plan() -> None:
-    """Plan the coming weeks of every active series (idempotent; run it daily or weekly)."""
+    """Plan the coming weeks of every active series and derive every region's coming agendas
+    (idempotent; run it daily: points fall overdue and meetings pass without any change)."""
     weeks = current_app.config["PLANNING_WEEKS"]
     created = 0
     for series in db.session.scalars(select(MeetingSeries).where(MeetingSeries.active.is_(True))):
         created += len(planning.plan_series(series, weeks))
+    added = withdrawn = 0
+    for region_id in db.session.scalars(select(Region.id).where(Region.active.is_(True)).order_by(Region.id)):
+        done = agenda.derive(region_id)
+        added, withdrawn = added + done.added, withdrawn + done.withdrawn
     db.session.commit()
-    click.echo(f"{created} meeting(s) planned.")
+    click.echo(f"{created} meeting(s) planned; agendas: {added} automatic item(s) added, {withdrawn} withdrawn.")
 
 
 def _report(result: outbox.DeliveryReport) -> str:

@@ -244,7 +244,7 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
                     member = next(m for m in members if m.organisation_id == prep.organisation_id)
                     agenda.set_prepared(prep, True, member)
         agenda.follow_up(upcoming, rng.choice(past_cases), chair)
-        agenda.sync(upcoming)
+        agenda.derive(region.id)
         lifecycle.send_agenda(upcoming, chair)
     _every_kind_of_mail(regions[-1], chairs[-1], today)
     return [

@@ -133,7 +133,7 @@ class _History:
             day += dt.timedelta(weeks=1)
 
     def returning(self, day: dt.date) -> list[int]:
-        """As `agenda.sync` would put them on the agenda: 'terug op de agenda' whose date has come,
+        """As `agenda.derive` would put them on the agenda: 'terug op de agenda' whose date has come,
         and cases with a point that was not done; plus now and then one that comes back by itself
         (a repeat within 12 months)."""
         rng = self.rng
@@ -386,7 +386,7 @@ def _upcoming(
                 [member.organisation, rng.choice(table[1:])],
                 None,
             )
-        agenda.sync(meeting)
+        agenda.derive(region.id)
     db.session.commit()
 
 

@@ -1,11 +1,11 @@
 """Derived data told of every change in one place (docs/architecture.md, "Derived data").
 
-Two things are computed from the records and must follow them: the region's agenda counter
-(`Region.agenda_version`, which tells `agenda.sync` the next agenda may need new automatic
-items) and the statistics cells (`aggregates`). One `before_flush` watcher looks at what a
-transaction changes and raises the first and marks the second stale; at commit the stale
-statistics of this transaction are recomputed. An operation therefore only changes records:
-a new kind of change needs no knowledge of either.
+Two things are computed from the records and must follow them: the automatic agenda items
+(`agenda.derive`) and the statistics cells (`aggregates`). One `before_flush` watcher looks at
+what a transaction changes: it raises the region's agenda counter (`Region.agenda_version`)
+and notes the region, and marks statistics stale. At commit the noted regions' agendas are
+derived and the stale statistics of this transaction recomputed. An operation therefore only
+changes records: a new kind of change needs no knowledge of either.
 """
 
 from __future__ import annotations
@@ -17,21 +17,23 @@ from flask import Flask
 from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import Session
 
-from . import aggregates
+from . import agenda, aggregates
 from .formatting import local
 from .models import ActionPoint, AgendaItem, Attendance, Meeting, Region
 
-# What can put a case on the next agenda (`agenda.automatic_case_ids`): a point that is new or
-# whose status, due date or result changed; a meeting planned, moved, closed, reopened,
-# cancelled or deleted; an agenda item deleted, or changed in a closed meeting. A new item
-# only takes a case off the list, and items of an open meeting are not read, so the steps of a
-# meeting raise nothing.
+# What can change which cases come by themselves (`agenda.automatic_reasons`): a point that is
+# new or whose status, due date or result changed; a meeting planned, moved, closed, reopened,
+# cancelled or deleted; an agenda item put on or taken off an agenda, or its hand-over changed
+# in a closed meeting. Other changes to items of an open meeting are not read, so the steps of
+# a meeting raise nothing.
 AGENDA_FIELDS: dict[type, set[str]] = {
     ActionPoint: {"status", "due_date", "result_at"},
     Meeting: {"status", "starts_at"},
     AgendaItem: {"removed", "handover", "return_date"},
 }
+HELD_ONLY = {"handover", "return_date"}  # of an item, read only once its meeting is held
 STALE_KEY = "statistics_stale"  # session.info: (region_id, day) marked in this transaction
+AGENDA_KEY = "agenda_regions"  # session.info: regions whose agendas this transaction may change
 
 
 def _changes(session: Session) -> Iterator[tuple[Any, set[str] | None]]:
@@ -56,22 +58,23 @@ def _meeting_of(obj: Any) -> Meeting | None:
     return obj if isinstance(obj, Meeting) else None
 
 
+def _region_of(obj: Meeting | ActionPoint) -> int:
+    """Also for a meeting made through its region relationship, before the flush sets the key."""
+    return obj.region_id if obj.region_id is not None else obj.region.id
+
+
 def moves_agenda(obj: Any, changed: set[str] | None) -> int | None:
-    """The region whose next agenda this change may add a case to, if any."""
+    """The region whose coming agendas this change may alter, if any."""
     fields = AGENDA_FIELDS.get(type(obj))
-    if fields is None:
-        return None
-    if changed is None:
-        if isinstance(obj, AgendaItem) and inspect(obj).pending:
-            return None  # a new item only takes a case off the list
-        # A new meeting made through its region relationship has no region_id yet, and no items.
-        return _meeting_of(obj).region_id if isinstance(obj, AgendaItem) else obj.region_id
-    if not changed & fields:
+    relevant = fields if changed is None or fields is None else changed & fields
+    if not relevant:
         return None
     if isinstance(obj, AgendaItem):
         meeting = _meeting_of(obj)
-        return meeting.region_id if meeting is not None and meeting.is_closed else None
-    return obj.region_id
+        if meeting is None or (changed is not None and relevant <= HELD_ONLY and not meeting.is_closed):
+            return None
+        return _region_of(meeting)
+    return _region_of(obj)
 
 
 def moves_statistics(obj: Any, changed: set[str] | None) -> tuple[int, dt.date] | None:
@@ -103,14 +106,27 @@ def _watch(session: Session, _context: object, _instances: object) -> None:
             stale.add(day)
             aggregates.mark_stale(*day)
     if regions:
+        session.info.setdefault(AGENDA_KEY, set()).update(regions)
         table = Region.__table__
         session.connection().execute(
             update(table).where(table.c.id.in_(regions)).values(agenda_version=table.c.agenda_version + 1)
         )
 
 
+def _derive_agendas(session: Session) -> None:
+    """Before the commit: derive the agendas of the regions this transaction touched, so that
+    pages only read stored items. What `derive` itself changes needs no second pass."""
+    if not session.info.get(AGENDA_KEY):
+        return
+    session.flush()
+    for region_id in sorted(session.info.pop(AGENDA_KEY, set())):
+        agenda.derive(region_id)
+    session.info.pop(AGENDA_KEY, None)
+
+
 def _refresh(session: Session) -> None:
-    """Recompute, before the commit, the statistics this transaction made stale."""
+    """Before the commit: derive the agendas, then recompute the statistics made stale."""
+    _derive_agendas(session)
     if not session.info.get(STALE_KEY):
         return
     session.flush()
@@ -120,6 +136,7 @@ def _refresh(session: Session) -> None:
 
 def _forget(session: Session, *_args: object) -> None:
     session.info.pop(STALE_KEY, None)
+    session.info.pop(AGENDA_KEY, None)
 
 
 def init_app(app: Flask) -> None:

@@ -157,8 +157,11 @@ class CaseForm(FlaskForm):
 class FollowUpForm(FlaskForm):
     """Herbespreking: an existing case back on an agenda, by its code."""
 
-    code = StringField("Casuscode", validators=[required()], render_kw={"autocomplete": "off"})
-    meeting_id = SelectField("Voor het overleg van", coerce=int, validators=[InputRequired(REQUIRED)])
+    # Own ids: the page that offers this form offers the case form's `meeting_id` too.
+    code = StringField("Casuscode", validators=[required()], id="follow_up_code", render_kw={"autocomplete": "off"})
+    meeting_id = SelectField(
+        "Voor het overleg van", coerce=int, validators=[InputRequired(REQUIRED)], id="follow_up_meeting_id"
+    )
 
 
 class Step1Form(FlaskForm):
@@ -229,6 +232,29 @@ class ReopenForm(FlaskForm):
 
 class PreparedForm(FlaskForm):
     prepared = BooleanField("Informatie voorbereid")
+
+
+class PositionForm(FlaskForm):
+    """Move an agenda item to a place in one step (the keyboard's and no-JS way to drag it)."""
+
+    position = IntegerField(
+        "Naar plaats",
+        validators=[InputRequired(REQUIRED), NumberRange(min=1, message="Vul een plaats in; 1 is bovenaan.")],
+    )
+
+
+class MinutesForm(FlaskForm):
+    """The chair's time for an agenda item; empty means no time planned."""
+
+    minutes = IntegerField(
+        "Geplande tijd (minuten)", validators=[Optional(), NumberRange(1, 480, "Tussen 1 en 480 minuten.")]
+    )
+
+
+class PlacementForm(FlaskForm):
+    new_items_first = select(
+        "Nieuwe casussen komen", [("onder", "Onderaan de agenda"), ("boven", "Bovenaan de agenda")]
+    )
 
 
 class MailPreferenceForm(FlaskForm):

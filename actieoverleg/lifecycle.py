@@ -109,12 +109,12 @@ def send_agenda(meeting: Meeting, user: User) -> int:
 
 
 def cancel(meeting: Meeting, user: User | None) -> Cancelled:
-    """Cancel a planned meeting: its agenda moves to the region's next meeting, everyone at the
-    table gets the cancelling invite."""
+    """Cancel a planned meeting: its agenda moves to the region's next regular meeting (a spoed
+    meeting holds only what the chair puts on it), everyone at the table gets the cancelling invite."""
     meeting.status = MeetingStatus.geannuleerd
     meeting.sequence += 1
     db.session.flush()
-    target = planning.next_meeting(meeting.region_id)
+    target = planning.next_meeting(meeting.region_id, regular=True)
     moved = agenda.carry_over(meeting, target) if target is not None else 0
     audit.record(AuditAction.cancel, meeting, user=user)
     return Cancelled(mail.cancellation(meeting, target, moved), moved, target)

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Date,
@@ -36,6 +37,7 @@ from .extensions import db
 from .vocab import (
     ActionKind,
     ActionStatus,
+    AgendaReason,
     Assessment,
     AttendanceForm,
     AttendanceStatus,
@@ -127,6 +129,8 @@ class Region(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Rises with every change that can put a case on the next agenda (agenda.py); written by SQL only.
     agenda_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The chair's choice where a case newly put on an agenda goes: at the top, or at the end.
+    new_items_first: Mapped[bool] = mapped_column(default=False, server_default="0")
     organisations: Mapped[list[Organisation]] = relationship(
         secondary=region_organisation, back_populates="regions", order_by="Organisation.position"
     )
@@ -222,8 +226,6 @@ class Meeting(db.Model):
     # Per organisation a digest of the points the last follow-up listed (JSON); closing again
     # sends a correction only where it differs (mail.follow_up). A digest, so no text is copied.
     follow_up_digests: Mapped[str | None] = mapped_column(Text)
-    # The region's agenda_version when the automatic items were last added; written by SQL only.
-    agenda_synced_version: Mapped[int | None]
     version: Mapped[int] = mapped_column(default=1)
 
     region: Mapped[Region] = relationship(lazy="joined")
@@ -294,7 +296,12 @@ class AgendaItem(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     kind: Mapped[ItemKind] = mapped_column(choice(ItemKind))
-    removed: Mapped[bool] = mapped_column(default=False)  # keeps automatic items from returning
+    removed: Mapped[bool] = mapped_column(default=False)
+    # When the chair took it off: the case returns by itself only for what happens after (agenda.py).
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Why an automatic item is there, as codes (agenda.REASONS); derived, rewritten by agenda.derive.
+    reasons: Mapped[list[list[str]] | None] = mapped_column(JSON)
+    planned_minutes: Mapped[int | None]  # the chair's time budget for this item
     # step 1: informatie delen en duiden
     assessment: Mapped[Assessment | None] = mapped_column(choice(Assessment))
     # step 3: overdragen en uitvoeren
@@ -312,6 +319,14 @@ class AgendaItem(db.Model):
 
     __table_args__ = (UniqueConstraint("meeting_id", "case_id"),)
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def reason_text(self) -> str:
+        """Why an automatic item is there, in Dutch: "actiepunt Politie verlopen op 01-12; …"."""
+        return "; ".join(
+            AgendaReason(code).label.format(day=dt.date.fromisoformat(day).strftime("%d-%m"), org=org)
+            for code, day, org in self.reasons or []
+        )
 
 
 class Preparation(db.Model):

@@ -5,6 +5,9 @@ are coming. What happens to a meeting after that is `lifecycle.py`.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Sequence
+
+from sqlalchemy.orm.interfaces import ORMOption
 
 from .clock import local_today, utcnow
 from .extensions import db
@@ -65,22 +68,21 @@ def start_of_today_utc() -> dt.datetime:
     return to_utc(local_today(), dt.time(0, 0))
 
 
-def next_meeting(region_id: int) -> Meeting | None:
-    """The region's first planned meeting from today on: the one whose agenda is in preparation."""
-    return db.session.scalars(
-        db.select(Meeting)
-        .where(
-            Meeting.region_id == region_id,
-            Meeting.status == MeetingStatus.gepland,
-            Meeting.starts_at >= start_of_today_utc(),
-        )
-        .order_by(Meeting.starts_at)
-        .limit(1)
-    ).first()
+def next_meeting(region_id: int, regular: bool = False) -> Meeting | None:
+    """The region's first planned meeting from today on: the one whose agenda is in preparation.
+    `regular` passes over spoed meetings, which hold only what the chair puts on them."""
+    query = db.select(Meeting).where(
+        Meeting.region_id == region_id,
+        Meeting.status == MeetingStatus.gepland,
+        Meeting.starts_at >= start_of_today_utc(),
+    )
+    if regular:
+        query = query.where(Meeting.is_extra.is_(False))
+    return db.session.scalars(query.order_by(Meeting.starts_at).limit(1)).first()
 
 
-def coming_meetings(region_ids: set[int], limit: int = 20) -> list[Meeting]:
-    """Planned meetings from today on in these regions, soonest first."""
+def coming_meetings(region_ids: set[int], limit: int = 20, options: Sequence[ORMOption] = ()) -> list[Meeting]:
+    """Planned meetings from today on in these regions, soonest first, loaded with `options`."""
     return list(
         db.session.scalars(
             db.select(Meeting)
@@ -91,5 +93,6 @@ def coming_meetings(region_ids: set[int], limit: int = 20) -> list[Meeting]:
             )
             .order_by(Meeting.starts_at)
             .limit(limit)
+            .options(*options)
         )
     )

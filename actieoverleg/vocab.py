@@ -79,7 +79,15 @@ class CaseReason(Choice):
 class ItemKind(Choice):
     nieuw = "nieuw", "Nieuw"
     herbespreking = "herbespreking", "Herbespreking"
-    automatisch = "automatisch", "Automatisch: actiepunten verlopen"
+    automatisch = "automatisch", "Automatisch"
+
+
+class AgendaReason(Choice):
+    """Why a case came on the agenda by itself; the label is a template for `AgendaItem.reason_text`."""
+
+    terug = "terug", "terug op de agenda per {day}"
+    verlopen = "verlopen", "actiepunt {org} verlopen op {day}"
+    niet_uitgevoerd = "niet_uitgevoerd", "actiepunt {org} niet uitgevoerd (gemeld {day})"
 
 
 class Assessment(Choice):

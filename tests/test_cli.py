@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from sqlalchemy import func
 
@@ -140,5 +142,19 @@ def test_meetings_plan_from_series(runner, world):
 
     db.session.add(MeetingSeries(region_id=world.rr.id, weekday=1, start_time=dt.time(13), form=MeetingForm.fysiek))
     db.session.commit()
-    assert "8 meeting(s) planned." in runner.invoke(args=["meetings", "plan"]).output
-    assert "0 meeting(s) planned." in runner.invoke(args=["meetings", "plan"]).output
+    assert "8 meeting(s) planned; agendas:" in runner.invoke(args=["meetings", "plan"]).output
+    assert "0 meeting(s) planned;" in runner.invoke(args=["meetings", "plan"]).output
+
+
+def test_meetings_plan_brings_cases_whose_points_fell_overdue_to_the_next_agenda(
+    runner, world, make_meeting, make_case, make_action, clock
+):
+    past = make_meeting(world.rr, days=-7)
+    case = make_case(past, world.vt, world.vt_user)
+    make_action(past.items[0], world.politie, world.chair, due_in=1)
+    past.status = MeetingStatus.afgesloten
+    db.session.commit()
+    clock.shift(datetime.timedelta(days=2))  # nothing changed, but the point is overdue now
+    assert "1 automatic item(s) added, 0 withdrawn" in runner.invoke(args=["meetings", "plan"]).output
+    db.session.expire_all()
+    assert case.id in {i.case_id for i in db.session.get(Meeting, world.meeting.id).items}

@@ -11,7 +11,7 @@ from actieoverleg import agenda
 from actieoverleg.clock import local_today
 from actieoverleg.extensions import db
 from actieoverleg.models import AuditEvent, Case, Meeting
-from actieoverleg.vocab import ActionStatus, Handover, ItemKind, MeetingStatus
+from actieoverleg.vocab import ActionStatus, ItemKind, MeetingStatus
 
 from .conftest import HX
 
@@ -67,6 +67,14 @@ def test_cannot_bring_in_for_another_regions_meeting(world, login_as):
     assert response.status_code == 422  # not among the choices offered
 
 
+def test_the_case_form_page_offers_the_follow_up_with_the_coming_meetings(world, login_as):
+    html = login_as(world.politie_user).get(f"/casussen/nieuw?overleg={world.meeting.id}").get_data(as_text=True)
+    follow_up = html.split('id="herbespreking"')[1]
+    assert f'<option selected value="{world.meeting.id}">' in follow_up
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
 def test_file_reference_only_for_the_bringing_organisation(world, login_as):
     own = login_as(world.vt_user).get(f"/casussen/{world.case.code}").get_data(as_text=True)
     other = login_as(world.politie_user).get(f"/casussen/{world.case.code}").get_data(as_text=True)
@@ -98,57 +106,36 @@ def test_follow_up_with_unknown_or_foreign_code_is_refused(world, login_as):
         assert "Onbekende casuscode" in response.get_data(as_text=True)
 
 
-def test_agenda_adds_cases_with_due_points_automatically(world, login_as, make_meeting, make_case, make_action):
-    # A case discussed at a past closed meeting, with a point now overdue, comes back by itself.
+def test_the_agenda_shows_why_a_case_came_by_itself_and_every_count_agrees(
+    world, login_as, make_meeting, make_case, make_action, count_queries
+):
+    # A case discussed at a past closed meeting, with a point overdue since, comes back by itself.
     past = make_meeting(world.rr, days=-7)
     old_case = make_case(past, world.vt, world.vt_user)
     make_action(past.items[0], world.politie, world.chair, due_in=-1)
     past.status = MeetingStatus.afgesloten
-    db.session.commit()
-    html = login_as(world.vt_user).get(f"/overleggen/{world.meeting.id}/agenda/").get_data(as_text=True)
-    assert old_case.code in html and "Automatisch: actiepunten verlopen" in html
+    db.session.commit()  # the commit puts it on the agenda, not the page
+    client = login_as(world.chair)
+    with count_queries() as statements:
+        html = client.get(f"/overleggen/{world.meeting.id}/agenda/").get_data(as_text=True)
+    assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    due = (local_today() - dt.timedelta(days=1)).strftime("%d-%m")
+    assert old_case.code in html and f"Waarom: actiepunt Politie verlopen op {due}" in html
+    assert "2 casus(sen) op de agenda" in html
+    listed = client.get("/overleggen/").get_data(as_text=True)
+    row = next(r for r in listed.split("<tr>") if f"/overleggen/{world.meeting.id}/agenda/" in r)
+    assert '<td data-label="Casussen">2</td>' in row
+    assert "2 casus(sen) op de agenda" in client.get("/").get_data(as_text=True)
 
 
-def test_return_date_brings_a_case_back(world, make_meeting, make_case):
-    past = make_meeting(world.rr, days=-7)
-    case = make_case(past, world.vt, world.vt_user)
-    past.items[0].handover, past.items[0].return_date = Handover.terug, local_today()
-    past.status = MeetingStatus.afgesloten
-    db.session.commit()
-    assert case.id in agenda.automatic_case_ids(world.meeting)
-
-
-def test_done_points_do_not_bring_a_case_back(world, make_meeting, make_case, make_action):
+def test_a_done_point_brings_no_case_back(world, make_meeting, make_case, make_action):
     past = make_meeting(world.rr, days=-7)
     case = make_case(past, world.vt, world.vt_user)
     make_action(past.items[0], world.politie, world.chair, due_in=-1, status=ActionStatus.afgerond)
     past.status = MeetingStatus.afgesloten
     db.session.commit()
-    assert case.id not in agenda.automatic_case_ids(world.meeting)
-
-
-def test_chair_reorders_and_removes_with_htmx(world, login_as, make_case):
-    second = make_case(world.meeting, world.politie, world.politie_user)
-    client = login_as(world.chair)
-    item2 = world.meeting.items[1]
-    response = client.post(
-        f"/overleggen/{world.meeting.id}/agenda/{item2.id}/verplaatsen", data={"richting": "op"}, headers=HX
-    )
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200 and html.lstrip().startswith('<section id="agenda"')
-    assert html.index(second.code) < html.index(world.case.code)
-    assert "is verplaatst" in html  # confirmation for the live region
-    response = client.post(f"/overleggen/{world.meeting.id}/agenda/{item2.id}/verwijderen")
-    assert response.status_code == 303
-    page = client.get(f"/overleggen/{world.meeting.id}/agenda/").get_data(as_text=True)
-    assert second.code not in page.split('id="agenda"')[1] and "van de agenda gehaald" in page
-
-
-def test_member_cannot_reorder(world, login_as):
-    response = login_as(world.vt_user).post(
-        f"/overleggen/{world.meeting.id}/agenda/{world.item.id}/verplaatsen", data={"richting": "op"}
-    )
-    assert response.status_code == 403
+    assert case.id not in agenda.automatic_reasons(world.meeting)
+    assert [i.case_id for i in world.meeting.items] == [world.case.id]
 
 
 def test_partner_marks_its_own_preparation_only(world, login_as):

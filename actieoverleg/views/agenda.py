@@ -1,16 +1,26 @@
-"""The agenda of a meeting: order, removal, preparation per needed partner."""
+"""The agenda of a meeting: order, planned time, removal, preparation per needed partner, print.
+
+Reading it never writes: the automatic items are stored when something changes (`derived.py`)
+and by the daily `flask meetings plan`. Every chair's control is a plain form that htmx
+enhances by swapping the whole list (`agenda/_agenda.html`); a rejected value comes back with
+422 and its message next to the field, the value kept.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import agenda, lifecycle
 from ..extensions import db
-from ..forms import PreparedForm
-from ..htmx import redirect_or_fragment
+from ..forms import MinutesForm, PlacementForm, PositionForm, PreparedForm
+from ..htmx import is_htmx, redirect_or_fragment
 from ..models import AgendaItem, Case, Meeting
 from ..permissions import (
     allow,
@@ -24,6 +34,8 @@ from ..permissions import (
 )
 
 bp = Blueprint("agenda", __name__, url_prefix="/overleggen/<int:meeting_id>/agenda")
+
+CONFLICT = "Iemand anders heeft de agenda intussen gewijzigd. Hieronder staat de huidige volgorde; kies opnieuw."
 
 
 def agenda_context(meeting_id: int) -> dict:
@@ -47,30 +59,47 @@ def agenda_context(meeting_id: int) -> dict:
     return {
         "meeting": meeting,
         "items": items,
+        "timetable": agenda.timetable(meeting, items),
         "may_chair": can_edit_record(meeting, current_user),
         "may_prepare": {
             (i.id, p.organisation_id) for i in items for p in i.preparations if can_prepare(i, p, current_user)
         },
         "editable": not meeting.is_locked,
+        "rejected": {},
     }
 
 
 @bp.route("/")
 @allow(is_member)
 def show(meeting_id: int):
-    """The ordered agenda; the region's next meeting first takes in the automatic items."""
+    """The ordered agenda, as stored."""
     meeting = meeting_or_404(meeting_id, current_user)
-    if agenda.sync(meeting):
-        db.session.commit()
     return render_template(
         "agenda/agenda.html", **agenda_context(meeting.id), may_plan=can_chair(meeting, current_user)
     )
 
 
-def _chair_item(meeting_id: int, item_id: int) -> tuple[Meeting, AgendaItem]:
+@bp.route("/afdrukken")
+@allow(is_member)
+def print_agenda(meeting_id: int):
+    """The agenda on paper: order, planned times, reasons and preparation; the print dialog opens."""
+    meeting = meeting_or_404(meeting_id, current_user)
+    return render_template("agenda/print.html", **agenda_context(meeting.id))
+
+
+def _chaired(meeting_id: int) -> Meeting:
+    """A meeting whose agenda the user may change: a chair of its region, while it is planned."""
     meeting = meeting_or_404(meeting_id, current_user)
     require(can_edit_record(meeting, current_user))
-    return meeting, item_or_404(meeting, item_id)
+    return meeting
+
+
+def _chair_item(meeting_id: int, item_id: int) -> tuple[Meeting, AgendaItem]:
+    meeting = _chaired(meeting_id)
+    item = item_or_404(meeting, item_id)
+    if item.removed:
+        abort(404)
+    return meeting, item
 
 
 def _agenda_response(meeting: Meeting, message: str):
@@ -82,17 +111,63 @@ def _agenda_response(meeting: Meeting, message: str):
     )
 
 
+def _rejected(meeting: Meeting, status: int, **context: Any):
+    """The agenda again, with a message next to the rejected field (422) or on top (409)."""
+    template = "agenda/_agenda.html" if is_htmx() else "agenda/agenda.html"
+    page = agenda_context(meeting.id) | context
+    return render_template(template, **page, may_plan=can_chair(meeting, current_user)), status
+
+
+def _field_rejected(meeting: Meeting, item: AgendaItem, form: FlaskForm, name: str):
+    field = form[name]
+    return _rejected(
+        meeting, 422, rejected={(item.id, name): (field.raw_data[0] if field.raw_data else "", field.errors)}
+    )
+
+
 @bp.route("/<int:item_id>/verplaatsen", methods=["POST"])
 @allow(is_member)
 def move(meeting_id: int, item_id: int):
-    """Move an item one place up or down."""
+    """Move an item to any place in one step (dragged there, or the place typed in)."""
     meeting, item = _chair_item(meeting_id, item_id)
-    direction = request.form.get("richting")
-    if direction not in ("op", "neer"):
-        abort(400)
-    agenda.move(meeting, item, -1 if direction == "op" else 1)
+    form = PositionForm()
+    if not form.validate_on_submit():
+        return _field_rejected(meeting, item, form, "position")
+    try:
+        position = agenda.move_to(meeting, item, form.position.data, current_user)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return _rejected(meeting, 409, conflict=CONFLICT)
+    return _agenda_response(meeting, f"{item.case.code} staat nu op plaats {position}.")
+
+
+@bp.route("/<int:item_id>/tijd", methods=["POST"])
+@allow(is_member)
+def minutes(meeting_id: int, item_id: int):
+    """Plan the minutes for an item; empty clears them."""
+    meeting, item = _chair_item(meeting_id, item_id)
+    form = MinutesForm()
+    if not form.validate_on_submit():
+        return _field_rejected(meeting, item, form, "minutes")
+    agenda.plan_minutes(item, form.minutes.data, current_user)
     db.session.commit()
-    return _agenda_response(meeting, f"{item.case.code} is verplaatst.")
+    planned = f"{form.minutes.data} minuten gepland" if form.minutes.data else "geen tijd gepland"
+    return _agenda_response(meeting, f"{item.case.code}: {planned}.")
+
+
+@bp.route("/nieuwe-casussen", methods=["POST"])
+@allow(is_member)
+def placement(meeting_id: int):
+    """Where new cases go on the region's agendas: the chair's choice."""
+    meeting = _chaired(meeting_id)
+    form = PlacementForm()
+    if not form.validate_on_submit():
+        abort(400)  # a select of two fixed values: only a hand-made request gets here
+    first = form.new_items_first.data == "boven"
+    agenda.place_new_items(meeting.region, first, current_user)
+    db.session.commit()
+    return _agenda_response(meeting, f"Nieuwe casussen komen voortaan {'bovenaan' if first else 'onderaan'} de agenda.")
 
 
 @bp.route("/<int:item_id>/verwijderen", methods=["POST"])
@@ -126,8 +201,7 @@ def prepare(meeting_id: int, item_id: int, organisation_id: int):
 @allow(is_member)
 def send(meeting_id: int):
     """Mail the agenda with the invite to every member at the table; again, as an update."""
-    meeting = meeting_or_404(meeting_id, current_user)
-    require(can_edit_record(meeting, current_user))
+    meeting = _chaired(meeting_id)
     update = meeting.agenda_sent_at is not None
     count = lifecycle.send_agenda(meeting, current_user)
     db.session.commit()

@@ -80,9 +80,11 @@ def new():
             db.session.commit()
             flash(f"Casus {case.code} is aangemeld voor het overleg van {datumtijd(meeting.starts_at)}.", "success")
             return redirect(url_for("cases.detail", code=case.code), code=303)
+    follow_up = FollowUpForm(formdata=None, meeting_id=form.meeting_id.data)
+    follow_up.meeting_id.choices = form.meeting_id.choices
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "cases/new.html", form=form, follow_up=FollowUpForm(formdata=None), has_meetings=bool(form.meeting_id.choices)
+        "cases/new.html", form=form, follow_up=follow_up, has_meetings=bool(form.meeting_id.choices)
     ), status
 
 

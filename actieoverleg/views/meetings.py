@@ -44,7 +44,9 @@ def load_record(meeting_id: int) -> Meeting:
 def index():
     """Coming meetings and the last closed (or reopened) ones, per region of the user."""
     regions = current_user.region_ids
-    coming = planning.coming_meetings(regions, limit=30)
+    coming = planning.coming_meetings(
+        regions, limit=30, options=[selectinload(Meeting.items).lazyload(AgendaItem.case)]
+    )
     recent = (
         db.session.scalars(
             select(Meeting)

@@ -141,9 +141,6 @@ def screen(meeting_id: int):
     """The meeting screen at one agenda item (the first, unless ?item= says otherwise)."""
     meeting = load_record(meeting_id)
     require(can_edit_record(meeting, current_user))
-    if agenda.sync(meeting):
-        db.session.commit()
-        meeting = load_record(meeting_id)
     items = agenda.visible_items(meeting)
     wanted = request.args.get("item", type=int)
     item = next((i for i in items if i.id == wanted), items[0] if items else None)

@@ -2,6 +2,32 @@
 (function () {
   "use strict";
 
+  document.documentElement.classList.add("js"); // CSS hides what only a browser without JavaScript needs
+
+  // Steps 1 and 3 save on every change (hx-trigger="change"). A field still being typed in
+  // (a date) has not fired "change" yet: leaving the case first saves it, then goes on.
+  function unsaved() {
+    return document.querySelector("form[data-autosave][data-dirty]");
+  }
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-autosave]");
+    if (form) form.setAttribute("data-dirty", "");
+  });
+  function saveThenGo(href) {
+    var form = unsaved();
+    if (!form || !window.htmx) return false;
+    form.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.successful) window.location.assign(href);
+    }, { once: true });
+    window.htmx.trigger(form, "submit");
+    return true;
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey) return;
+    if (saveThenGo(link.href)) event.preventDefault();
+  });
+
   // Keyboard shortcuts on the meeting screen: a link with data-shortcut="n" is followed on "n",
   // unless the user is typing in a field.
   document.addEventListener("keydown", function (event) {

@@ -125,8 +125,10 @@ def _panel(
         return redirect_or_fragment(
             _screen_url(meeting, item, fragment), f"steps/_{fragment}.html", message=message, **context
         )
-    template = f"steps/_{fragment}.html" if is_htmx() else "steps/screen.html"
-    return render_template(template, conflict=conflict, **context), status
+    if not is_htmx():
+        return render_template("steps/screen.html", conflict=conflict, **context), status
+    # Steps 1 and 3 save in the background (hx-swap="none"); a refusal replaces the whole panel.
+    return render_template(f"steps/_{fragment}.html", conflict=conflict, **context), status, {"HX-Reswap": "outerHTML"}
 
 
 CONFLICT = (

@@ -81,11 +81,15 @@ def step3_state(item: AgendaItem) -> str:
     return f"{item.handover or ''}|{item.return_date or ''}"
 
 
+def needs_return_date(item: AgendaItem) -> bool:
+    """'Terug op de agenda' chosen, the date not yet: saved as it is, asked for at closing."""
+    return item.handover is Handover.terug and item.return_date is None
+
+
 def item_progress(item: AgendaItem) -> int:
     """How many of the three steps have something recorded (for the agenda's progress list)."""
-    return sum(
-        (item.assessment is not None, bool(item.actions) or item.handover is not None, item.handover is not None)
-    )
+    step3 = item.handover is not None and not needs_return_date(item)
+    return sum((item.assessment is not None, bool(item.actions) or item.handover is not None, step3))
 
 
 def attendance_rows(meeting: Meeting) -> list[tuple[Organisation, Attendance | None]]:
@@ -128,6 +132,8 @@ def close_problems(meeting: Meeting) -> list[str]:
             problems.append(f"{item.case.code}: stap 1, de duiding, ontbreekt.")
         if item.handover is None:
             problems.append(f"{item.case.code}: stap 3, de overdracht, ontbreekt.")
+        elif needs_return_date(item):
+            problems.append(f"{item.case.code}: stap 3, de datum van terugkomst, ontbreekt.")
     if not meeting.attendances:
         problems.append("De aanwezigheid is nog niet vastgelegd.")
     return problems

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import agenda, meeting_steps
 from ..extensions import db
@@ -70,7 +71,12 @@ def step_forms(meeting: Meeting, item: AgendaItem, **overrides: Any) -> dict[str
         return_date=item.return_date,
         seen=meeting_steps.step3_state(item),
     )
-    return {"step1": step1, "action_form": action, "step3": step3}
+    return {
+        "step1": step1,
+        "action_form": action,
+        "step3": step3,
+        "return_date_missing": meeting_steps.needs_return_date(item),
+    }
 
 
 def screen_context(meeting: Meeting, item: AgendaItem | None, **overrides: Any) -> dict[str, Any]:
@@ -171,8 +177,7 @@ def step1(meeting_id: int, item_id: int):
         Assessment(form.assessment.data) if form.assessment.data else None,
         current_user,
     )
-    db.session.commit()
-    return _panel(meeting, item, "step1", message="Stap 1 opgeslagen.")
+    return _commit_step(meeting, item, "step1", "Stap 1 opgeslagen.")
 
 
 @bp.route("/<int:item_id>/stap2", methods=["POST"])
@@ -230,8 +235,19 @@ def step3(meeting_id: int, item_id: int):
     meeting_steps.record_step3(
         item, Handover(form.handover.data) if form.handover.data else None, form.return_date.data, current_user
     )
-    db.session.commit()
-    return _panel(meeting, item, "step3", message="Stap 3 opgeslagen.")
+    return _commit_step(meeting, item, "step3", "Stap 3 opgeslagen.")
+
+
+def _commit_step(meeting: Meeting, item: AgendaItem, fragment: str, message: str):
+    """Commit a step; someone else's save between our read and write (the item's version) is a conflict."""
+    meeting_id, item_id = meeting.id, item.id
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        meeting = _editable(meeting_id)
+        return _panel(meeting, item_or_404(meeting, item_id), fragment, 409, conflict=CONFLICT)
+    return _panel(meeting, item, fragment, message=message)
 
 
 @bp.route("/aanwezigheid/<int:organisation_id>", methods=["POST"])

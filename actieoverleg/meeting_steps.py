@@ -124,16 +124,27 @@ def set_chair(meeting: Meeting, organisation: Organisation, user: User) -> None:
     audit.record(AuditAction.change, meeting, user=user, detail="voorzitter")
 
 
-def close_problems(meeting: Meeting) -> list[str]:
-    """What must still be recorded before the chair can close (Dutch, by case code)."""
+class Problem(str):
+    """What closing still waits for (Dutch), and the agenda item it is about (None: the meeting)."""
+
+    item_id: int | None
+
+    def __new__(cls, text: str, item_id: int | None = None) -> Problem:
+        problem = super().__new__(cls, text)
+        problem.item_id = item_id
+        return problem
+
+
+def close_problems(meeting: Meeting) -> list[Problem]:
+    """What must still be recorded before the chair can close, by case code, each pointing at its item."""
     problems = []
     for item in visible_items(meeting):
         if item.assessment is None:
-            problems.append(f"{item.case.code}: stap 1, de duiding, ontbreekt.")
+            problems.append(Problem(f"{item.case.code}: stap 1, de duiding, ontbreekt.", item.id))
         if item.handover is None:
-            problems.append(f"{item.case.code}: stap 3, de overdracht, ontbreekt.")
+            problems.append(Problem(f"{item.case.code}: stap 3, de overdracht, ontbreekt.", item.id))
         elif needs_return_date(item):
-            problems.append(f"{item.case.code}: stap 3, de datum van terugkomst, ontbreekt.")
+            problems.append(Problem(f"{item.case.code}: stap 3, de datum van terugkomst, ontbreekt.", item.id))
     if not meeting.attendances:
-        problems.append("De aanwezigheid is nog niet vastgelegd.")
+        problems.append(Problem("De aanwezigheid is nog niet vastgelegd."))
     return problems

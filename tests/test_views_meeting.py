@@ -215,14 +215,18 @@ def test_close_is_refused_with_what_is_missing(world, login_as):
     response = client.post(f"/overleggen/{world.meeting.id}/afsluiten")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"{world.case.code}: stap 1, de duiding, ontbreekt." in html
-    assert "De aanwezigheid is nog niet vastgelegd." in html
+    assert f'?item={world.item.id}">{world.case.code}: stap 1' in html  # each a link to its item
+    assert "<li>De aanwezigheid is nog niet vastgelegd.</li>" in html
     assert db.session.get(Meeting, world.meeting.id).status is MeetingStatus.gepland
 
 
 def test_close_locks_the_record_and_reopen_is_logged(world, login_as):
     client = login_as(world.chair)
     close_ready(world, client)
-    response = client.post(f"/overleggen/{world.meeting.id}/afsluiten")
+    early = client.get(client.post(f"/overleggen/{world.meeting.id}/afsluiten").headers["Location"])
+    assert "Dit overleg begint pas op" in early.get_data(as_text=True)  # it lies ahead: not closed unasked
+    assert db.session.get(Meeting, world.meeting.id).status is MeetingStatus.gepland
+    response = client.post(f"/overleggen/{world.meeting.id}/afsluiten", data={"al_gehouden": "ja"})
     assert response.headers["Location"].endswith(f"/overleggen/{world.meeting.id}")
     record = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Verslag Actie-overleg" in record and "Structureel onveilig" in record and "print.css" in record

@@ -15,6 +15,7 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import agenda, meeting_steps
+from ..clock import utcnow
 from ..extensions import db
 from ..forms import ActionForm, AttendanceRowForm, ChairForm, Step1Form, Step3Form, options
 from ..htmx import is_htmx, redirect_or_fragment
@@ -98,6 +99,7 @@ def screen_context(meeting: Meeting, item: AgendaItem | None, **overrides: Any) 
         "chair_form": chair_form,
         "attendance_forms": overrides.get("attendance_forms", {}),
         "editable": can_edit_record(meeting, current_user),
+        "before_start": meeting.starts_at > utcnow(),
         "attendance_choices": AttendanceStatus.choices(),
         "attendance_forms_choices": AttendanceForm.choices(),
     }

@@ -249,6 +249,8 @@ def test_chair_holds_the_meeting(ui, story, live_server):
     expect(live).to_contain_text(re.compile(r"RR-[A-Z0-9]{4}: stap 3, de overdracht, ontbreekt\."))
     expect(live).not_to_contain_text(f"{code}: stap")
     expect(live).not_to_contain_text("aanwezigheid")
+    expect(live).to_contain_text("Dit overleg begint pas op")  # the demo's next meeting lies ahead
+    expect(live.get_by_role("link", name=re.compile(r"stap 1, de duiding, ontbreekt")).first).to_be_visible()
 
     # Every other item: step 1 and step 3, so the meeting can close.
     others = [c for c in agenda.locator(".code").all_inner_texts() if c != code]
@@ -261,6 +263,7 @@ def test_chair_holds_the_meeting(ui, story, live_server):
         page.locator("#step1").get_by_label("Gezamenlijke duiding").select_option(label="Zorgelijk, niet onveilig")
         page.locator("#step3").get_by_label("Overdracht").select_option(label="Reguliere aanpak bij partner")
 
+    page.get_by_label(re.compile(r"^Het overleg is al gehouden")).check()
     page.get_by_role("button", name="Overleg afsluiten").click()
 
     # The record.

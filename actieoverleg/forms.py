@@ -189,15 +189,7 @@ class ActionForm(FlaskForm):
 class Step3Form(FlaskForm):
     handover = select("Overdracht", Handover.choices(), Optional(), blank="Nog niet bepaald")
     return_date = DateField("Terug op de agenda op", validators=[Optional()])
-    seen = HiddenField()
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        """A return date is required with 'terug op de agenda' (Optional() would skip a field validator)."""
-        valid = super().validate(extra_validators)
-        if self.handover.data == Handover.terug.value and not self.return_date.data and not self.return_date.errors:
-            self.return_date.errors = ["Kies de datum waarop de casus terugkomt."]
-            valid = False
-        return valid
+    seen = HiddenField()  # 'terug' without a date yet is saved: closing asks for the date
 
 
 class AttendanceRowForm(FlaskForm):

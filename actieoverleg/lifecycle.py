@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from . import agenda, audit, mail, planning
 from .clock import utcnow
 from .extensions import db
-from .formatting import to_utc
-from .meeting_steps import close_problems
+from .formatting import datumtijd, to_utc
+from .meeting_steps import Problem, close_problems
 from .models import Meeting, User
 from .vocab import AuditAction, MeetingForm, MeetingStatus, ReopenReason
+
+EARLY = "vink ‘Het overleg is al gehouden’ aan om het toch af te sluiten."
 
 
 class NotReady(Exception):
@@ -120,12 +122,15 @@ def cancel(meeting: Meeting, user: User | None) -> Cancelled:
     return Cancelled(mail.cancellation(meeting, target, moved), moved, target)
 
 
-def close(meeting: Meeting, user: User) -> int:
+def close(meeting: Meeting, user: User, *, before_start: bool = False) -> int:
     """Lock the record and send the follow-up in the same transaction; refused (`NotReady`)
-    while a step or the attendance is missing. The chairing organisation defaults to the
-    closing chair's. Returns how many follow-ups were queued: after a reopening only the
-    corrections for organisations whose points changed, possibly none."""
+    while a step or the attendance is missing, and for a meeting that has not begun unless the
+    chair says so (`before_start`: a closed record counts as held). The chairing organisation
+    defaults to the closing chair's. Returns how many follow-ups were queued: after a reopening
+    only the corrections for organisations whose points changed, possibly none."""
     problems = close_problems(meeting)
+    if meeting.starts_at > utcnow() and not before_start:
+        problems.insert(0, Problem(f"Dit overleg begint pas op {datumtijd(meeting.starts_at)}: {EARLY}"))
     if problems:
         raise NotReady(problems)
     meeting.status = MeetingStatus.afgesloten

@@ -81,11 +81,15 @@ def step3_state(item: AgendaItem) -> str:
     return f"{item.handover or ''}|{item.return_date or ''}"
 
 
+def needs_return_date(item: AgendaItem) -> bool:
+    """'Terug op de agenda' chosen, the date not yet: saved as it is, asked for at closing."""
+    return item.handover is Handover.terug and item.return_date is None
+
+
 def item_progress(item: AgendaItem) -> int:
     """How many of the three steps have something recorded (for the agenda's progress list)."""
-    return sum(
-        (item.assessment is not None, bool(item.actions) or item.handover is not None, item.handover is not None)
-    )
+    step3 = item.handover is not None and not needs_return_date(item)
+    return sum((item.assessment is not None, bool(item.actions) or item.handover is not None, step3))
 
 
 def attendance_rows(meeting: Meeting) -> list[tuple[Organisation, Attendance | None]]:
@@ -120,14 +124,27 @@ def set_chair(meeting: Meeting, organisation: Organisation, user: User) -> None:
     audit.record(AuditAction.change, meeting, user=user, detail="voorzitter")
 
 
-def close_problems(meeting: Meeting) -> list[str]:
-    """What must still be recorded before the chair can close (Dutch, by case code)."""
+class Problem(str):
+    """What closing still waits for (Dutch), and the agenda item it is about (None: the meeting)."""
+
+    item_id: int | None
+
+    def __new__(cls, text: str, item_id: int | None = None) -> Problem:
+        problem = super().__new__(cls, text)
+        problem.item_id = item_id
+        return problem
+
+
+def close_problems(meeting: Meeting) -> list[Problem]:
+    """What must still be recorded before the chair can close, by case code, each pointing at its item."""
     problems = []
     for item in visible_items(meeting):
         if item.assessment is None:
-            problems.append(f"{item.case.code}: stap 1, de duiding, ontbreekt.")
+            problems.append(Problem(f"{item.case.code}: stap 1, de duiding, ontbreekt.", item.id))
         if item.handover is None:
-            problems.append(f"{item.case.code}: stap 3, de overdracht, ontbreekt.")
+            problems.append(Problem(f"{item.case.code}: stap 3, de overdracht, ontbreekt.", item.id))
+        elif needs_return_date(item):
+            problems.append(Problem(f"{item.case.code}: stap 3, de datum van terugkomst, ontbreekt.", item.id))
     if not meeting.attendances:
-        problems.append("De aanwezigheid is nog niet vastgelegd.")
+        problems.append(Problem("De aanwezigheid is nog niet vastgelegd."))
     return problems

@@ -61,7 +61,7 @@ def test_cancel_carries_the_agenda_over_tells_everyone_and_is_audited(world, mak
 
 def test_close_refuses_with_what_is_missing_and_changes_nothing(world):
     with pytest.raises(lifecycle.NotReady) as refused:
-        lifecycle.close(world.meeting, world.chair)
+        lifecycle.close(world.meeting, world.chair, before_start=True)
     code = world.case.code
     assert refused.value.problems == [
         f"{code}: stap 1, de duiding, ontbreekt.",
@@ -75,7 +75,7 @@ def test_close_then_reopen_with_a_reason(world):
     meeting_steps.record_step1(world.item, [world.vt], Assessment.acuut, world.chair)
     meeting_steps.record_step3(world.item, Handover.mda, None, world.chair)
     meeting_steps.record_attendance(world.meeting, world.vt, AttendanceStatus.aanwezig, True, None, world.chair)
-    lifecycle.close(world.meeting, world.chair)
+    lifecycle.close(world.meeting, world.chair, before_start=True)
     assert world.meeting.is_locked and world.meeting.chair_organisation_id == world.om.id
     assert mails(MailKind.verslag) == 4
     lifecycle.reopen(world.meeting, ReopenReason.correctie_stappen, world.chair)

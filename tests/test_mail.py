@@ -55,6 +55,9 @@ FORBIDDEN = [
 ]
 
 
+HELD = {"al_gehouden": "ja"}  # the test meeting lies ahead: the chair confirms it was held
+
+
 @pytest.fixture
 def config(config, smtp):
     return dict(config, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
@@ -199,7 +202,7 @@ def close_meeting(world, client):
         world.meeting, world.vt, AttendanceStatus.aanwezig, True, AttendanceForm.fysiek, world.chair
     )
     db.session.commit()
-    return client.post(f"/overleggen/{world.meeting.id}/afsluiten", follow_redirects=True)
+    return client.post(f"/overleggen/{world.meeting.id}/afsluiten", data=HELD, follow_redirects=True)
 
 
 def test_follow_up_gives_each_organisation_its_own_points(world, login_as, smtp):

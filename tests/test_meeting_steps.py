@@ -166,7 +166,7 @@ def test_a_chosen_chair_stays_when_another_organisations_chair_closes(world):
     meeting_steps.set_chair(world.meeting, world.vt, world.chair)
     assert entries(world.meeting) == [("change", world.chair.id, "voorzitter")]
     make_ready(world)
-    lifecycle.close(world.meeting, world.chair)  # the closing chair is of the OM
+    lifecycle.close(world.meeting, world.chair, before_start=True)  # the closing chair is of the OM
     db.session.commit()
     db.session.expire_all()
     assert world.meeting.chair_organisation_id == world.vt.id
@@ -215,7 +215,7 @@ def test_item_progress_counts_the_steps_with_something_recorded(world, make_case
 def test_a_closed_or_cancelled_record_is_locked_for_the_steps_even_for_the_chair(world):
     assert can_edit_record(world.meeting, world.chair) and not can_edit_record(world.meeting, world.vt_user)
     make_ready(world)
-    lifecycle.close(world.meeting, world.chair)
+    lifecycle.close(world.meeting, world.chair, before_start=True)
     lifecycle.cancel(world.other_meeting, world.other_chair)
     db.session.commit()
     assert world.meeting.status is MeetingStatus.afgesloten and not can_edit_record(world.meeting, world.chair)

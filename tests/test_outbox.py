@@ -83,7 +83,7 @@ def test_mails_commit_with_the_change_that_caused_them_or_not_at_all(app, world,
         meeting_steps.record_step1(world.item, [world.vt], Assessment.acuut, world.chair)
         meeting_steps.record_step3(world.item, Handover.mda, None, world.chair)
         meeting_steps.record_attendance(world.meeting, world.vt, AttendanceStatus.aanwezig, True, None, world.chair)
-        lifecycle.close(world.meeting, world.chair)  # enqueues the follow-up
+        lifecycle.close(world.meeting, world.chair, before_start=True)  # enqueues the follow-up
 
     close()
     assert db.session.scalar(select(OutboxMessage.id)) is not None  # in the transaction...

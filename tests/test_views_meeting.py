@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from flask_sqlalchemy.session import Session
+from sqlalchemy import update
+from sqlalchemy.event import listen, remove
 
+from actieoverleg import meeting_steps
 from actieoverleg.clock import local_today
 from actieoverleg.extensions import db
 from actieoverleg.models import ActionPoint, AgendaItem, AuditEvent, Meeting
@@ -124,17 +128,64 @@ def test_step2_refuses_bad_input(world, login_as):
         assert message in response.get_data(as_text=True)
 
 
-def test_step3_requires_a_date_for_return(world, login_as):
+def test_step3_saves_a_return_without_its_date_and_asks_for_the_date(world, login_as):
+    """Saved as it changes: 'terug' is kept while the date is still being chosen; closing waits for it."""
     client = login_as(world.chair)
     response = client.post(url(world, f"{world.item.id}/stap3"), headers=HX, data={"handover": "terug", "seen": "|"})
-    assert response.status_code == 422 and "Kies de datum" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Stap 3 opgeslagen." in html and "Kies nog de datum" in html
+    assert fresh_item(world).handover is Handover.terug and fresh_item(world).return_date is None
+    assert f"{world.case.code}: stap 3, de datum van terugkomst, ontbreekt." in meeting_steps.close_problems(
+        world.meeting
+    )
     response = client.post(
         url(world, f"{world.item.id}/stap3"),
         headers=HX,
-        data={"handover": "terug", "return_date": due(28), "seen": "|"},
+        data={"handover": "terug", "return_date": due(28), "seen": "terug|"},
     )
-    assert response.status_code == 200 and "Stap 3 opgeslagen." in response.get_data(as_text=True)
-    assert fresh_item(world).handover is Handover.terug
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Stap 3 opgeslagen." in html and "Kies nog de datum" not in html
+    assert fresh_item(world).return_date is not None
+
+
+def test_a_save_that_races_another_is_a_conflict_not_an_error(world, login_as):
+    """Two saves of one item at once (the chair's step 1 and someone's step 3): the version
+    column refuses the later write; the user gets the conflict panel, never a 500."""
+    client = login_as(world.chair)
+
+    done = []
+
+    def another_save_first(session, *_args):
+        if not done:
+            done.append(True)
+            with db.engine.begin() as other:
+                other.execute(
+                    update(AgendaItem).where(AgendaItem.id == world.item.id).values(version=AgendaItem.version + 1)
+                )
+
+    listen(Session, "before_flush", another_save_first)
+    try:
+        response = client.post(
+            url(world, f"{world.item.id}/stap1"), headers=HX, data={"assessment": "acuut", "seen": "|"}
+        )
+    finally:
+        remove(Session, "before_flush", another_save_first)
+    assert response.status_code == 409 and response.headers["HX-Reswap"] == "outerHTML"
+    assert "Iemand anders heeft deze casus intussen bijgewerkt" in response.get_data(as_text=True)
+    assert fresh_item(world).assessment is None
+
+
+def test_a_refused_step_replaces_its_panel_a_saved_one_only_its_status(world, login_as):
+    """Steps save in the background (hx-swap none): on success only the out-of-band status,
+    token and progress change; a conflict or refusal tells htmx to swap the whole panel."""
+    client = login_as(world.chair)
+    saved = client.post(url(world, f"{world.item.id}/stap1"), headers=HX, data={"assessment": "acuut", "seen": "|"})
+    html = saved.get_data(as_text=True)
+    assert "HX-Reswap" not in saved.headers
+    assert 'id="step1-seen"' in html and 'value="acuut|"' in html and 'id="step1-saved"' in html
+    assert html.count('hx-swap-oob="true"') >= 3  # the token, "Opgeslagen" and the progress
+    stale = client.post(url(world, f"{world.item.id}/stap1"), headers=HX, data={"assessment": "zorgelijk", "seen": "|"})
+    assert stale.status_code == 409 and stale.headers["HX-Reswap"] == "outerHTML"
 
 
 def test_attendance_per_organisation(world, login_as):
@@ -164,14 +215,18 @@ def test_close_is_refused_with_what_is_missing(world, login_as):
     response = client.post(f"/overleggen/{world.meeting.id}/afsluiten")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"{world.case.code}: stap 1, de duiding, ontbreekt." in html
-    assert "De aanwezigheid is nog niet vastgelegd." in html
+    assert f'?item={world.item.id}">{world.case.code}: stap 1' in html  # each a link to its item
+    assert "<li>De aanwezigheid is nog niet vastgelegd.</li>" in html
     assert db.session.get(Meeting, world.meeting.id).status is MeetingStatus.gepland
 
 
 def test_close_locks_the_record_and_reopen_is_logged(world, login_as):
     client = login_as(world.chair)
     close_ready(world, client)
-    response = client.post(f"/overleggen/{world.meeting.id}/afsluiten")
+    early = client.get(client.post(f"/overleggen/{world.meeting.id}/afsluiten").headers["Location"])
+    assert "Dit overleg begint pas op" in early.get_data(as_text=True)  # it lies ahead: not closed unasked
+    assert db.session.get(Meeting, world.meeting.id).status is MeetingStatus.gepland
+    response = client.post(f"/overleggen/{world.meeting.id}/afsluiten", data={"al_gehouden": "ja"})
     assert response.headers["Location"].endswith(f"/overleggen/{world.meeting.id}")
     record = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Verslag Actie-overleg" in record and "Structureel onveilig" in record and "print.css" in record

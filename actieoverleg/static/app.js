@@ -2,6 +2,43 @@
 (function () {
   "use strict";
 
+  document.documentElement.classList.add("js"); // CSS hides what only a browser without JavaScript needs
+
+  // Steps 1 and 3 save on every change (hx-trigger="change", hx-swap="none"). A field still
+  // being typed in has not fired "change" yet, and a save may still be on its way: leaving the
+  // case first finishes both, then goes on (a refused save stays, with its message).
+  function autosaveForm(node) {
+    return node && node.closest ? node.closest("form[data-autosave]") : null;
+  }
+  document.addEventListener("input", function (event) {
+    var form = autosaveForm(event.target);
+    if (form) form.setAttribute("data-dirty", "");
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = autosaveForm(event.detail.elt);
+    if (form) { form.removeAttribute("data-dirty"); form.setAttribute("data-saving", ""); }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = autosaveForm(event.detail.elt);
+    if (form) form.removeAttribute("data-saving");
+  });
+  function afterSaves(go) {
+    var form = document.querySelector("form[data-autosave][data-dirty], form[data-autosave][data-saving]");
+    if (!form || !window.htmx) return false;
+    form.addEventListener("htmx:afterRequest", function (event) {
+      if (!event.detail.successful) return;
+      // after htmx has finished with this request (and started a queued one, if any)
+      window.setTimeout(function () { afterSaves(go) || go(); }, 0);
+    }, { once: true });
+    if (form.hasAttribute("data-dirty") && !form.hasAttribute("data-saving")) window.htmx.trigger(form, "submit");
+    return true;
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey) return;
+    if (afterSaves(function () { window.location.assign(link.href); })) event.preventDefault();
+  });
+
   // Keyboard shortcuts on the meeting screen: a link with data-shortcut="n" is followed on "n",
   // unless the user is typing in a field.
   document.addEventListener("keydown", function (event) {
@@ -16,9 +53,13 @@
   });
 
   // Plain forms that need a confirmation (htmx forms use hx-confirm).
+  // A plain form (closing the meeting) posts only after the steps' saves have arrived.
   document.addEventListener("submit", function (event) {
-    var message = event.target.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) event.preventDefault();
+    var form = event.target;
+    var message = form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) { event.preventDefault(); return; }
+    if (form.hasAttribute("hx-post") || event.defaultPrevented) return;
+    if (afterSaves(function () { form.submit(); })) event.preventDefault();
   });
 
   // Print buttons (no inline handlers: the Content-Security-Policy forbids them).

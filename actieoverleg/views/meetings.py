@@ -172,9 +172,9 @@ def close(meeting_id: int):
     meeting = load_record(meeting_id)
     require(can_edit_record(meeting, current_user))
     try:
-        sent = lifecycle.close(meeting, current_user)
+        sent = lifecycle.close(meeting, current_user, before_start=request.form.get("al_gehouden") == "ja")
     except lifecycle.NotReady as missing:
-        listed = Markup("").join(Markup("<li>{}</li>").format(problem) for problem in missing.problems)
+        listed = Markup("").join(_problem_item(meeting, problem) for problem in missing.problems)
         flash(
             Markup("Het overleg kan nog niet worden afgesloten. Nog vast te leggen:<ul>{}</ul>").format(listed), "error"
         )
@@ -187,6 +187,14 @@ def close(meeting_id: int):
     else:
         flash("Overleg opnieuw afgesloten. Er zijn geen actiepunten veranderd: er gaat geen correctie uit.", "success")
     return redirect(url_for("meetings.record", meeting_id=meeting.id), code=303)
+
+
+def _problem_item(meeting: Meeting, problem: meeting_steps.Problem) -> Markup:
+    """One missing thing in the closing message, a link to its agenda item where it has one."""
+    if problem.item_id is None:
+        return Markup("<li>{}</li>").format(problem)
+    href = url_for("steps.screen", meeting_id=meeting.id, item=problem.item_id)
+    return Markup('<li><a href="{}">{}</a></li>').format(href, problem)
 
 
 @bp.route("/<int:meeting_id>/heropenen", methods=["POST"])

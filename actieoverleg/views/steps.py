@@ -12,8 +12,10 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import agenda, meeting_steps
+from ..clock import utcnow
 from ..extensions import db
 from ..forms import ActionForm, AttendanceRowForm, ChairForm, Step1Form, Step3Form, options
 from ..htmx import is_htmx, redirect_or_fragment
@@ -70,7 +72,12 @@ def step_forms(meeting: Meeting, item: AgendaItem, **overrides: Any) -> dict[str
         return_date=item.return_date,
         seen=meeting_steps.step3_state(item),
     )
-    return {"step1": step1, "action_form": action, "step3": step3}
+    return {
+        "step1": step1,
+        "action_form": action,
+        "step3": step3,
+        "return_date_missing": meeting_steps.needs_return_date(item),
+    }
 
 
 def screen_context(meeting: Meeting, item: AgendaItem | None, **overrides: Any) -> dict[str, Any]:
@@ -92,6 +99,7 @@ def screen_context(meeting: Meeting, item: AgendaItem | None, **overrides: Any) 
         "chair_form": chair_form,
         "attendance_forms": overrides.get("attendance_forms", {}),
         "editable": can_edit_record(meeting, current_user),
+        "before_start": meeting.starts_at > utcnow(),
         "attendance_choices": AttendanceStatus.choices(),
         "attendance_forms_choices": AttendanceForm.choices(),
     }
@@ -125,8 +133,10 @@ def _panel(
         return redirect_or_fragment(
             _screen_url(meeting, item, fragment), f"steps/_{fragment}.html", message=message, **context
         )
-    template = f"steps/_{fragment}.html" if is_htmx() else "steps/screen.html"
-    return render_template(template, conflict=conflict, **context), status
+    if not is_htmx():
+        return render_template("steps/screen.html", conflict=conflict, **context), status
+    # Steps 1 and 3 save in the background (hx-swap="none"); a refusal replaces the whole panel.
+    return render_template(f"steps/_{fragment}.html", conflict=conflict, **context), status, {"HX-Reswap": "outerHTML"}
 
 
 CONFLICT = (
@@ -166,8 +176,7 @@ def step1(meeting_id: int, item_id: int):
         Assessment(form.assessment.data) if form.assessment.data else None,
         current_user,
     )
-    db.session.commit()
-    return _panel(meeting, item, "step1", message="Stap 1 opgeslagen.")
+    return _commit_step(meeting, item, "step1", "Stap 1 opgeslagen.")
 
 
 @bp.route("/<int:item_id>/stap2", methods=["POST"])
@@ -225,8 +234,19 @@ def step3(meeting_id: int, item_id: int):
     meeting_steps.record_step3(
         item, Handover(form.handover.data) if form.handover.data else None, form.return_date.data, current_user
     )
-    db.session.commit()
-    return _panel(meeting, item, "step3", message="Stap 3 opgeslagen.")
+    return _commit_step(meeting, item, "step3", "Stap 3 opgeslagen.")
+
+
+def _commit_step(meeting: Meeting, item: AgendaItem, fragment: str, message: str):
+    """Commit a step; someone else's save between our read and write (the item's version) is a conflict."""
+    meeting_id, item_id = meeting.id, item.id
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        meeting = _editable(meeting_id)
+        return _panel(meeting, item_or_404(meeting, item_id), fragment, 409, conflict=CONFLICT)
+    return _panel(meeting, item, fragment, message=message)
 
 
 @bp.route("/aanwezigheid/<int:organisation_id>", methods=["POST"])

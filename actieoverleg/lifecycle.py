@@ -116,7 +116,7 @@ def cancel(meeting: Meeting, user: User | None) -> Cancelled:
     meeting.status = MeetingStatus.geannuleerd
     meeting.sequence += 1
     db.session.flush()
-    target = planning.next_meeting(meeting.region_id, regular=True)
+    target = planning.next_meeting(meeting.region_id, regular=True, after=meeting)
     moved = agenda.carry_over(meeting, target) if target is not None else 0
     audit.record(AuditAction.cancel, meeting, user=user)
     return Cancelled(mail.cancellation(meeting, target, moved), moved, target)

@@ -68,14 +68,17 @@ def start_of_today_utc() -> dt.datetime:
     return to_utc(local_today(), dt.time(0, 0))
 
 
-def next_meeting(region_id: int, regular: bool = False) -> Meeting | None:
+def next_meeting(region_id: int, regular: bool = False, after: Meeting | None = None) -> Meeting | None:
     """The region's first planned meeting from today on: the one whose agenda is in preparation.
-    `regular` passes over spoed meetings, which hold only what the chair puts on them."""
+    `regular` passes over spoed meetings, which hold only what the chair puts on them; `after`
+    looks past that meeting (where a cancelled or deferred agenda goes), never back before it."""
     query = db.select(Meeting).where(
         Meeting.region_id == region_id,
         Meeting.status == MeetingStatus.gepland,
         Meeting.starts_at >= start_of_today_utc(),
     )
+    if after is not None:
+        query = query.where(Meeting.starts_at > after.starts_at, Meeting.id != after.id)
     if regular:
         query = query.where(Meeting.is_extra.is_(False))
     return db.session.scalars(query.order_by(Meeting.starts_at).limit(1)).first()

@@ -125,7 +125,7 @@ def test_a_result_marks_the_statistics_stale_only_for_a_point_of_a_closed_meetin
     db.session.flush()
     assert stale() == set()  # the meeting is still open: nothing counted yet
     make_ready(world)
-    lifecycle.close(world.meeting, world.chair)
+    lifecycle.close(world.meeting, world.chair, before_start=True)
     db.session.commit()  # recomputes what closing made stale
     assert stale() == set()
     actions.tick_off(later, ActionStatus.afgerond, later.version, world.politie_user)

@@ -59,6 +59,16 @@ def test_cancel_carries_the_agenda_over_tells_everyone_and_is_audited(world, mak
     assert db.session.get(Meeting, world.meeting.id).status is MeetingStatus.gepland and mails(MailKind.afgelast) == 0
 
 
+def test_cancelling_a_later_meeting_moves_its_cases_forward_never_back(world, make_meeting):
+    later = make_meeting(world.rr, days=14)
+    latest = make_meeting(world.rr, days=28)
+    world.item.meeting = later
+    db.session.flush()
+    done = lifecycle.cancel(later, world.chair)
+    assert done.target is latest and [i.case for i in latest.items] == [world.case]
+    assert world.meeting.items == []
+
+
 def test_close_refuses_with_what_is_missing_and_changes_nothing(world):
     with pytest.raises(lifecycle.NotReady) as refused:
         lifecycle.close(world.meeting, world.chair, before_start=True)
@@ -141,24 +151,24 @@ def test_move_after_the_agenda_mails_the_changes_and_invites_newcomers(world, ma
 
 def test_closing_again_queues_corrections_only_for_changed_organisations(world, make_action):
     make_ready(world)
-    assert lifecycle.close(world.meeting, world.chair) == 4
+    assert lifecycle.close(world.meeting, world.chair, before_start=True) == 4
     lifecycle.reopen(world.meeting, ReopenReason.correctie_actiepunt, world.chair)
     assert world.meeting.reopened_at == utcnow() and not world.meeting.is_locked
-    assert lifecycle.close(world.meeting, world.chair) == 0  # nothing changed: no mail
+    assert lifecycle.close(world.meeting, world.chair, before_start=True) == 0  # nothing changed: no mail
     assert mails(MailKind.verslag) == 4 and [a for a, _ in audit_of(world.meeting)][-3:] == ["close", "reopen", "close"]
     lifecycle.reopen(world.meeting, ReopenReason.correctie_actiepunt, world.chair)
     world.action.due_date += dt.timedelta(days=7)  # a correction of Politie's point
-    assert lifecycle.close(world.meeting, world.chair) == 2  # both Politie members
+    assert lifecycle.close(world.meeting, world.chair, before_start=True) == 2  # both Politie members
     corrections = [m for m in queued(MailKind.verslag).values() if m["Subject"].startswith("Correctie: ")]
     assert sorted(m["To"].addresses[0].addr_spec for m in corrections) == ["politie2@rr.example", "politie@rr.example"]
     lifecycle.reopen(world.meeting, ReopenReason.correctie_actiepunt, world.chair)
     world.action.organisation = world.vt  # the point changes hands: both owners hear of it
-    assert lifecycle.close(world.meeting, world.chair) == 3
+    assert lifecycle.close(world.meeting, world.chair, before_start=True) == 3
 
 
 def test_a_result_recorded_between_closings_is_no_correction(world):
     make_ready(world)
-    lifecycle.close(world.meeting, world.chair)
+    lifecycle.close(world.meeting, world.chair, before_start=True)
     actions.tick_off(world.action, ActionStatus.afgerond, world.action.version, world.politie_user)
     lifecycle.reopen(world.meeting, ReopenReason.te_vroeg_afgesloten, world.chair)
-    assert lifecycle.close(world.meeting, world.chair) == 0
+    assert lifecycle.close(world.meeting, world.chair, before_start=True) == 0

@@ -515,7 +515,7 @@ def test_closing_again_unchanged_sends_no_correction(world, login_as, smtp):
     close_meeting(world, chair)
     assert len(smtp.inbox.messages) == 4
     reopen(chair, world.meeting)
-    response = chair.post(f"/overleggen/{world.meeting.id}/afsluiten", follow_redirects=True)
+    response = chair.post(f"/overleggen/{world.meeting.id}/afsluiten", data=HELD, follow_redirects=True)
     assert "Er zijn geen actiepunten veranderd: er gaat geen correctie uit." in response.get_data(as_text=True)
     assert len(smtp.inbox.messages) == 4
 
@@ -530,7 +530,7 @@ def test_closing_again_sends_a_correction_only_to_organisations_whose_points_cha
         item, world.politie, "Politie spreekt pleger aan", ActionKind.directe, due, None, world.chair
     )
     db.session.commit()
-    response = chair.post(f"/overleggen/{world.meeting.id}/afsluiten", follow_redirects=True)
+    response = chair.post(f"/overleggen/{world.meeting.id}/afsluiten", data=HELD, follow_redirects=True)
     assert "2 deelnemer(s) krijgen een correctie van hun actiepunten." in response.get_data(as_text=True)
     corrections = smtp.inbox.messages[4:]
     assert sorted(m["To"].addresses[0].addr_spec for m in corrections) == ["politie2@rr.example", "politie@rr.example"]
@@ -542,5 +542,5 @@ def test_closing_again_sends_a_correction_only_to_organisations_whose_points_cha
     assert_clean(correction)
     # reopened and closed once more without a change: nothing
     reopen(chair, world.meeting)
-    chair.post(f"/overleggen/{world.meeting.id}/afsluiten")
+    chair.post(f"/overleggen/{world.meeting.id}/afsluiten", data=HELD)
     assert len(smtp.inbox.messages) == 6

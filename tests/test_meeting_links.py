@@ -135,7 +135,7 @@ def test_moving_without_a_new_link_keeps_it(world):
 
 def test_a_reopened_record_says_so_to_everyone(world, login_as):
     make_ready(world)
-    lifecycle.close(world.meeting, world.chair)
+    lifecycle.close(world.meeting, world.chair, before_start=True)
     db.session.commit()
     member = login_as(world.politie_user)
     assert "heropend" not in page(member.get(f"/overleggen/{world.meeting.id}")).lower()
@@ -146,7 +146,7 @@ def test_a_reopened_record_says_so_to_everyone(world, login_as):
     assert "<strong>Heropend.</strong> Dit verslag is heropend op" in record
     listing = page(member.get("/overleggen/"))
     assert '<span class="tag tag--automatisch">heropend</span>' in listing
-    lifecycle.close(world.meeting, world.chair)
+    lifecycle.close(world.meeting, world.chair, before_start=True)
     db.session.commit()
     record = page(member.get(f"/overleggen/{world.meeting.id}"))
     assert "en opnieuw afgesloten)" in record and "<strong>Heropend.</strong>" not in record

@@ -233,7 +233,7 @@ def test_the_other_steps_leave_the_agenda_counter_and_the_statistics_alone(last_
     meeting_steps.set_chair(w.meeting, w.politie, w.chair)
     db.session.flush()
     assert agenda_version(w.rr) == before and stale() == set()
-    lifecycle.close(w.meeting, w.chair)  # closing is what the statistics and the next agenda see
+    lifecycle.close(w.meeting, w.chair, before_start=True)  # closing is what the statistics and the next agenda see
     db.session.flush()
     assert agenda_version(w.rr) == before + 1 and {region for region, _ in stale()} == {w.rr.id}
 

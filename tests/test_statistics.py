@@ -219,7 +219,7 @@ def test_a_result_after_closing_is_stored_by_the_change_itself(world):
     record_step1(world.item, [world.vt], Assessment.acuut, world.chair)
     record_step3(world.item, Handover.regulier, None, world.chair)
     record_attendance(meeting, world.vt, AttendanceStatus.aanwezig, True, None, world.chair)
-    lifecycle.close(meeting, world.chair)
+    lifecycle.close(meeting, world.chair, before_start=True)
     db.session.commit()
     period = Period.quarter_of(local(meeting.starts_at).date())
 

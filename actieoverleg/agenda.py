@@ -17,7 +17,7 @@ from typing import Iterable
 from sqlalchemy import ColumnElement, ScalarSelect, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
-from . import audit
+from . import audit, planning
 from .clock import local_today, utcnow
 from .extensions import db
 from .formatting import local
@@ -36,6 +36,12 @@ Reasons = list[list[str]]  # [[AgendaReason code, ISO date, owner's short name o
 def visible_items(meeting: Meeting) -> list[AgendaItem]:
     """The agenda as shown: items in order, without removed ones."""
     return sorted((i for i in meeting.items if not i.removed), key=lambda i: i.position)
+
+
+def table_items(meeting: Meeting) -> list[AgendaItem]:
+    """The agenda as the meeting screen walks it: the visible items and, in their place, the ones
+    deferred at this meeting (shown as such, so the chair can still take one back)."""
+    return sorted((i for i in meeting.items if not i.removed or i.deferred_to_id), key=lambda i: i.position)
 
 
 def add_items(meeting: Meeting, entries: Iterable[tuple[Case, ItemKind]]) -> list[AgendaItem]:
@@ -198,15 +204,15 @@ def automatic_reasons(meeting: Meeting) -> dict[int, Reasons]:
     return {case_id: reasons for case_id, reasons in wanted.items() if reasons}
 
 
-def _worked_on(item: AgendaItem) -> bool:
-    """Whether someone did something with an item already, so that withdrawing it would lose it."""
+def _worked_on(item: AgendaItem, preparation: bool = True) -> bool:
+    """Whether someone did something with an item already, so that withdrawing it would lose it
+    (`preparation`: counting a partner's "voorbereid", which a deferral brings along)."""
     return bool(
         item.assessment
         or item.handover
         or item.shared
         or item.actions
-        or item.planned_minutes is not None
-        or any(p.prepared for p in item.preparations)
+        or (preparation and (item.planned_minutes is not None or any(p.prepared for p in item.preparations)))
     )
 
 
@@ -356,6 +362,47 @@ def carry_over(source: Meeting, target: Meeting) -> int:
     for item in items:
         item.removed = True
     return len(items)
+
+
+class NoNextMeeting(Exception):
+    """Deferring needs a regular meeting after this one."""
+
+    message = (
+        "Er is nog geen volgend overleg gepland om deze casus naar door te schuiven. Plan eerst het volgende overleg."
+    )
+
+
+def defer(item: AgendaItem, user: User) -> Meeting:
+    """ "Niet besproken — doorschuiven": the case goes to the region's next regular meeting after
+    this one, with its preparation (who prepared stays prepared) and planned time. Here it counts
+    as not discussed: closing no longer asks for its steps, and neither statistics nor the
+    automatic agenda see a discussion."""
+    meeting = item.meeting
+    target = planning.next_meeting(meeting.region_id, regular=True, after=meeting)
+    if target is None:
+        raise NoNextMeeting()
+    moved = add_item(target, item.case, item.kind if item.kind is not ItemKind.automatisch else ItemKind.herbespreking)
+    prepared = {p.organisation_id for p in item.preparations if p.prepared}
+    for preparation in moved.preparations:
+        if preparation.organisation_id in prepared and not preparation.prepared:
+            preparation.prepared, preparation.updated_at = True, utcnow()
+    if moved.planned_minutes is None:
+        moved.planned_minutes = item.planned_minutes
+    item.removed, item.deferred_to = True, target
+    audit.record(AuditAction.defer, item, user=user, detail=f"naar_overleg_{target.id}")
+    return target
+
+
+def undefer(item: AgendaItem, user: User) -> None:
+    """Take a deferral back ("Toch bespreken"): the item is on this agenda again, and its copy
+    on the later agenda goes, unless someone worked on it there already."""
+    target = item.deferred_to
+    if target is not None and target.status is MeetingStatus.gepland:
+        copy = next((i for i in visible_items(target) if i.case_id == item.case_id), None)
+        if copy is not None and not _worked_on(copy, preparation=False):
+            target.items.remove(copy)
+    item.removed, item.deferred_to = False, None
+    audit.record(AuditAction.undefer, item, user=user)
 
 
 def set_prepared(preparation: Preparation, prepared: bool, user: User) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from . import agenda, aggregates
 from .formatting import local
-from .models import ActionPoint, AgendaItem, Attendance, Meeting, Region
+from .models import ActionPoint, AgendaItem, Attendance, ItemGuest, Meeting, Preparation, Region
 
 # What can change which cases come by themselves (`agenda.automatic_reasons`): a point that is
 # new or whose status, due date or result changed; a meeting planned, moved, closed, reopened,
@@ -51,6 +51,8 @@ def _changes(session: Session) -> Iterator[tuple[Any, set[str] | None]]:
 
 def _meeting_of(obj: Any) -> Meeting | None:
     """The meeting an object belongs to, also when it was made with a bare foreign key."""
+    if isinstance(obj, (Preparation, ItemGuest)):
+        obj = obj.item or inspect(obj).session.get(AgendaItem, obj.agenda_item_id)
     if isinstance(obj, ActionPoint):
         obj = obj.agenda_item or inspect(obj).session.get(AgendaItem, obj.agenda_item_id)
     if isinstance(obj, (AgendaItem, Attendance)):
@@ -113,6 +115,17 @@ def _watch(session: Session, _context: object, _instances: object) -> None:
         )
 
 
+def _live(session: Session, _context: object) -> None:
+    """After the flush wrote the change (its version checks first): raise the live counter of
+    every meeting whose screens show it (live.py)."""
+    meetings = {m.id for m in (_meeting_of(obj) for obj, _ in _changes(session)) if m is not None and m.id is not None}
+    if meetings:
+        table = Meeting.__table__
+        session.connection().execute(
+            update(table).where(table.c.id.in_(meetings)).values(live_version=table.c.live_version + 1)
+        )
+
+
 def _derive_agendas(session: Session) -> None:
     """Before the commit: derive the agendas of the regions this transaction touched, so that
     pages only read stored items. What `derive` itself changes needs no second pass."""
@@ -143,6 +156,7 @@ def init_app(app: Flask) -> None:
     """Register the watchers once per process (they act on every session)."""
     for name, listener in (
         ("before_flush", _watch),
+        ("after_flush", _live),
         ("before_commit", _refresh),
         ("after_rollback", _forget),
         ("after_soft_rollback", _forget),

@@ -203,6 +203,13 @@ class ChairForm(FlaskForm):
     chair_organisation_id = SelectField("Voorzitter namens", coerce=int, validators=[InputRequired(REQUIRED)])
 
 
+class GuestForm(FlaskForm):
+    """A guest organisation for this one case, with its confidentiality acknowledgement."""
+
+    organisation_id = SelectField("Gast voor deze casus", coerce=int, validators=[InputRequired(REQUIRED)])
+    acknowledged = BooleanField("De gast heeft de geheimhoudingsverklaring bevestigd")
+
+
 class MeetingPlanForm(FlaskForm):
     """Move a meeting, or plan an extra (spoed) one."""
 

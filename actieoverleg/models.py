@@ -226,12 +226,20 @@ class Meeting(db.Model):
     # Per organisation a digest of the points the last follow-up listed (JSON); closing again
     # sends a correction only where it differs (mail.follow_up). A digest, so no text is copied.
     follow_up_digests: Mapped[str | None] = mapped_column(Text)
+    # The agenda item the chair marked "nu in bespreking" (no foreign key: items refer to meetings).
+    current_item_id: Mapped[int | None]
+    # Rises with every change to the meeting, its items, points, attendance or preparation, so
+    # the screens following it see a change from the database (live.py); written by SQL only.
+    live_version: Mapped[int] = mapped_column(default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
 
     region: Mapped[Region] = relationship(lazy="joined")
     chair_organisation: Mapped[Organisation | None] = relationship(lazy="joined")
     items: Mapped[list[AgendaItem]] = relationship(
-        back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
+        back_populates="meeting",
+        order_by="AgendaItem.position",
+        cascade="all, delete-orphan",
+        foreign_keys="AgendaItem.meeting_id",
     )
     attendances: Mapped[list[Attendance]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
 
@@ -302,6 +310,9 @@ class AgendaItem(db.Model):
     # Why an automatic item is there, as codes (agenda.REASONS); derived, rewritten by agenda.derive.
     reasons: Mapped[list[list[str]] | None] = mapped_column(JSON)
     planned_minutes: Mapped[int | None]  # the chair's time budget for this item
+    # "Niet besproken — doorschuiven": the meeting the case went to instead (the item is then
+    # removed, without removed_at: not discussed here, and no removal by the chair).
+    deferred_to_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"))
     # step 1: informatie delen en duiden
     assessment: Mapped[Assessment | None] = mapped_column(choice(Assessment))
     # step 3: overdragen en uitvoeren
@@ -309,13 +320,17 @@ class AgendaItem(db.Model):
     return_date: Mapped[dt.date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(default=1)
 
-    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    meeting: Mapped[Meeting] = relationship(back_populates="items", foreign_keys=[meeting_id])
+    deferred_to: Mapped[Meeting | None] = relationship(foreign_keys=[deferred_to_id])
     case: Mapped[Case] = relationship(back_populates="items", lazy="joined")
     shared: Mapped[list[Organisation]] = relationship(secondary=item_shared, order_by="Organisation.position")
     preparations: Mapped[list[Preparation]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="Preparation.organisation_id"
     )
     actions: Mapped[list[ActionPoint]] = relationship(back_populates="agenda_item", order_by="ActionPoint.id")
+    guests: Mapped[list[ItemGuest]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="ItemGuest.organisation_id"
+    )
 
     __table_args__ = (UniqueConstraint("meeting_id", "case_id"),)
     __mapper_args__ = {"version_id_col": version}
@@ -339,6 +354,18 @@ class Preparation(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     item: Mapped[AgendaItem] = relationship(back_populates="preparations")
+
+
+class ItemGuest(db.Model):
+    """A guest organisation at the table for one case's discussion only, after it acknowledged
+    confidentiality (recorded by the chair): its members see this item of this meeting, nothing else."""
+
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True, index=True)
+    acknowledged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    acknowledged_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))  # the chair who recorded it
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    item: Mapped[AgendaItem] = relationship(back_populates="guests")
 
 
 class ActionPoint(db.Model):

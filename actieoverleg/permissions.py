@@ -118,6 +118,19 @@ def can_bring_in(meeting: Meeting, user: User) -> bool:
     return in_region(meeting.region_id, user) and meeting.status is MeetingStatus.gepland
 
 
+def is_guest_of(item: AgendaItem, user: User) -> bool:
+    """A guest organisation invited to the table for this case only (ItemGuest)."""
+    return is_member(user) and any(g.organisation_id == user.organisation_id for g in item.guests)
+
+
+def followed_items(meeting: Meeting, items: Sequence[AgendaItem], user: User) -> list[AgendaItem]:
+    """What a follower of the meeting sees: the region's members the whole table, a guest only
+    the cases it was invited for."""
+    if in_region(meeting.region_id, user):
+        return list(items)
+    return [i for i in items if is_guest_of(i, user)]
+
+
 def involved_organisation_ids(case: Case) -> set[int]:
     """The bringing partner, the needed partners and every owner of one of its points."""
     return {case.organisation_id} | {o.id for o in case.needed} | {a.organisation_id for a in case.actions}
@@ -167,6 +180,16 @@ def _get_in_region(
 def meeting_or_404(meeting_id: int, user: User, options: Sequence[ORMOption] = ()) -> Meeting:
     """A meeting in the user's regions, loaded with `options` (e.g. the whole record at once)."""
     return _get_in_region(Meeting, meeting_id, lambda m: m.region_id, user, options)
+
+
+def followed_meeting_or_404(meeting_id: int, user: User, options: Sequence[ORMOption] = ()) -> Meeting:
+    """A meeting to follow live: in the user's regions, or one where the user's organisation is
+    a guest for a case. 404 otherwise, so a guest learns of no other meeting."""
+    again = bool(options) and db.session.identity_key(Meeting, meeting_id) in db.session.identity_map
+    meeting = db.session.get(Meeting, meeting_id, options=options, populate_existing=again)
+    if meeting is None or not (in_region(meeting.region_id, user) or followed_items(meeting, meeting.items, user)):
+        abort(404)
+    return meeting
 
 
 def item_or_404(meeting: Meeting, item_id: int) -> AgendaItem:

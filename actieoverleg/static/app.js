@@ -72,6 +72,49 @@
     if (document.querySelector("[data-print-on-load]")) window.print();
   });
 
+  // Live screens poll themselves (hx-select-oob): a part the user is typing in, or whose save
+  // is on its way, is kept as it is; its version check catches a real conflict on saving.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    var active = document.activeElement;
+    var busy = target.querySelector && target.querySelector("form[data-dirty], form[data-saving]");
+    if ((active && active !== document.body && target.contains(active)) || busy) event.detail.shouldSwap = false;
+  });
+
+  // After an htmx action the focus stays on its control when that is still there (htmx keeps it
+  // by id); if it fell to the page, it moves to the result. A live poll never moves it.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-live")) return;
+    var active = document.activeElement;
+    if (active && active !== document.body && document.contains(active)) return;
+    var target = event.detail.target;
+    if (!target || !document.contains(target)) target = document.getElementById(target && target.id);
+    if (!target) return;
+    var focus = target.querySelector("[data-focus]") || target;
+    if (!focus.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(focus.tagName)) focus.setAttribute("tabindex", "-1");
+    focus.focus();
+  });
+
+  // Messages can be dismissed (the button is there only with JavaScript).
+  function dismissButtons(root) {
+    root.querySelectorAll("#meldingen .flash:not([data-dismissable])").forEach(function (el) {
+      el.setAttribute("data-dismissable", "");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "flash__close";
+      button.setAttribute("aria-label", "Melding sluiten");
+      button.textContent = "×";
+      el.appendChild(button);
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".flash__close");
+    if (button) button.parentElement.remove();
+  });
+  document.addEventListener("DOMContentLoaded", function () { dismissButtons(document); });
+  document.addEventListener("htmx:afterSettle", function () { dismissButtons(document); });
+
   // Confirmations fade after a while; errors stay until the user acts.
   function fadeLater(root) {
     root.querySelectorAll("#meldingen .flash--success, #meldingen .flash--info").forEach(function (el) {

@@ -11,7 +11,7 @@ from ..actions import count_due, owned_points_query
 from ..clock import local_today
 from ..extensions import db
 from ..indicators import build
-from ..models import AgendaItem, Meeting, Preparation
+from ..models import AgendaItem, ItemGuest, Meeting, Preparation
 from ..periods import last_complete_quarter
 from ..permissions import (
     allow,
@@ -47,6 +47,24 @@ def awaiting_preparation(organisation_id: int, region_ids: set[int]) -> list[Pre
             .order_by(Meeting.starts_at, AgendaItem.position)
             .limit(20)
         ).unique()
+    )
+
+
+def guest_items(organisation_id: int) -> list[AgendaItem]:
+    """The cases of coming (or today's) meetings the organisation is a guest for (guests.py)."""
+    return list(
+        db.session.scalars(
+            select(AgendaItem)
+            .join(ItemGuest, ItemGuest.agenda_item_id == AgendaItem.id)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(
+                ItemGuest.organisation_id == organisation_id,
+                Meeting.status == MeetingStatus.gepland,
+                Meeting.starts_at >= start_of_today_utc(),
+            )
+            .options(selectinload(AgendaItem.meeting))
+            .order_by(Meeting.starts_at)
+        )
     )
 
 
@@ -89,6 +107,7 @@ def index():
             today=today,
             chaired=chaired,
             awaiting=awaiting_preparation(user.organisation_id, regions),
+            guest_of=guest_items(user.organisation_id),
         )
     if national:
         context["latest"] = build(last_complete_quarter(local_today()), None, local_today())

@@ -23,12 +23,15 @@ from ..vocab import MeetingForm, MeetingStatus, ReopenReason
 bp = Blueprint("meetings", __name__, url_prefix="/overleggen")
 
 
-def record_options():
-    """Everything the record and the meeting screen show, loaded in a fixed number of queries."""
+def record_options(guests: bool = False):
+    """Everything the record and the meeting screen show, loaded in a fixed number of queries
+    (`guests`: with each item's guests and preparation, as the live screens show)."""
+    extra = (selectinload(AgendaItem.guests), selectinload(AgendaItem.preparations)) if guests else ()
     return (
         selectinload(Meeting.items).options(
             selectinload(AgendaItem.shared),
             selectinload(AgendaItem.actions).options(*people_of_points()),
+            *extra,
         ),
         selectinload(Meeting.attendances),
         selectinload(Meeting.region).selectinload(Region.organisations),

@@ -9,20 +9,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import agenda, meeting_steps
+from .. import agenda, guests, live, meeting_steps
 from ..clock import utcnow
 from ..extensions import db
-from ..forms import ActionForm, AttendanceRowForm, ChairForm, Step1Form, Step3Form, options
+from ..formatting import datum
+from ..forms import ActionForm, AttendanceRowForm, ChairForm, GuestForm, Step1Form, Step3Form, options
 from ..htmx import is_htmx, redirect_or_fragment
 from ..models import AgendaItem, Meeting, Organisation, User
-from ..permissions import allow, can_edit_record, is_member, item_or_404, require
+from ..permissions import (
+    allow,
+    can_edit_record,
+    followed_items,
+    followed_meeting_or_404,
+    is_member,
+    item_or_404,
+    meeting_or_404,
+    require,
+)
 from ..vocab import ActionKind, Assessment, AttendanceForm, AttendanceStatus, Handover
-from .meetings import load_record
+from .meetings import load_record, record_options
 
 bp = Blueprint("steps", __name__, url_prefix="/overleggen/<int:meeting_id>/vergadering")
 
@@ -72,16 +82,23 @@ def step_forms(meeting: Meeting, item: AgendaItem, **overrides: Any) -> dict[str
         return_date=item.return_date,
         seen=meeting_steps.step3_state(item),
     )
+    guest = overrides.get("guest_form") or GuestForm(formdata=None, prefix="gast")
+    guest.organisation_id.choices = options((o.id, o.name) for o in guests.candidates(item, all_organisations()))
     return {
         "step1": step1,
         "action_form": action,
         "step3": step3,
+        "guest_form": guest,
         "return_date_missing": meeting_steps.needs_return_date(item),
     }
 
 
+def all_organisations() -> list[Organisation]:
+    return list(db.session.scalars(db.select(Organisation).order_by(Organisation.position, Organisation.name)))
+
+
 def screen_context(meeting: Meeting, item: AgendaItem | None, **overrides: Any) -> dict[str, Any]:
-    items = agenda.visible_items(meeting)
+    items = agenda.table_items(meeting)
     index = items.index(item) if item in items else 0
     chair_form = ChairForm(
         formdata=None, chair_organisation_id=meeting.chair_organisation_id or current_user.organisation_id
@@ -102,6 +119,9 @@ def screen_context(meeting: Meeting, item: AgendaItem | None, **overrides: Any) 
         "before_start": meeting.starts_at > utcnow(),
         "attendance_choices": AttendanceStatus.choices(),
         "attendance_forms_choices": AttendanceForm.choices(),
+        "current_id": meeting.current_item_id,
+        "live_version": meeting.live_version,
+        "poll_seconds": live.POLL_SECONDS,
     }
     if item is not None:
         context.update(step_forms(meeting, item, **overrides))
@@ -148,13 +168,159 @@ CONFLICT = (
 @bp.route("/")
 @allow(is_member)
 def screen(meeting_id: int):
-    """The meeting screen at one agenda item (the first, unless ?item= says otherwise)."""
-    meeting = load_record(meeting_id)
+    """The meeting screen at one agenda item (?item=, else the one in discussion, else the first).
+
+    The screen polls itself with the live version it shows (?v=): 204 while nothing changed
+    (two indexed reads: the session, the meeting), else the page again, from which htmx takes
+    the parts others can change (hx-select-oob; app.js keeps a part the chair is typing in)."""
+    meeting = meeting_or_404(meeting_id, current_user)
     require(can_edit_record(meeting, current_user))
-    items = agenda.visible_items(meeting)
-    wanted = request.args.get("item", type=int)
-    item = next((i for i in items if i.id == wanted), items[0] if items else None)
-    return render_template("steps/screen.html", **screen_context(meeting, item))
+    if _unchanged(meeting):
+        return "", 204
+    meeting = load_record(meeting_id)
+    return render_template("steps/screen.html", **screen_context(meeting, _wanted_item(meeting)))
+
+
+def _unchanged(meeting: Meeting) -> bool:
+    """Whether a poll (?v=) already shows the meeting's current live version."""
+    seen = request.args.get("v", type=int)
+    return seen is not None and seen == meeting.live_version
+
+
+def _wanted_item(meeting: Meeting) -> AgendaItem | None:
+    """The item ?item= names, else the one in discussion, else the first."""
+    items = agenda.table_items(meeting)
+    wanted = request.args.get("item", type=int) or meeting.current_item_id
+    return next((i for i in items if i.id == wanted), items[0] if items else None)
+
+
+@bp.route("/volgen")
+@allow(is_member)
+def follow(meeting_id: int):
+    """Following the meeting on one's own screen, read-only: the case in discussion with its
+    three steps as they are recorded, and the agenda. For the region's members, and for a
+    guest only the case it was invited to. Polls itself like the chair's screen (?v=)."""
+    meeting = followed_meeting_or_404(meeting_id, current_user)
+    if _unchanged(meeting):
+        return "", 204
+    return render_template("steps/follow.html", **_follow_context(meeting))
+
+
+def _follow_context(meeting: Meeting) -> dict[str, Any]:
+    meeting = followed_meeting_or_404(meeting.id, current_user, record_options(guests=True))
+    items = followed_items(meeting, agenda.table_items(meeting), current_user)
+    pinned = next((i for i in items if i.id == request.args.get("item", type=int)), None)
+    return {
+        "meeting": meeting,
+        "items": items,
+        "item": pinned or live.current_item(meeting, items),
+        "pinned": pinned,
+        "progress": {i.id: meeting_steps.item_progress(i) for i in items},
+        "current_id": meeting.current_item_id,
+        "poll_seconds": live.POLL_SECONDS,
+        "chair": can_edit_record(meeting, current_user),
+    }
+
+
+@bp.route("/<int:item_id>/doorschuiven", methods=["POST"])
+@allow(is_member)
+def defer(meeting_id: int, item_id: int):
+    """ "Niet besproken — doorschuiven": the case goes to the next regular meeting."""
+    meeting = _editable(meeting_id)
+    item = item_or_404(meeting, item_id)
+    if item.removed:
+        return _item_panel(meeting, item, "Deze casus is al doorgeschoven.")
+    try:
+        target = agenda.defer(item, current_user)
+    except agenda.NoNextMeeting as refused:
+        return _item_panel(meeting, item, refused.message, category="error")
+    db.session.commit()
+    return _item_panel(
+        meeting, item, f"{item.case.code} is doorgeschoven naar het overleg van {datum(target.starts_at)}."
+    )
+
+
+@bp.route("/<int:item_id>/terughalen", methods=["POST"])
+@allow(is_member)
+def undefer(meeting_id: int, item_id: int):
+    """ "Toch bespreken": take a deferral back."""
+    meeting = _editable(meeting_id)
+    item = item_or_404(meeting, item_id)
+    if item.deferred_to_id is not None:
+        agenda.undefer(item, current_user)
+        db.session.commit()
+    return _item_panel(meeting, item, f"{item.case.code} wordt toch in dit overleg besproken.")
+
+
+@bp.route("/nu", methods=["POST"])
+@allow(is_member)
+def current(meeting_id: int):
+    """The chair marks the case "nu in bespreking" (or, with no item, none)."""
+    meeting = _editable(meeting_id)
+    wanted = request.form.get("item_id", type=int)
+    item = item_or_404(meeting, wanted) if wanted else None
+    live.set_current(meeting, item, current_user)
+    db.session.commit()
+    shown = item or _wanted_item(meeting)
+    return _item_panel(
+        meeting, shown, f"{item.case.code} is nu in bespreking." if item else "Geen casus in bespreking."
+    )
+
+
+@bp.route("/<int:item_id>/gast", methods=["POST"])
+@allow(is_member)
+def add_guest(meeting_id: int, item_id: int):
+    """A guest organisation joins this case's discussion, after its confidentiality acknowledgement."""
+    meeting = _editable(meeting_id)
+    item = item_or_404(meeting, item_id)
+    form = GuestForm(prefix="gast")
+    form.organisation_id.choices = options((o.id, o.name) for o in guests.candidates(item, all_organisations()))
+    if not form.validate_on_submit():
+        return _item_panel(meeting, item, status=422, guest_form=form)
+    organisation = db.session.get(Organisation, form.organisation_id.data)
+    try:
+        guests.add_guest(item, organisation, form.acknowledged.data, current_user)
+    except guests.NotAcknowledged as refused:
+        form.acknowledged.errors = [refused.message]
+        return _item_panel(meeting, item, status=422, guest_form=form)
+    db.session.commit()
+    return _item_panel(meeting, item, f"{organisation.short_name} schuift aan als gast voor {item.case.code}.")
+
+
+@bp.route("/<int:item_id>/gast/<int:organisation_id>/verwijderen", methods=["POST"])
+@allow(is_member)
+def remove_guest(meeting_id: int, item_id: int, organisation_id: int):
+    meeting = _editable(meeting_id)
+    item = item_or_404(meeting, item_id)
+    guest = next((g for g in item.guests if g.organisation_id == organisation_id), None)
+    if guest is None:
+        abort(404)
+    name = guest.organisation.short_name
+    guests.remove_guest(item, guest, current_user)
+    db.session.commit()
+    return _item_panel(meeting, item, f"{name} is geen gast meer bij {item.case.code}.")
+
+
+def _item_panel(
+    meeting: Meeting,
+    item: AgendaItem,
+    message: str | None = None,
+    category: str = "success",
+    status: int = 200,
+    **overrides: Any,
+):
+    """After an action on the whole item: the item (with the agenda list out of band) to htmx,
+    the screen at that item otherwise."""
+    context = screen_context(meeting, item, **overrides)
+    if is_htmx():
+        return render_template(
+            "steps/_item.html", message=message, message_category=category, oob=True, **context
+        ), status
+    if status != 200:
+        return render_template("steps/screen.html", **context), status
+    if message:
+        flash(message, category)
+    return redirect(_screen_url(meeting, item), code=303)
 
 
 @bp.route("/<int:item_id>/stap1", methods=["POST"])

@@ -224,6 +224,9 @@ def test_the_guest_finds_its_case_on_the_start_page_and_members_find_the_follow_
     guests.add_guest(world.item, organisation, True, world.chair)
     db.session.commit()
     home = login_as(user).get("/").get_data(as_text=True)
-    assert "Als gast aan tafel" in home and f"/overleggen/{world.meeting.id}/vergadering/volgen?item={world.item.id}" in home
+    assert (
+        "Als gast aan tafel" in home
+        and f"/overleggen/{world.meeting.id}/vergadering/volgen?item={world.item.id}" in home
+    )
     agenda_page = login_as(world.politie_user).get(f"/overleggen/{world.meeting.id}/agenda/").get_data(as_text=True)
     assert "Meekijken tijdens het overleg" in agenda_page

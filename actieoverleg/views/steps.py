@@ -7,6 +7,7 @@ form posts and the screen is shown again at the same item.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -15,7 +16,7 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import agenda, guests, live, meeting_steps
-from ..clock import utcnow
+from ..clock import local_today, utcnow
 from ..extensions import db
 from ..formatting import datum
 from ..forms import ActionForm, AttendanceRowForm, ChairForm, GuestForm, Step1Form, Step3Form, options
@@ -70,7 +71,8 @@ def step_forms(meeting: Meeting, item: AgendaItem, **overrides: Any) -> dict[str
         seen=meeting_steps.step1_state(item),
     )
     step1.shared.choices = options((o.id, o.short_name) for o in orgs)
-    action = overrides.get("action_form") or ActionForm(formdata=None)
+    # a week is the usual term: one field less to fill in at the table
+    action = overrides.get("action_form") or ActionForm(formdata=None, due_date=local_today() + dt.timedelta(days=7))
     action.organisation_id.choices = options((o.id, o.name) for o in orgs)
     action.assignee_id.choices = options(
         [(0, "Geen persoon")]

@@ -373,7 +373,7 @@ def _point(
 
 def _focus_first(form: Any) -> Any:
     """htmx (and the browser, on a full page) put the focus on the first field with an error, or the first field."""
-    fields = [f for f in form if f.type not in ("HiddenField", "CSRFTokenField") and f.widget.input_type != "hidden"]
+    fields = [f for f in form if getattr(f.widget, "input_type", None) != "hidden"]
     target = next((f for f in fields if f.errors), fields[0])
     target.render_kw = {**(target.render_kw or {}), "autofocus": True}  # a copy: render_kw is shared per class
     return form

@@ -283,7 +283,7 @@ def test_step2_shows_the_earlier_open_points_with_their_controls(discussed_befor
     w = discussed_before
     html = login_as(w.chair).get(url(w, f"?item={w.item.id}")).get_data(as_text=True)
     step2 = html[html.index('<section id="step2"') : html.index('<section id="step3"')]
-    assert "Openstaande actiepunten uit eerdere besprekingen (1)" in step2
+    assert 'Actiepunten uit eerdere besprekingen <span class="muted">(1 open)</span>' in step2
     assert "VT legt huisbezoek af" in step2 and "te laat" in step2 and w.vt_user.name in step2
     for label in ("Afgerond", "Niet uitgevoerd", "Termijn of eigenaar wijzigen"):
         assert label in step2

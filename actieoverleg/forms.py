@@ -24,7 +24,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from . import privacy
 from .clock import local_today
@@ -260,3 +260,21 @@ class MailPreferenceForm(FlaskForm):
     mail_mode = RadioField(
         "Wat staat er in uw mails?", choices=options(MailMode.choices()), validators=[InputRequired(NO_CHOICE)]
     )
+
+
+class ActionEditForm(ActionForm):
+    """Step 2: a point of this meeting, corrected in its row (the form is prefixed per point).
+    The due date is judged by `meeting_steps.check_due_date`, which knows the meeting."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(REQUIRED)])
+
+    def validate_due_date(self, field: DateField) -> None:
+        pass  # not ActionForm's "not in the past": an unchanged date is not judged again
+
+
+class ReviseActionForm(FlaskForm):
+    """Step 2: an earlier meeting's open point, agreed anew: its due date or its owner."""
+
+    organisation_id = SelectField("Eigenaar", coerce=int, validators=[InputRequired(REQUIRED)])
+    due_date = date_field("Termijn")
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(REQUIRED)])

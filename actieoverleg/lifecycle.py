@@ -21,7 +21,7 @@ from . import agenda, audit, mail, planning
 from .clock import utcnow
 from .extensions import db
 from .formatting import datumtijd, to_utc
-from .meeting_steps import Problem, close_problems
+from .meeting_steps import Problem, close_problems, forget_removed
 from .models import Meeting, User
 from .vocab import AuditAction, MeetingForm, MeetingStatus, ReopenReason
 
@@ -139,6 +139,7 @@ def close(meeting: Meeting, user: User, *, before_start: bool = False) -> int:
     if meeting.chair_organisation_id is None:
         meeting.chair_organisation_id = user.organisation_id
     audit.record(AuditAction.close, meeting, user=user)
+    forget_removed(meeting)  # "ongedaan maken" ends with the meeting: no removed text is kept
     return mail.follow_up(meeting)
 
 

@@ -407,6 +407,32 @@ class ActionPoint(db.Model):
         return self.is_open and self.due_date < today
 
 
+class RemovedAction(db.Model):
+    """An action point taken back in the meeting, kept server-side so "Ongedaan maken" can put
+    the same point back (meeting_steps.remove_action / restore_action). Only the token reaches
+    the browser, never the text; the row goes when the point is restored, when another point of
+    the item is removed, and when the meeting is closed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
+    removed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The point as it was, field by field (its id too: restored under it when that is still free).
+    action_id: Mapped[int]
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    text: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[ActionKind] = mapped_column(choice(ActionKind))
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    status: Mapped[ActionStatus] = mapped_column(choice(ActionStatus))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    result_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    result_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
 class AuditEvent(db.Model):
     """Who did what to which object, and when — never what the object says."""
 

@@ -186,6 +186,7 @@ class AuditAction(Choice):
     close = "close", "afgesloten"
     reopen = "reopen", "heropend"
     tick_off = "tick_off", "afgevinkt"
+    restore = "restore", "teruggezet"
     login = "login", "ingelogd"
     activate = "activate", "geactiveerd"
     deactivate = "deactivate", "gedeactiveerd"

@@ -332,3 +332,19 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", on_execute)
 
     return counter
+
+
+@pytest.fixture
+def discussed_before(world, make_meeting, make_action) -> SimpleNamespace:
+    """The world's case was discussed a fortnight ago too (a closed meeting), which agreed a VT
+    point with a named person that is overdue now: an earlier point for the world's meeting."""
+    from actieoverleg.agenda import add_item
+    from actieoverleg.vocab import ItemKind, MeetingStatus
+
+    past = make_meeting(world.rr, days=-14, status=MeetingStatus.afgesloten)
+    item = add_item(past, world.case, ItemKind.nieuw)
+    point = make_action(item, world.vt, world.chair, due_in=-3, text="VT legt huisbezoek af")
+    point.assignee = world.vt_user
+    db.session.commit()
+    world.past_meeting, world.earlier = past, point
+    return world

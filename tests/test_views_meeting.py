@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from flask_sqlalchemy.session import Session
@@ -13,7 +14,7 @@ from actieoverleg import meeting_steps
 from actieoverleg.clock import local_today
 from actieoverleg.extensions import db
 from actieoverleg.models import ActionPoint, AgendaItem, AuditEvent, Meeting
-from actieoverleg.vocab import Assessment, Handover, MeetingStatus
+from actieoverleg.vocab import ActionStatus, Assessment, AttendanceForm, Handover, MeetingForm, MeetingStatus
 
 from .conftest import HX
 
@@ -260,3 +261,235 @@ def test_audit_log_has_no_content(world, login_as):
     for event in db.session.scalars(db.select(AuditEvent)):
         assert "vordering" not in (event.detail or "")
         assert len(event.detail or "") <= 40
+
+
+# --- step 2 at the table -------------------------------------------------------------------
+
+
+def point_url(world, action, suffix=""):
+    return url(world, f"{world.item.id}/stap2/{action.id}{suffix}")
+
+
+def earlier_url(world, action, suffix):
+    return url(world, f"{world.item.id}/stap2/eerder/{action.id}/{suffix}")
+
+
+def fresh_point(action_id):
+    db.session.expire_all()
+    return db.session.get(ActionPoint, action_id)
+
+
+def test_step2_shows_the_earlier_open_points_with_their_controls(discussed_before, login_as):
+    w = discussed_before
+    html = login_as(w.chair).get(url(w, f"?item={w.item.id}")).get_data(as_text=True)
+    step2 = html[html.index('<section id="step2"') : html.index('<section id="step3"')]
+    assert 'Actiepunten uit eerdere besprekingen <span class="muted">(1 open)</span>' in step2
+    assert "VT legt huisbezoek af" in step2 and "te laat" in step2 and w.vt_user.name in step2
+    for label in ("Afgerond", "Niet uitgevoerd", "Termijn of eigenaar wijzigen"):
+        assert label in step2
+    assert "uit eerdere besprekingen" not in html[: html.index('<section id="step2"')]  # moved out of the head
+
+
+def test_the_table_records_a_result_with_htmx_and_without(discussed_before, login_as):
+    w = discussed_before
+    client = login_as(w.chair)
+    response = client.post(
+        earlier_url(w, w.earlier, "resultaat"),
+        headers=HX,
+        data={"status": "niet_uitgevoerd", "version": w.earlier.version},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.lstrip().startswith(f'<tr id="punt-{w.earlier.id}"')
+    assert "autofocus" in html and "Niet uitgevoerd" in html and "Heropenen" in html
+    assert "Resultaat vastgelegd: niet uitgevoerd." in html
+    point = fresh_point(w.earlier.id)
+    assert point.status is ActionStatus.niet_uitgevoerd and point.result_by_id == w.chair.id
+    response = client.post(earlier_url(w, w.earlier, "resultaat"), data={"status": "open", "version": point.version})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"?item={w.item.id}#punt-{point.id}")
+    assert fresh_point(w.earlier.id).is_open
+
+
+def test_a_result_on_a_changed_point_is_a_conflict(discussed_before, login_as):
+    w = discussed_before
+    seen = w.earlier.version
+    login_as(w.vt_user).post(f"/actiepunten/{w.earlier.id}/status", data={"status": "afgerond", "version": seen})
+    response = login_as(w.chair).post(
+        earlier_url(w, w.earlier, "resultaat"), headers=HX, data={"status": "niet_uitgevoerd", "version": seen}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Iemand anders heeft dit actiepunt intussen gewijzigd" in html
+    assert "Afgerond" in html and fresh_point(w.earlier.id).status is ActionStatus.afgerond
+
+
+def test_the_table_moves_an_earlier_points_due_date_and_owner(discussed_before, login_as):
+    w = discussed_before
+    client = login_as(w.chair)
+    form = client.get(earlier_url(w, w.earlier, "wijzigen"), headers=HX).get_data(as_text=True)
+    assert f'id="eerder{w.earlier.id}-due_date"' in form and "autofocus" in form
+    prefix = f"eerder{w.earlier.id}-"
+    data = {prefix + "organisation_id": w.politie.id, prefix + "version": w.earlier.version}
+    before = client.post(earlier_url(w, w.earlier, "wijzigen"), headers=HX, data={**data, prefix + "due_date": due(0)})
+    assert before.status_code == 422 and "De termijn ligt vóór dit overleg." in before.get_data(as_text=True)
+    assert f'value="{due(0)}"' in before.get_data(as_text=True)  # what was typed stays
+    response = client.post(
+        earlier_url(w, w.earlier, "wijzigen"), headers=HX, data={**data, prefix + "due_date": due(21)}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Nieuwe afspraak vastgelegd: Politie, termijn" in html
+    point = fresh_point(w.earlier.id)
+    assert (point.organisation_id, point.due_date.isoformat(), point.assignee_id) == (w.politie.id, due(21), None)
+    stale = client.post(earlier_url(w, w.earlier, "wijzigen"), data={**data, prefix + "due_date": due(28)})
+    assert stale.status_code == 409 and "Iemand anders heeft dit actiepunt intussen gewijzigd" in stale.get_data(
+        as_text=True
+    )
+    assert fresh_point(w.earlier.id).due_date.isoformat() == due(21)
+
+
+def edit_data(world, action, **overrides):
+    prefix = f"punt{action.id}-"
+    data = {k: v for k, v in action_data(world, text="Politie plant verhoor vóór 12-03").items()}
+    data.update(overrides)
+    return {prefix + k: v for k, v in {**data, "version": action.version}.items()}
+
+
+def test_a_new_point_is_edited_in_its_row(world, login_as):
+    client = login_as(world.chair)
+    form = client.get(point_url(world, world.action, "/wijzigen"), headers=HX).get_data(as_text=True)
+    assert form.lstrip().startswith(f'<tr id="punt-{world.action.id}"') and 'value="Politie plant verhoor"' in form
+    refused = client.post(
+        point_url(world, world.action, "/wijzigen"),
+        headers=HX,
+        data=edit_data(world, world.action, text="Bel 06-12345678"),
+    )
+    assert refused.status_code == 422 and 'value="Bel 06-12345678"' in refused.get_data(as_text=True)
+    assert "Verwijder het telefoonnummer" in refused.get_data(as_text=True)
+    saved = client.post(
+        point_url(world, world.action, "/wijzigen"), headers=HX, data=edit_data(world, world.action, due_date=due(10))
+    )
+    html = saved.get_data(as_text=True)
+    assert saved.status_code == 200 and "Actiepunt gewijzigd." in html and "Politie plant verhoor vóór 12-03" in html
+    assert "autofocus" in html
+    point = fresh_point(world.action.id)
+    assert point.text == "Politie plant verhoor vóór 12-03" and point.due_date.isoformat() == due(10)
+    stale_data = {**edit_data(world, point, text="OM beslist"), f"punt{point.id}-version": point.version - 1}
+    stale = client.post(point_url(world, point, "/wijzigen"), headers=HX, data=stale_data)
+    assert stale.status_code == 409 and "Iemand anders heeft dit actiepunt intussen gewijzigd" in stale.get_data(
+        as_text=True
+    )
+    assert fresh_point(point.id).text == "Politie plant verhoor vóór 12-03"  # nothing overwritten
+    point = fresh_point(point.id)
+    # without JavaScript: the screen with the form, then back at the row
+    page = client.get(point_url(world, point, "/wijzigen"))
+    assert page.status_code == 200 and "Wijziging opslaan" in page.get_data(as_text=True)
+    plain = client.post(point_url(world, point, "/wijzigen"), data=edit_data(world, point, kind="onderzoek"))
+    assert plain.status_code == 303 and plain.headers["Location"].endswith(f"?item={world.item.id}#punt-{point.id}")
+    assert "Actiepunt gewijzigd." in client.get(plain.headers["Location"]).get_data(as_text=True)
+
+
+def test_delete_offers_undo_in_place_and_undo_restores_the_point(world, login_as):
+    client, action_id = login_as(world.chair), world.action.id
+    response = client.post(point_url(world, world.action, "/verwijderen"), headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.lstrip().startswith(f'<tr id="punt-{action_id}"')
+    assert "Actiepunt verwijderd." in html and "Ongedaan maken" in html and "autofocus" in html
+    assert "verhoor" not in html  # the text is kept server-side only
+    assert fresh_point(action_id) is None
+    undo = re.search(r'hx-post="([^"]+/ongedaan/[^"]+)"', html).group(1)
+    restored = client.post(undo, headers=HX)
+    assert restored.status_code == 200 and "Actiepunt teruggezet." in restored.get_data(as_text=True)
+    assert "Politie plant verhoor" in restored.get_data(as_text=True)
+    assert fresh_point(action_id).text == "Politie plant verhoor"
+    again = client.post(undo, headers=HX)
+    assert again.status_code == 409 and again.headers["HX-Retarget"] == "#step2"
+    assert "kan niet meer worden teruggezet" in again.get_data(as_text=True)
+
+
+def test_delete_and_undo_without_javascript(world, login_as):
+    client, action_id = login_as(world.chair), world.action.id
+    response = client.post(point_url(world, world.action, "/verwijderen"))
+    assert response.status_code == 303 and "/stap2/verwijderd/" in response.headers["Location"]
+    assert "verhoor" not in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Actiepunt verwijderd." in page and "Ongedaan maken" in page and "Politie plant verhoor" not in page
+    undo = re.search(r'action="([^"]+/ongedaan/[^"]+)"', page).group(1)
+    back = client.post(undo)
+    assert back.status_code == 303 and back.headers["Location"].endswith(f"#punt-{action_id}")
+    assert "Politie plant verhoor" in client.get(back.headers["Location"]).get_data(as_text=True)
+    gone = client.get(response.headers["Location"])  # the undo is used up: just the screen
+    assert gone.status_code == 303 and gone.headers["Location"].endswith("#step2")
+
+
+def test_the_points_are_locked_once_the_record_is_closed(discussed_before, login_as):
+    w = discussed_before
+    client = login_as(w.chair)
+    removed = client.post(point_url(w, w.action, "/verwijderen"), headers=HX).get_data(as_text=True)
+    undo = re.search(r'hx-post="([^"]+/ongedaan/[^"]+)"', removed).group(1)
+    close_ready(w, client)
+    client.post(f"/overleggen/{w.meeting.id}/afsluiten", data={"al_gehouden": "ja"})
+    assert db.session.get(Meeting, w.meeting.id).status is MeetingStatus.afgesloten
+    for path, data in (
+        (earlier_url(w, w.earlier, "resultaat"), {"status": "afgerond", "version": 1}),
+        (earlier_url(w, w.earlier, "wijzigen"), {}),
+        (undo, {}),
+        (url(w, "aanwezigheid/allen"), {}),
+    ):
+        assert client.post(path, headers=HX, data=data).status_code == 403, path
+    assert login_as(w.vt_user).post(earlier_url(w, w.earlier, "resultaat"), data={}).status_code == 403
+
+
+def test_a_point_of_another_item_is_not_found(world, login_as):
+    client = login_as(world.chair)
+    assert client.get(url(world, f"{world.item.id}/stap2/{world.other_action.id}/wijzigen")).status_code == 404
+    assert client.post(earlier_url(world, world.action, "resultaat"), data={"status": "afgerond"}).status_code == 404
+
+
+# --- attendance ------------------------------------------------------------------------------
+
+
+def test_attendance_autosaves_a_row_and_a_plain_post_keeps_the_item(world, login_as, make_case):
+    second = make_case(world.meeting, world.politie, world.politie_user)
+    item = next(i for i in world.meeting.items if i.case is second)
+    client = login_as(world.chair)
+    html = client.get(url(world, f"?item={item.id}")).get_data(as_text=True)
+    assert '<label class="attendance__label" for="att-status-' in html and 'hx-trigger="change, submit"' in html
+    saved = client.post(
+        url(world, f"aanwezigheid/{world.vt.id}"),
+        headers=HX,
+        data={"status": "afgemeld", "mandate": "ja", "item": item.id},
+    )
+    body = saved.get_data(as_text=True)
+    assert saved.status_code == 200 and "HX-Reswap" not in saved.headers
+    assert f'id="att-saved-{world.vt.id}" class="autosave__saved" hx-swap-oob="true">Opgeslagen' in body
+    assert f'id="att-mandate-{world.vt.id}" name="mandate" hx-swap-oob="true"' in body  # cleared: not present
+    assert 'id="aanwezigheid-stand" hx-swap-oob="true">1 van 3 organisaties vastgelegd' in body
+    plain = client.post(url(world, f"aanwezigheid/{world.politie.id}"), data={"status": "aanwezig", "item": item.id})
+    assert plain.status_code == 303 and plain.headers["Location"].endswith(f"?item={item.id}#aanwezigheid")
+    refused = client.post(url(world, f"aanwezigheid/{world.om.id}"), headers=HX, data={"status": ""})
+    assert refused.status_code == 422 and refused.headers["HX-Reswap"] == "outerHTML"
+    assert "Kies de aanwezigheid." in refused.get_data(as_text=True)
+
+
+def test_all_present_in_one_click(world, login_as):
+    world.meeting.form = MeetingForm.online
+    db.session.commit()
+    client = login_as(world.chair)
+    client.post(url(world, f"aanwezigheid/{world.om.id}"), data={"status": "afwezig"})
+    html = client.get(url(world)).get_data(as_text=True)
+    assert "Allen aanwezig" in html and "Legt de 2 organisatie(s) zonder aanwezigheid vast" in html
+    response = client.post(url(world, "aanwezigheid/allen"), headers=HX, data={"item": world.item.id})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "2 organisatie(s) vastgelegd als aanwezig, met mandaat." in html
+    assert "3 van 3 organisaties vastgelegd" in html and "<summary autofocus>" in html
+    assert ">Allen aanwezig</button>" not in html  # nothing left to fill in
+    rows = {
+        a.organisation_id: (a.status.value, a.mandate, a.form)
+        for a in db.session.get(Meeting, world.meeting.id).attendances
+    }
+    assert rows[world.vt.id] == ("aanwezig", True, AttendanceForm.online) and rows[world.om.id] == (
+        "afwezig",
+        None,
+        None,
+    )
+    plain = client.post(url(world, "aanwezigheid/allen"), data={"item": world.item.id})
+    assert plain.status_code == 303 and plain.headers["Location"].endswith(f"?item={world.item.id}#aanwezigheid")
+    assert "Elke organisatie heeft al een aanwezigheid" in client.get(plain.headers["Location"]).get_data(as_text=True)

@@ -16,12 +16,23 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import agenda, guests, live, meeting_steps
+from ..actions import Conflict, tick_off
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..formatting import datum
-from ..forms import ActionForm, AttendanceRowForm, ChairForm, GuestForm, Step1Form, Step3Form, options
+from ..forms import (
+    ActionEditForm,
+    ActionForm,
+    AttendanceRowForm,
+    ChairForm,
+    GuestForm,
+    ReviseActionForm,
+    Step1Form,
+    Step3Form,
+    options,
+)
 from ..htmx import is_htmx, redirect_or_fragment
-from ..models import AgendaItem, Meeting, Organisation, User
+from ..models import ActionPoint, AgendaItem, Meeting, Organisation, User
 from ..permissions import (
     allow,
     can_edit_record,
@@ -32,7 +43,7 @@ from ..permissions import (
     meeting_or_404,
     require,
 )
-from ..vocab import ActionKind, Assessment, AttendanceForm, AttendanceStatus, Handover
+from ..vocab import ActionKind, ActionStatus, Assessment, AttendanceForm, AttendanceStatus, Handover
 from .meetings import load_record, record_options
 
 bp = Blueprint("steps", __name__, url_prefix="/overleggen/<int:meeting_id>/vergadering")
@@ -376,16 +387,23 @@ def add_action(meeting_id: int, item_id: int):
 @bp.route("/<int:item_id>/stap2/<int:action_id>/verwijderen", methods=["POST"])
 @allow(is_member)
 def remove_action(meeting_id: int, item_id: int, action_id: int):
-    """Step 2: remove an action point agreed in this (still open) meeting."""
+    """Step 2: remove an action point agreed in this (still open) meeting; its row becomes
+    "Actiepunt verwijderd. [Ongedaan maken]" (without JavaScript: the screen with that row)."""
     meeting = _editable(meeting_id)
     item = item_or_404(meeting, item_id)
     action = next((a for a in item.actions if a.id == action_id), None)
     if action is None:
         abort(404)
-    meeting_steps.remove_action(action, current_user)
+    removed = meeting_steps.remove_action(action, current_user)
     db.session.commit()
     db.session.refresh(item)
-    return _panel(meeting, item, "step2", message="Actiepunt verwijderd.")
+    return redirect_or_fragment(
+        url_for("steps.removed_point", meeting_id=meeting.id, item_id=item.id, token=removed.token),
+        "steps/_removed.html",
+        message="Actiepunt verwijderd.",
+        removed=removed,
+        **screen_context(meeting, item),
+    )
 
 
 @bp.route("/<int:item_id>/stap3", methods=["POST"])
@@ -420,17 +438,20 @@ def _commit_step(meeting: Meeting, item: AgendaItem, fragment: str, message: str
 @bp.route("/aanwezigheid/<int:organisation_id>", methods=["POST"])
 @allow(is_member)
 def attendance(meeting_id: int, organisation_id: int):
-    """Attendance of one organisation: status, mandate, form."""
+    """Attendance of one organisation: status, mandate, form; saved in the background on every
+    change (only the row's status comes back, out of band), or posted with "Opslaan" without
+    JavaScript, back at the same item."""
     meeting = _editable(meeting_id)
     organisation = next((o for o in organisations(meeting) if o.id == organisation_id), None)
     if organisation is None:
         abort(404)
     form = AttendanceRowForm()
-    item = next(iter(agenda.visible_items(meeting)), None)
+    item = _current_item(meeting)
     if not form.validate_on_submit():
         context = screen_context(meeting, item, attendance_forms={organisation_id: form})
-        template = "steps/_attendance.html" if is_htmx() else "steps/screen.html"
-        return render_template(template, **context), 422
+        if is_htmx():  # the row saves in the background: a refusal replaces the whole panel
+            return render_template("steps/_attendance.html", **context), 422, {"HX-Reswap": "outerHTML"}
+        return render_template("steps/screen.html", **context), 422
     meeting_steps.record_attendance(
         meeting,
         organisation,
@@ -441,9 +462,10 @@ def attendance(meeting_id: int, organisation_id: int):
     )
     db.session.commit()
     return redirect_or_fragment(
-        _screen_url(meeting, anchor="aanwezigheid"),
+        _screen_url(meeting, item, anchor="aanwezigheid"),
         "steps/_attendance.html",
         **screen_context(meeting, item),
+        saved=organisation.id,
         message=f"Aanwezigheid {organisation.short_name} opgeslagen.",
     )
 
@@ -461,4 +483,274 @@ def chair(meeting_id: int):
         db.session.commit()
     return redirect_or_fragment(
         _screen_url(meeting), "steps/_chair.html", **screen_context(meeting, None), message="Voorzitter vastgelegd."
+    )
+
+
+# --- step 2: the points at the table; attendance in one click ------------------------------
+# Each point is a row of its own (steps/_point.html for this meeting's, _earlier_point.html for
+# an earlier meeting's open ones): htmx swaps that row, and the focus goes to the result (the
+# row, its form, or "Ongedaan maken"); without JavaScript the screen comes back at that row.
+
+
+@bp.context_processor
+def step2_helpers() -> dict[str, Any]:
+    """What the step 2 panel reads from the case it already loaded: the earlier points, the results."""
+    return {"earlier_points": meeting_steps.earlier_points, "point_results": ActionStatus.results()}
+
+
+POINT_CONFLICT = (
+    "Iemand anders heeft dit actiepunt intussen gewijzigd. Hieronder staat de huidige stand; "
+    "uw wijziging is niet opgeslagen. Kies opnieuw als u die toch wilt vastleggen."
+)
+UNDO_GONE = "Dit actiepunt kan niet meer worden teruggezet: het is al teruggezet of een ander punt is verwijderd."
+
+
+def _current_item(meeting: Meeting) -> AgendaItem | None:
+    """The item the screen was at (the form's `item`), so a plain post comes back there."""
+    items = agenda.visible_items(meeting)
+    wanted = request.form.get("item", type=int)
+    return next((i for i in items if i.id == wanted), items[0] if items else None)
+
+
+def _point_of(item: AgendaItem, action_id: int, earlier: bool) -> ActionPoint:
+    """A point of this item (earlier=False) or of the case from an earlier meeting; 404 otherwise."""
+    points = item.case.actions if earlier else item.actions
+    action = next((a for a in points if a.id == action_id and (a.agenda_item_id == item.id) is not earlier), None)
+    if action is None:
+        abort(404)
+    return action
+
+
+def _point(
+    meeting: Meeting, item: AgendaItem, action: ActionPoint, status: int = 200, message: str | None = None, **extra: Any
+):
+    """One point's row for htmx. Without JavaScript: after a change POST/redirect/GET to the
+    screen at that row; a form, a refusal or a conflict is the screen itself with that row."""
+    template = "steps/_point.html" if action.agenda_item_id == item.id else "steps/_earlier_point.html"
+    context = screen_context(meeting, item)
+    context.update(a=action, **extra)
+    if message is not None:
+        anchor = f"punt-{action.id}"
+        return redirect_or_fragment(
+            _screen_url(meeting, item, anchor), template, message=message, focus=action.id, **context
+        )
+    if is_htmx():
+        return render_template(template, **context), status
+    return render_template("steps/screen.html", **context), status
+
+
+def _focus_first(form: Any) -> Any:
+    """htmx (and the browser, on a full page) put the focus on the first field with an error, or the first field."""
+    fields = [f for f in form if getattr(f.widget, "input_type", None) != "hidden"]
+    target = next((f for f in fields if f.errors), fields[0])
+    target.render_kw = {**(target.render_kw or {}), "autofocus": True}  # a copy: render_kw is shared per class
+    return form
+
+
+def _edit_form(meeting: Meeting, item: AgendaItem, action: ActionPoint, posted: bool = True) -> ActionEditForm:
+    prefix = f"punt{action.id}"
+    form = (
+        ActionEditForm(prefix=prefix)
+        if posted
+        else ActionEditForm(
+            formdata=None,
+            prefix=prefix,
+            organisation_id=action.organisation_id,
+            text=action.text,
+            kind=action.kind.value,
+            due_date=action.due_date,
+            assignee_id=action.assignee_id or 0,
+            version=action.version,
+        )
+    )
+    step_forms(meeting, item, action_form=form)  # the owner and person choices of the add form
+    return form
+
+
+def _revise_form(meeting: Meeting, action: ActionPoint, posted: bool = True) -> ReviseActionForm:
+    prefix = f"eerder{action.id}"
+    form = (
+        ReviseActionForm(prefix=prefix)
+        if posted
+        else ReviseActionForm(
+            formdata=None,
+            prefix=prefix,
+            organisation_id=action.organisation_id,
+            due_date=action.due_date,
+            version=action.version,
+        )
+    )
+    form.organisation_id.choices = options((o.id, o.name) for o in organisations(meeting))
+    return form
+
+
+def _reloaded(meeting_id: int, item_id: int, action_id: int, earlier: bool):
+    """After a conflict: the transaction rolled back, the point read again as it is now."""
+    db.session.rollback()
+    meeting = _editable(meeting_id)
+    item = item_or_404(meeting, item_id)
+    return meeting, item, _point_of(item, action_id, earlier)
+
+
+@bp.route("/<int:item_id>/stap2/<int:action_id>")
+@allow(is_member)
+def point_row(meeting_id: int, item_id: int, action_id: int):
+    """A point's row as it is ("Annuleren" in its form); without JavaScript the screen at that row."""
+    meeting = _editable(meeting_id)
+    item = item_or_404(meeting, item_id)
+    action = next((a for a in item.case.actions if a.id == action_id), None)
+    if action is None:
+        abort(404)
+    if not is_htmx():
+        return redirect(_screen_url(meeting, item, f"punt-{action.id}"), code=303)
+    return _point(meeting, item, action, focus=action.id)
+
+
+@bp.route("/<int:item_id>/stap2/<int:action_id>/wijzigen", methods=["GET", "POST"])
+@allow(is_member)
+def edit_action(meeting_id: int, item_id: int, action_id: int):
+    """Step 2: correct a point of this meeting in its row (text, owner, kind, due date, person)."""
+    meeting = _editable(meeting_id)
+    item = item_or_404(meeting, item_id)
+    action = _point_of(item, action_id, earlier=False)
+    if request.method == "GET":
+        return _point(
+            meeting, item, action, editing={action.id: _focus_first(_edit_form(meeting, item, action, False))}
+        )
+    form = _edit_form(meeting, item, action)
+    if not form.validate_on_submit():
+        return _point(meeting, item, action, 422, editing={action.id: _focus_first(form)})
+    owner = next(o for o in organisations(meeting) if o.id == form.organisation_id.data)
+    assignee = db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
+    try:
+        changed = meeting_steps.edit_action(
+            action,
+            owner,
+            form.text.data,
+            ActionKind(form.kind.data),
+            form.due_date.data,
+            assignee,
+            form.version.data,
+            current_user,
+        )
+        db.session.commit()
+    except meeting_steps.Refused as refusal:
+        form[refusal.field].errors.append(refusal.message)
+        return _point(meeting, item, action, 422, editing={action.id: _focus_first(form)})
+    except (Conflict, StaleDataError):
+        meeting, item, action = _reloaded(meeting_id, item_id, action_id, earlier=False)
+        form = _focus_first(_edit_form(meeting, item, action, False))
+        return _point(
+            meeting, item, action, 409, editing={action.id: form}, point_conflicts={action.id: POINT_CONFLICT}
+        )
+    return _point(meeting, item, action, message="Actiepunt gewijzigd." if changed else "Er is niets gewijzigd.")
+
+
+@bp.route("/<int:item_id>/stap2/eerder/<int:action_id>/wijzigen", methods=["GET", "POST"])
+@allow(is_member)
+def revise_action(meeting_id: int, item_id: int, action_id: int):
+    """Step 2: an earlier meeting's open point gets a new due date or another owner at the table."""
+    meeting = _editable(meeting_id)
+    item = item_or_404(meeting, item_id)
+    action = _point_of(item, action_id, earlier=True)
+    if request.method == "GET":
+        return _point(meeting, item, action, revising={action.id: _focus_first(_revise_form(meeting, action, False))})
+    form = _revise_form(meeting, action)
+    if not form.validate_on_submit():
+        return _point(meeting, item, action, 422, revising={action.id: _focus_first(form)})
+    owner = next(o for o in organisations(meeting) if o.id == form.organisation_id.data)
+    try:
+        changed = meeting_steps.revise_action(
+            meeting, action, owner, form.due_date.data, form.version.data, current_user
+        )
+        db.session.commit()
+    except meeting_steps.Refused as refusal:
+        form[refusal.field].errors.append(refusal.message)
+        return _point(meeting, item, action, 422, revising={action.id: _focus_first(form)})
+    except (Conflict, StaleDataError):
+        meeting, item, action = _reloaded(meeting_id, item_id, action_id, earlier=True)
+        extra = {"revising": {action.id: _focus_first(_revise_form(meeting, action, False))}} if action.is_open else {}
+        return _point(meeting, item, action, 409, point_conflicts={action.id: POINT_CONFLICT}, **extra)
+    if not changed:
+        return _point(meeting, item, action, message="Er is niets gewijzigd.")
+    return _point(
+        meeting,
+        item,
+        action,
+        message=f"Nieuwe afspraak vastgelegd: {owner.short_name}, termijn {datum(action.due_date)}.",
+    )
+
+
+@bp.route("/<int:item_id>/stap2/eerder/<int:action_id>/resultaat", methods=["POST"])
+@allow(is_member)
+def record_result(meeting_id: int, item_id: int, action_id: int):
+    """Step 2: the table records what became of an earlier point (the results of ticking off), or reopens it."""
+    meeting = _editable(meeting_id)
+    item = item_or_404(meeting, item_id)
+    action = _point_of(item, action_id, earlier=True)
+    try:
+        status = ActionStatus(request.form.get("status", ""))
+        seen = int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)
+    try:
+        tick_off(action, status, seen, current_user)
+        db.session.commit()
+    except (Conflict, StaleDataError):
+        meeting, item, action = _reloaded(meeting_id, item_id, action_id, earlier=True)
+        return _point(meeting, item, action, 409, point_conflicts={action.id: POINT_CONFLICT})
+    message = "Actiepunt heropend." if status is ActionStatus.open else f"Resultaat vastgelegd: {status.label.lower()}."
+    return _point(meeting, item, action, message=message)
+
+
+@bp.route("/<int:item_id>/stap2/verwijderd/<token>")
+@allow(is_member)
+def removed_point(meeting_id: int, item_id: int, token: str):
+    """Without JavaScript, after "Verwijderen": the screen with "Ongedaan maken" where the point was."""
+    meeting = _editable(meeting_id)
+    item = item_or_404(meeting, item_id)
+    removed = meeting_steps.removed_action(item, token)
+    if removed is None:
+        return redirect(_screen_url(meeting, item, "step2"), code=303)
+    return render_template("steps/screen.html", removed=removed, **screen_context(meeting, item))
+
+
+@bp.route("/<int:item_id>/stap2/ongedaan/<token>", methods=["POST"])
+@allow(is_member)
+def undo_remove(meeting_id: int, item_id: int, token: str):
+    """ "Ongedaan maken": the removed point back in its place, as it was."""
+    meeting = _editable(meeting_id)
+    item = item_or_404(meeting, item_id)
+    removed = meeting_steps.removed_action(item, token)
+    if removed is None:
+        context = screen_context(meeting, item)
+        if not is_htmx():
+            return render_template("steps/screen.html", conflict=UNDO_GONE, **context), 409
+        headers = {"HX-Retarget": "#step2", "HX-Reswap": "outerHTML"}
+        return render_template("steps/_step2.html", conflict=UNDO_GONE, **context), 409, headers
+    action = meeting_steps.restore_action(removed, current_user)
+    db.session.commit()
+    db.session.refresh(item)
+    return _point(meeting, item, action, message="Actiepunt teruggezet.")
+
+
+@bp.route("/aanwezigheid/allen", methods=["POST"])
+@allow(is_member)
+def all_present(meeting_id: int):
+    """ "Allen aanwezig": every organisation without attendance yet, present with mandate, in one click."""
+    meeting = _editable(meeting_id)
+    item = _current_item(meeting)
+    recorded = meeting_steps.record_all_present(meeting, current_user)
+    db.session.commit()
+    message = (
+        f"{len(recorded)} organisatie(s) vastgelegd als aanwezig, met mandaat."
+        if recorded
+        else "Elke organisatie heeft al een aanwezigheid; er is niets veranderd."
+    )
+    return redirect_or_fragment(
+        _screen_url(meeting, item, anchor="aanwezigheid"),
+        "steps/_attendance.html",
+        message=message,
+        focus_attendance=True,
+        **screen_context(meeting, item),
     )

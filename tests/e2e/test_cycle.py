@@ -219,16 +219,14 @@ def test_chair_holds_the_meeting(ui, story, live_server):
     expect(live).to_contain_text("Stap 3 opgeslagen.")
     expect(step3.get_by_label("Overdracht")).to_have_value("terug")
 
-    # Attendance, one organisation at a time (each save swaps the panel).
+    # Attendance, one organisation at a time: every field saves as it changes (no "Opslaan").
     attendance = page.locator("#aanwezigheid")
+    expect(attendance.get_by_role("button", name="Opslaan VT", exact=True)).to_be_hidden()
     for org, status, mandate, form in ATTENDANCE:
-        if not attendance.evaluate("details => details.open"):
-            attendance.locator("summary").click()  # the panel folds after a save
         attendance.get_by_label(f"Aanwezigheid {org}", exact=True).select_option(label=status)
         if mandate:
             attendance.get_by_label(f"Mandaat {org}", exact=True).select_option(label=mandate)
             attendance.get_by_label(f"Vorm {org}", exact=True).select_option(label=form)
-        attendance.get_by_role("button", name=f"Opslaan {org}", exact=True).click()
         expect(live).to_contain_text(f"Aanwezigheid {org} opgeslagen.")
     expect(attendance).to_contain_text(f"{len(ATTENDANCE)} van {len(ATTENDANCE)} organisaties vastgelegd")
 

@@ -119,6 +119,17 @@ def test_a_live_meeting_of_fifteen_cases(ui, live_server):
             chair.get_by_role("button", name=re.compile("^Volgende: ")).click()
             delays.append(seen_within(follower, codes[index + 1]))
 
+    # Attendance in one click, then closing: deferred cases ask for nothing, the follower sees the end.
+    attendance = chair.locator("#aanwezigheid")
+    if not attendance.evaluate("details => details.open"):
+        attendance.locator("summary").click()
+    attendance.get_by_role("button", name="Allen aanwezig").click()
+    expect(chair.get_by_role("status").first).to_contain_text("vastgelegd als aanwezig")
+    chair.get_by_role("button", name="Overleg afsluiten").click()
+    expect(chair.get_by_role("status").first).to_contain_text("Overleg afgesloten.")
+    delays.append(seen_within(follower, "het overleg is afgesloten"))
+    ui.finish()
+
     assert max(interactions) <= 8, interactions
     assert max(delays) <= 2.0, delays
     print(

@@ -122,7 +122,7 @@ def detail(code: str):
     items = (
         db.session.scalars(
             select(AgendaItem)
-            .join(Meeting)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
             .where(AgendaItem.case_id == case.id, AgendaItem.removed.is_(False))
             .options(selectinload(AgendaItem.shared), selectinload(AgendaItem.meeting))
             .order_by(Meeting.starts_at.desc())

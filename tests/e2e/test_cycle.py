@@ -227,8 +227,10 @@ def test_chair_holds_the_meeting(ui, story, live_server):
         if mandate:
             attendance.get_by_label(f"Mandaat {org}", exact=True).select_option(label=mandate)
             attendance.get_by_label(f"Vorm {org}", exact=True).select_option(label=form)
-        expect(live).to_contain_text(f"Aanwezigheid {org} opgeslagen.")
+        row = attendance.get_by_role("row").filter(has=page.get_by_role("rowheader", name=org, exact=True))
+        expect(row.locator(".autosave__saved")).to_have_text("Opgeslagen")  # rows save side by side
     expect(attendance).to_contain_text(f"{len(ATTENDANCE)} van {len(ATTENDANCE)} organisaties vastgelegd")
+    page.wait_for_load_state("networkidle")  # the last row's queued saves too
 
     # All of that without a page load.
     assert page.evaluate("window.__e2eMarker") == "geen nieuwe pagina"

@@ -164,6 +164,24 @@ class FollowUpForm(FlaskForm):
     )
 
 
+class CaseSearchForm(FlaskForm):
+    """Zoek casuscode: a plain GET form (nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    code = StringField(
+        "Casuscode",
+        id="zoek-code",  # the header's own search field is `zoek-casuscode`
+        render_kw={
+            "maxlength": privacy.CASE_CODE_TYPED_MAX,
+            "autocomplete": "off",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+        },
+    )
+
+
 class Step1Form(FlaskForm):
     shared = MultiCheckboxField("Partners die informatie deelden", coerce=int)
     assessment = select("Gezamenlijke duiding", Assessment.choices(), Optional(), blank="Nog niet geduid")

@@ -21,8 +21,8 @@ from actieoverleg.clock import local_today
 from actieoverleg.demo import load_demo
 from actieoverleg.extensions import db
 from actieoverleg.models import ActionPoint, Case, Meeting, MeetingSeries, Organisation, Region, User
-from actieoverleg.permissions import can_view_case
 from actieoverleg.periods import last_complete_quarter
+from actieoverleg.permissions import can_view_case
 from actieoverleg.vocab import MeetingStatus, ReopenReason
 
 from .conftest import IsolatedClient

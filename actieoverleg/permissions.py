@@ -12,7 +12,7 @@ change answers 403.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from flask import abort
 from flask_login import current_user
@@ -127,6 +127,12 @@ def can_view_case(case: Case, user: User) -> bool:
     if not in_region(case.region_id, user):
         return False
     return is_chair(user) or user.organisation_id in involved_organisation_ids(case)
+
+
+def viewable_case_ids(cases: Iterable[Case], user: User) -> set[int]:
+    """Which of these cases the user may open (`can_view_case`): their codes are links, the
+    others plain text. Load each case's `needed` and `actions` first, or this lazy-loads."""
+    return {case.id for case in cases if can_view_case(case, user)}
 
 
 def can_see_file_reference(case: Case, user: User) -> bool:

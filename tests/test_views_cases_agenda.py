@@ -11,7 +11,7 @@ from actieoverleg import agenda
 from actieoverleg.clock import local_today
 from actieoverleg.extensions import db
 from actieoverleg.models import AuditEvent, Case, Meeting
-from actieoverleg.vocab import ActionStatus, ItemKind, MeetingStatus
+from actieoverleg.vocab import ActionStatus, ItemKind, MeetingStatus, Role
 
 from .conftest import HX
 
@@ -203,3 +203,30 @@ def test_start_page_per_role(world, login_as):
     assert "Wacht op voorbereiding door Politie" in member and world.case.code in member
     national = login_as(world.national).get("/").get_data(as_text=True)
     assert "Naar de statistieken" in national and world.case.code not in national
+
+
+def test_case_codes_link_to_the_case_page_for_whoever_may_open_it(world, login_as, make_user):
+    """Agenda, its print view, the record and the start page: a link for a member who may open
+    the case (involved, or a chair of the region), plain text for a partner who may not."""
+    code = world.case.code
+    link = f'<a class="code" href="/casussen/{code}">{code}</a>'
+    plain = f'<span class="code">{code}</span>'
+    outsider = make_user(Role.deelnemer, world.om, [world.rr])  # same region, not involved
+    pages = [
+        f"/overleggen/{world.meeting.id}/agenda/",
+        f"/overleggen/{world.meeting.id}/agenda/afdrukken",
+        f"/overleggen/{world.meeting.id}",
+    ]
+    for user in (world.chair, world.politie_user, world.vt_user):
+        client = login_as(user)
+        for url in pages:
+            html = client.get(url).get_data(as_text=True)
+            assert link in html and plain not in html, (user.email, url)
+        assert client.get(f"/casussen/{code}").status_code == 200  # where the link leads: open to them
+    client = login_as(outsider)
+    for url in pages:
+        html = client.get(url).get_data(as_text=True)
+        assert plain in html and f'href="/casussen/{code}"' not in html, url
+    assert client.get(f"/casussen/{code}").status_code == 404
+    start = login_as(world.politie_user).get("/").get_data(as_text=True)
+    assert start.count(link) == 2  # its overdue point, and the preparation it awaits

@@ -31,6 +31,7 @@ from ..permissions import (
     item_or_404,
     meeting_or_404,
     require,
+    viewable_case_ids,
 )
 
 bp = Blueprint("agenda", __name__, url_prefix="/overleggen/<int:meeting_id>/agenda")
@@ -47,7 +48,7 @@ def agenda_context(meeting_id: int) -> dict:
             .options(
                 selectinload(Meeting.items).options(
                     selectinload(AgendaItem.preparations),
-                    joinedload(AgendaItem.case).selectinload(Case.actions),
+                    joinedload(AgendaItem.case).options(selectinload(Case.actions), selectinload(Case.needed)),
                 )
             )
             .execution_options(populate_existing=True)
@@ -65,6 +66,7 @@ def agenda_context(meeting_id: int) -> dict:
             (i.id, p.organisation_id) for i in items for p in i.preparations if can_prepare(i, p, current_user)
         },
         "editable": not meeting.is_locked,
+        "may_view": viewable_case_ids((i.case for i in items), current_user),
         "rejected": {},
     }
 

@@ -16,8 +16,17 @@ from ..addresses import external_url, mail_domain
 from ..extensions import db
 from ..formatting import datumtijd, local
 from ..forms import MeetingPlanForm, ReopenForm
-from ..models import AgendaItem, Meeting, Region
-from ..permissions import allow, can_edit_record, can_reopen, is_chair, is_member, meeting_or_404, require
+from ..models import AgendaItem, Case, Meeting, Region
+from ..permissions import (
+    allow,
+    can_edit_record,
+    can_reopen,
+    is_chair,
+    is_member,
+    meeting_or_404,
+    require,
+    viewable_case_ids,
+)
 from ..vocab import MeetingForm, MeetingStatus, ReopenReason
 
 bp = Blueprint("meetings", __name__, url_prefix="/overleggen")
@@ -141,11 +150,19 @@ def cancel(meeting_id: int):
 @allow(is_member)
 def record(meeting_id: int):
     """The record of a meeting, read-only and printable; the chair can reopen it."""
-    meeting = load_record(meeting_id)
+    # the record also shows each case's code as a link for whoever may open the case
+    cases = selectinload(Meeting.items).joinedload(AgendaItem.case)
+    meeting = meeting_or_404(
+        meeting_id,
+        current_user,
+        (*record_options(), cases.selectinload(Case.needed), cases.selectinload(Case.actions)),
+    )
+    items = agenda.visible_items(meeting)
     return render_template(
         "meetings/record.html",
         meeting=meeting,
-        items=agenda.visible_items(meeting),
+        items=items,
+        may_view=viewable_case_ids((i.case for i in items), current_user),
         attendance=meeting_steps.attendance_rows(meeting),
         steps=meeting_steps.STEPS,
         can_reopen=can_reopen(meeting, current_user),

@@ -175,9 +175,12 @@ def placement(meeting_id: int):
 @bp.route("/<int:item_id>/verwijderen", methods=["POST"])
 @allow(is_member)
 def remove(meeting_id: int, item_id: int):
-    """Take an item off this meeting's agenda."""
+    """Take an item off this meeting's agenda; refused (409) once it was discussed in it."""
     meeting, item = _chair_item(meeting_id, item_id)
-    agenda.remove(item, current_user)
+    try:
+        agenda.remove(item, current_user)
+    except agenda.Discussed as refused:
+        return _rejected(meeting, 409, conflict=f"{item.case.code}: {refused.message}")
     db.session.commit()
     return _agenda_response(meeting, f"{item.case.code} is van de agenda gehaald.")
 

@@ -222,7 +222,8 @@ class ChairForm(FlaskForm):
 
 
 class MeetingPlanForm(FlaskForm):
-    """Move a meeting, or plan an extra (spoed) one."""
+    """Move a meeting, or plan an extra (spoed) one. A moment in the past is refused by the
+    operation (`lifecycle.InThePast`), whose message the view puts next to "Datum"."""
 
     day = date_field("Datum")
     time = TimeField("Aanvang", validators=[InputRequired(REQUIRED)])

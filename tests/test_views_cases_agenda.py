@@ -10,10 +10,11 @@ import pytest
 from actieoverleg import agenda
 from actieoverleg.clock import local_today
 from actieoverleg.extensions import db
+from actieoverleg.formatting import local
 from actieoverleg.models import AuditEvent, Case, Meeting
 from actieoverleg.vocab import ActionStatus, ItemKind, MeetingStatus, Role
 
-from .conftest import HX
+from .conftest import HX, TEST_NOW
 
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
@@ -193,6 +194,24 @@ def test_meeting_form_rejects_bad_input_in_dutch(world, login_as):
     assert response.status_code == 422
     assert "Tussen 15 en 480 minuten." in html and "Dit veld is verplicht." in html
     assert 'value="Kerkstraat 12"' in html
+
+
+@pytest.mark.parametrize("where", ["wijzigen", "spoed"])
+def test_a_moment_in_the_past_is_refused_and_the_form_keeps_what_was_typed(world, login_as, where):
+    yesterday = (local(TEST_NOW) - dt.timedelta(days=1)).date().isoformat()
+    url = f"/overleggen/{world.meeting.id}/wijzigen" if where == "wijzigen" else "/overleggen/spoed"
+    data = {"region_id": world.rr.id, "day": yesterday, "time": "09:30", "duration_minutes": 75}
+    data |= {"location": "Kerkstraat 12", "form": "hybride", "online_url": JOIN}
+    response = login_as(world.chair).post(url, data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="day-error"' in html and "Kies een moment in de toekomst." in html
+    assert f'value="{yesterday}"' in html and 'value="09:30"' in html and 'value="75"' in html
+    assert 'value="Kerkstraat 12"' in html and f'value="{JOIN}"' in html
+    assert '<option selected value="hybride">' in html
+    db.session.expire_all()
+    assert db.session.get(Meeting, world.meeting.id).sequence == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(Meeting).filter_by(is_extra=True)) == 0
 
 
 def test_start_page_per_role(world, login_as):

@@ -97,10 +97,14 @@ def extra():
     if request.method == "GET":
         form.form.data = MeetingForm.online.value
     if form.validate_on_submit():
-        meeting = lifecycle.plan_extra(region_id, *_slot(form), current_user, online_url=form.online_url.data)
-        db.session.commit()
-        flash(f"Spoedoverleg gepland op {datumtijd(meeting.starts_at)}.", "success")
-        return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
+        try:
+            meeting = lifecycle.plan_extra(region_id, *_slot(form), current_user, online_url=form.online_url.data)
+        except lifecycle.InThePast as past:
+            form.day.errors.append(past.message)
+        else:
+            db.session.commit()
+            flash(f"Spoedoverleg gepland op {datumtijd(meeting.starts_at)}.", "success")
+            return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
     return render_template(
         "meetings/plan.html", form=form, meeting=None, regions=regions, region_id=region_id
     ), 422 if request.method == "POST" else 200
@@ -118,7 +122,11 @@ def edit(meeting_id: int):
         form.day.data, form.time.data = start.date(), start.time()
         form.form.data = meeting.form.value
     if form.validate_on_submit():
-        informed = lifecycle.move(meeting, *_slot(form), current_user, online_url=form.online_url.data)
+        try:
+            informed = lifecycle.move(meeting, *_slot(form), current_user, online_url=form.online_url.data)
+        except lifecycle.InThePast as past:
+            form.day.errors.append(past.message)
+            return render_template("meetings/plan.html", form=form, meeting=meeting), 422
         if informed is None:
             flash("Er is niets gewijzigd.", "info")
             return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)

@@ -238,7 +238,12 @@ class MeetingPlanForm(FlaskForm):
 
 
 class ReopenForm(FlaskForm):
-    reason = select("Reden van heropenen", ReopenReason.choices(), blank="Kies…")
+    reason = select(
+        "Reden van heropenen",
+        ReopenReason.choices(),
+        InputRequired("Kies een reden om het overleg te heropenen."),
+        blank="Kies…",
+    )
 
 
 class PreparedForm(FlaskForm):

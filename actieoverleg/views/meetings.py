@@ -158,6 +158,11 @@ def cancel(meeting_id: int):
 @allow(is_member)
 def record(meeting_id: int):
     """The record of a meeting, read-only and printable; the chair can reopen it."""
+    return _record_page(meeting_id, ReopenForm(formdata=None))
+
+
+def _record_page(meeting_id: int, reopen_form: ReopenForm, status: int = 200):
+    """The record, with the reopening form as given (a rejected one with its message)."""
     # the record also shows each case's code as a link for whoever may open the case
     cases = selectinload(Meeting.items).joinedload(AgendaItem.case)
     meeting = meeting_or_404(
@@ -176,8 +181,8 @@ def record(meeting_id: int):
         can_reopen=can_reopen(meeting, current_user),
         can_hold=can_edit_record(meeting, current_user),
         reopened_now=meeting.reopened_at is not None and not meeting.is_locked,
-        reopen_form=ReopenForm(formdata=None),
-    )
+        reopen_form=reopen_form,
+    ), status
 
 
 @bp.route("/<int:meeting_id>/overleg.ics")
@@ -230,8 +235,7 @@ def reopen(meeting_id: int):
     require(can_reopen(meeting, current_user))
     form = ReopenForm()
     if not form.validate_on_submit():
-        flash("Kies een reden om het overleg te heropenen.", "error")
-        return redirect(url_for("meetings.record", meeting_id=meeting.id), code=303)
+        return _record_page(meeting.id, form, 422)
     lifecycle.reopen(meeting, ReopenReason(form.reason.data), current_user)
     db.session.commit()
     flash("Overleg heropend. Sluit het opnieuw af als de correctie klaar is.", "success")

@@ -347,9 +347,33 @@ def timetable(meeting: Meeting, items: list[AgendaItem]) -> Timetable:
     )
 
 
+class Discussed(Exception):
+    """The case was discussed in this meeting already: taking it off the agenda would hide its
+    steps from the record and leave its points open without the discussion they came from."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+POINTS_RECORDED = (
+    "Deze casus is al besproken in dit overleg: er zijn actiepunten vastgelegd. Verwijder eerst de actiepunten."
+)
+STEPS_RECORDED = (
+    "Deze casus is al besproken in dit overleg: er is een duiding, gedeelde informatie of een overdracht "
+    "vastgelegd. Maak die eerst leeg op het overlegscherm, of kies bij stap 3 ‘Terug op de agenda op datum’ "
+    "om de casus later te bespreken."
+)
+
+
 def remove(item: AgendaItem, user: User) -> None:
     """The chair takes an item off this meeting's agenda; the case returns by itself only when
-    something new happens to it after now."""
+    something new happens to it after now. Refused (`Discussed`) once a step or a point of this
+    meeting is recorded for it; planned minutes and preparation do not count."""
+    if item.actions:
+        raise Discussed(POINTS_RECORDED)
+    if item.assessment is not None or item.shared or item.handover is not None:
+        raise Discussed(STEPS_RECORDED)
     item.removed = True
     item.removed_at = utcnow()
     audit.record(AuditAction.remove, item, user=user)

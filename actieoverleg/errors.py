@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -20,6 +23,8 @@ MESSAGES = {
     500: ("Er ging iets mis", "Er ging aan onze kant iets mis. Er is niets opgeslagen; probeer het opnieuw."),
 }
 CSRF_MESSAGE = "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw; wat u invulde is niet opgeslagen."
+SIGNED_OUT = "U bent afgemeld. Meld u opnieuw aan."
+LOGIN_EXPIRED = "Het aanmeldformulier was verlopen. Meld u opnieuw aan."
 
 
 def render_error(code: int, message: str | None = None) -> tuple[str, int]:
@@ -28,11 +33,40 @@ def render_error(code: int, message: str | None = None) -> tuple[str, int]:
     return render_template(template, code=code, title=title, message=message or default), code
 
 
+def _page_left() -> str | None:
+    """The path of the page the form was on (same site only), to return to after signing in."""
+    address = urlsplit(request.headers.get("HX-Current-URL") or request.referrer or "")
+    if address.netloc != request.host or not address.path.startswith("/"):
+        return None
+    return address.path + (f"?{address.query}" if address.query else "")
+
+
+def signed_out() -> Response:
+    """A form posted from a browser that has signed out (in another tab, say): its token belonged
+    to the ended session. Off to the login page with a Dutch message, also for htmx."""
+    if request.endpoint == "auth.login":
+        flash(LOGIN_EXPIRED, "info")
+        target = url_for("auth.login")
+    else:
+        flash(SIGNED_OUT, "info")
+        back = _page_left()
+        target = url_for("auth.login", next=back if back != url_for("auth.login") else None)
+    if is_htmx():  # a redirect would be swapped into the page: htmx follows this header instead
+        response = Response(status=401)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, code=303)
+
+
 def init_app(app: Flask) -> None:
     """One handler for every HTTP error, one for CSRF, one for anything unexpected."""
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> tuple[str, int]:
+    def csrf_error(error: CSRFError) -> tuple[str, int] | Response:
+        """A bad token from a signed-out browser means the session ended: sign in again. A
+        signed-in user's bad token is refused with the Dutch 400 page."""
+        if not current_user.is_authenticated:
+            return signed_out()
         return render_error(400, CSRF_MESSAGE)
 
     @app.errorhandler(HTTPException)

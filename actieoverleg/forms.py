@@ -164,6 +164,24 @@ class FollowUpForm(FlaskForm):
     )
 
 
+class CaseSearchForm(FlaskForm):
+    """Zoek casuscode: a plain GET form (nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    code = StringField(
+        "Casuscode",
+        id="zoek-code",  # the header's own search field is `zoek-casuscode`
+        render_kw={
+            "maxlength": privacy.CASE_CODE_TYPED_MAX,
+            "autocomplete": "off",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+        },
+    )
+
+
 class Step1Form(FlaskForm):
     shared = MultiCheckboxField("Partners die informatie deelden", coerce=int)
     assessment = select("Gezamenlijke duiding", Assessment.choices(), Optional(), blank="Nog niet geduid")
@@ -211,7 +229,8 @@ class GuestForm(FlaskForm):
 
 
 class MeetingPlanForm(FlaskForm):
-    """Move a meeting, or plan an extra (spoed) one."""
+    """Move a meeting, or plan an extra (spoed) one. A moment in the past is refused by the
+    operation (`lifecycle.InThePast`), whose message the view puts next to "Datum"."""
 
     day = date_field("Datum")
     time = TimeField("Aanvang", validators=[InputRequired(REQUIRED)])
@@ -226,7 +245,12 @@ class MeetingPlanForm(FlaskForm):
 
 
 class ReopenForm(FlaskForm):
-    reason = select("Reden van heropenen", ReopenReason.choices(), blank="Kies…")
+    reason = select(
+        "Reden van heropenen",
+        ReopenReason.choices(),
+        InputRequired("Kies een reden om het overleg te heropenen."),
+        blank="Kies…",
+    )
 
 
 class PreparedForm(FlaskForm):

@@ -26,6 +26,15 @@ from .models import Meeting, User
 from .vocab import AuditAction, MeetingForm, MeetingStatus, ReopenReason
 
 EARLY = "vink ‘Het overleg is al gehouden’ aan om het toch af te sluiten."
+PAST = "Kies een moment in de toekomst."
+
+
+class InThePast(Exception):
+    """A meeting cannot be planned, or moved, to a moment that has passed (`PAST` says so)."""
+
+    def __init__(self) -> None:
+        super().__init__(PAST)
+        self.message = PAST
 
 
 class NotReady(Exception):
@@ -61,10 +70,13 @@ def plan_extra(
     *,
     online_url: str = "",
 ) -> Meeting:
-    """An extra (spoed) meeting outside the series."""
+    """An extra (spoed) meeting outside the series; never in the past (`InThePast`)."""
+    starts_at = to_utc(day, time)
+    if starts_at <= utcnow():
+        raise InThePast()
     meeting = Meeting(
         region_id=region_id,
-        starts_at=to_utc(day, time),
+        starts_at=starts_at,
         duration_minutes=duration,
         location=location,
         form=form,
@@ -90,12 +102,15 @@ def move(
 ) -> int | None:
     """Move a meeting or change its place, form or link (None keeps the link). None if nothing
     changed; otherwise how many members got what changed with the updated invite (0 before the
-    agenda went out)."""
+    agenda went out). A new start must lie ahead (`InThePast`); a meeting whose start has passed
+    keeps it while its place, form or link is corrected."""
     before = mail.Facts.of(meeting)
     link = online_link(form, meeting.online_url if online_url is None else online_url)
     new = mail.Facts(to_utc(day, time), duration, location, form, link)
     if new == before:
         return None
+    if new.starts_at != before.starts_at and new.starts_at <= utcnow():
+        raise InThePast()
     meeting.starts_at, meeting.duration_minutes = new.starts_at, duration
     meeting.location, meeting.form, meeting.online_url = location, form, link
     meeting.sequence += 1

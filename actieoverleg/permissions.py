@@ -12,7 +12,7 @@ change answers 403.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from flask import abort
 from flask_login import current_user
@@ -142,6 +142,12 @@ def can_view_case(case: Case, user: User) -> bool:
     return is_chair(user) or user.organisation_id in involved_organisation_ids(case)
 
 
+def viewable_case_ids(cases: Iterable[Case], user: User) -> set[int]:
+    """Which of these cases the user may open (`can_view_case`): their codes are links, the
+    others plain text. Load each case's `needed` and `actions` first, or this lazy-loads."""
+    return {case.id for case in cases if can_view_case(case, user)}
+
+
 def can_see_file_reference(case: Case, user: User) -> bool:
     """A file reference is the bringing partner's own: only its members see it."""
     return in_region(case.region_id, user) and user.organisation_id == case.organisation_id
@@ -203,10 +209,17 @@ def action_or_404(action_id: int, user: User) -> ActionPoint:
     return _get_in_region(ActionPoint, action_id, lambda a: a.region_id, user)
 
 
+def viewable_case(code: str, user: User) -> Case | None:
+    """The case with this code if the user may see it; None alike for an unknown code and for a
+    case out of reach, so nobody learns whether a code exists."""
+    case = db.session.execute(db.select(Case).filter_by(code=code.upper())).scalar_one_or_none()
+    return case if case is not None and can_view_case(case, user) else None
+
+
 def case_or_404(code: str, user: User) -> Case:
     """A case the user may see, by code; 404 for unknown codes and for cases out of reach."""
-    case = db.session.execute(db.select(Case).filter_by(code=code.upper())).scalar_one_or_none()
-    if case is None or not can_view_case(case, user):
+    case = viewable_case(code, user)
+    if case is None:
         abort(404)
     return case
 

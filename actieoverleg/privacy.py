@@ -53,6 +53,10 @@ FIELD_LIMITS: dict[str, int] = {
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CASE_CODE_RE = re.compile(rf"[A-Z]{{2,4}}-[{CODE_ALPHABET}]{{4}}")
 _MAX_CODE_TRIES = 50
+# What a person may type for a code: "rr 7kq4", "RR–7KQ4", "rr7kq4". Longer input is no code.
+CASE_CODE_TYPED_MAX = 40
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
+_WITHOUT_DASH_RE = re.compile(rf"([A-Z]{{2,4}})([{CODE_ALPHABET}]{{4}})")
 
 _SUBJECTS: dict[str, str] = {
     "action": "een actiepunt",
@@ -406,3 +410,15 @@ def new_case_code(region_prefix: str, exists: Callable[[str], bool] | None = Non
         if exists is None or not exists(code):
             return code
     raise RuntimeError(f"no free case code for prefix {prefix} after {_MAX_CODE_TRIES} tries")
+
+
+def typed_case_code(text: str) -> str | None:
+    """The case code someone typed, written as the tool writes it ('RR-7KQ4'), or None when the
+    text cannot be one. Case and spacing do not matter, nor which dash (or none) was typed;
+    text longer than CASE_CODE_TYPED_MAX characters is never a code."""
+    if len(text) > CASE_CODE_TYPED_MAX:
+        return None
+    code = "".join(text.split()).translate(_DASHES).upper()
+    if "-" not in code and (parts := _WITHOUT_DASH_RE.fullmatch(code)):
+        code = f"{parts[1]}-{parts[2]}"
+    return code if CASE_CODE_RE.fullmatch(code) else None

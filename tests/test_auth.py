@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from actieoverleg.extensions import db
 from actieoverleg.models import LoginSession
 
@@ -83,8 +85,8 @@ def test_csrf_is_required_on_forms_and_htmx(app, world):
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     response = client.post("/login", data={"email": world.chair.email, "password": PASSWORD})
-    assert response.status_code == 400 and "formulier is verlopen" in response.get_data(as_text=True)
-    import re
+    assert response.status_code == 303 and response.headers["Location"] == "/login"  # not signed in: no 400 page
+    assert "Het aanmeldformulier was verlopen. Meld u opnieuw aan." in client.get("/login").text
 
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     response = client.post("/login", data={"email": world.chair.email, "password": PASSWORD, "csrf_token": token})
@@ -104,3 +106,57 @@ def test_csrf_is_required_on_forms_and_htmx(app, world):
         headers={"HX-Request": "true", "X-CSRFToken": header_token},
     )
     assert response.status_code == 403  # the chair is OM, the point is Politie's: CSRF passed, permission refused
+
+
+def signed_in_with_csrf(app, user):
+    """A browser with CSRF on, signed in; and the token its pages carry."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").text).group(1)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 303
+    page = client.get("/").text
+    return client, re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+
+
+def test_a_form_posted_after_signing_out_in_another_tab_leads_to_the_login_page(app, world):
+    client, token = signed_in_with_csrf(app, world.chair)
+    agenda = f"/overleggen/{world.meeting.id}/agenda/"
+    assert client.get(agenda).status_code == 200  # the page the old tab still shows
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303  # the other tab
+    referer = {"Referer": f"http://localhost{agenda}"}
+    minutes = f"/overleggen/{world.meeting.id}/agenda/{world.item.id}/tijd"
+    response = client.post(minutes, data={"minutes": "20", "csrf_token": token}, headers=referer)
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/login?next={agenda}"
+    login = client.get(response.headers["Location"])
+    assert login.status_code == 200 and "U bent afgemeld. Meld u opnieuw aan." in login.text
+    db.session.expire_all()
+    assert world.item.planned_minutes is None  # nothing was saved
+    # signing in again returns to the page the form was on
+    fresh = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login.text).group(1)
+    again = client.post(
+        response.headers["Location"], data={"email": world.chair.email, "password": PASSWORD, "csrf_token": fresh}
+    )
+    assert again.headers["Location"] == agenda
+
+
+def test_an_htmx_request_after_signing_out_is_redirected_by_header(app, world):
+    client, token = signed_in_with_csrf(app, world.chair)
+    client.post("/logout", data={"csrf_token": token})
+    response = client.post(
+        f"/overleggen/{world.meeting.id}/agenda/{world.item.id}/tijd",
+        data={"minutes": "20"},
+        headers={"HX-Request": "true", "X-CSRFToken": token, "HX-Current-URL": "http://evil.example/overleggen/"},
+    )
+    assert response.status_code == 401 and response.headers["HX-Redirect"] == "/login"  # another site: no next
+    assert "U bent afgemeld. Meld u opnieuw aan." in client.get("/login").text
+
+
+def test_a_signed_in_user_with_a_bad_token_still_gets_the_400_page(app, world):
+    client, _token = signed_in_with_csrf(app, world.chair)
+    minutes = f"/overleggen/{world.meeting.id}/agenda/{world.item.id}/tijd"
+    for headers in ({}, {"HX-Request": "true", "X-CSRFToken": "vals"}):
+        response = client.post(minutes, data={"minutes": "20", "csrf_token": "vals"}, headers=headers)
+        assert response.status_code == 400 and "Het formulier is verlopen of ongeldig" in response.text
+        assert "HX-Redirect" not in response.headers

@@ -112,6 +112,23 @@ def test_an_extra_meeting_is_planned_and_audited(world):
     assert audit_of(meeting) == [("create", "spoed")]
 
 
+def test_no_meeting_is_planned_or_moved_to_a_moment_that_has_passed(world, make_meeting):
+    now = local(utcnow())
+    for moment in (now - dt.timedelta(days=2), now - dt.timedelta(minutes=5), now):
+        day, time = moment.date(), moment.time().replace(second=0, microsecond=0)
+        with pytest.raises(lifecycle.InThePast, match="Kies een moment in de toekomst."):
+            lifecycle.plan_extra(world.rr.id, day, time, 60, "", MeetingForm.online, world.chair)
+        with pytest.raises(lifecycle.InThePast):
+            lifecycle.move(world.meeting, day, time, 120, "", MeetingForm.fysiek, world.chair)
+    assert world.meeting.sequence == 0 and audit_of(world.meeting) == []
+    # a meeting under way keeps its start while its place or link is corrected
+    started = make_meeting(world.rr, days=0)
+    started.starts_at = utcnow() - dt.timedelta(minutes=30)
+    start = local(started.starts_at)
+    assert lifecycle.move(started, start.date(), start.time(), 120, "Zaal 3", MeetingForm.fysiek, world.chair) == 0
+    assert started.location == "Zaal 3" and started.starts_at == utcnow() - dt.timedelta(minutes=30)
+
+
 def queued(kind: MailKind) -> dict[str, EmailMessage]:
     """The queued messages of a kind by recipient, as they will go out."""
     rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id))

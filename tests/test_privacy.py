@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from actieoverleg.privacy import CODE_ALPHABET, FIELD_LIMITS, check_text, new_case_code
+from actieoverleg.privacy import CODE_ALPHABET, FIELD_LIMITS, check_text, new_case_code, typed_case_code
 
 # A fragment that identifies each kind of message; every message must carry exactly one.
 KIND_FRAGMENTS = {
@@ -422,3 +422,26 @@ def test_meeting_location_may_be_a_public_office_address(text):
 
 def test_location_still_refuses_phone_numbers():
     assert check_text("Zaal 2, bel 06-12345678", "location") != []
+
+
+@pytest.mark.parametrize(
+    "typed, code",
+    [
+        ("RR-7KQ4", "RR-7KQ4"),
+        ("  rr-7kq4\n", "RR-7KQ4"),
+        ("rr 7kq4", "RR-7KQ4"),
+        ("R R - 7 K Q 4", "RR-7KQ4"),
+        ("rr7kq4", "RR-7KQ4"),
+        ("zhzabcd", "ZHZ-ABCD"),
+        ("RR\u20137KQ4", "RR-7KQ4"),
+        ("RR-7KQ", None),  # too short
+        ("RR-7KQ0", None),  # 0 is not in the alphabet
+        ("R-7KQ4", None),
+        ("RRRRR-7KQ4", None),
+        ("", None),
+        ("RR-7KQ4" + " " * 40, None),  # longer than anyone types a code
+        ("<script>", None),
+    ],
+)
+def test_a_typed_case_code_is_read_as_the_tool_writes_it(typed, code):
+    assert typed_case_code(typed) == code

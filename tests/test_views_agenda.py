@@ -8,8 +8,10 @@ import re
 
 import pytest
 
+from actieoverleg import agenda, meeting_steps
 from actieoverleg.extensions import db
 from actieoverleg.models import AuditEvent, Meeting, Region
+from actieoverleg.vocab import Assessment
 
 from .conftest import HX
 
@@ -35,7 +37,8 @@ def url(w, item, action: str) -> str:
 
 
 def codes_in(html: str) -> list[str]:
-    return re.findall(r'<span class="code">(RR-[A-Z0-9]{4})</span>', html)
+    """The case codes in order: links for whoever may open the case, plain text otherwise."""
+    return re.findall(r'<(?:span|a) class="code"[^>]*>(RR-[A-Z0-9]{4})</(?:span|a)>', html)
 
 
 def test_the_chair_moves_an_item_to_any_place_in_one_step(three, login_as):
@@ -83,11 +86,38 @@ def test_a_bad_place_is_refused_in_dutch_next_to_the_field_and_kept(three, login
 
 def test_only_the_chair_orders_and_a_removed_item_is_gone(three, login_as):
     w = three
-    assert login_as(w.vt_user).post(url(w, w.item, "verplaatsen"), data={"position": "2"}).status_code == 403
+    item = db.session.get(Meeting, w.meeting.id).items[1]  # not discussed yet: no step, no point
+    assert login_as(w.vt_user).post(url(w, item, "verplaatsen"), data={"position": "2"}).status_code == 403
     client = login_as(w.chair)
-    assert client.post(url(w, w.item, "verwijderen"), headers=HX).status_code == 200
-    assert client.post(url(w, w.item, "verplaatsen"), data={"position": "2"}).status_code == 404
-    assert client.post(url(w, w.item, "tijd"), data={"minutes": "5"}).status_code == 404
+    assert client.post(url(w, item, "verwijderen"), headers=HX).status_code == 200
+    assert client.post(url(w, item, "verplaatsen"), data={"position": "2"}).status_code == 404
+    assert client.post(url(w, item, "tijd"), data={"minutes": "5"}).status_code == 404
+
+
+def test_a_case_discussed_in_this_meeting_is_not_taken_off_its_agenda(three, login_as):
+    """Its points would be orphaned (open, but in no record) and its steps hidden: refused with
+    the current agenda and a Dutch message, as htmx fragment and as plain post; nothing changes."""
+    w = three
+    client = login_as(w.chair)
+    before = order(w.meeting)
+    points = (
+        "Deze casus is al besproken in dit overleg: er zijn actiepunten vastgelegd. Verwijder eerst de actiepunten."
+    )
+    for headers in (HX, {}):
+        response = client.post(url(w, w.item, "verwijderen"), headers=headers)  # the world's item has a point
+        html = response.get_data(as_text=True)
+        assert response.status_code == 409 and f"{w.case.code}: {points}" in html
+        assert html.lstrip().startswith('<section id="agenda"') == bool(headers)
+    item = db.session.get(Meeting, w.meeting.id).items[1]
+    meeting_steps.record_step1(item, [w.politie], Assessment.zorgelijk, w.chair)
+    db.session.commit()
+    response = client.post(url(w, item, "verwijderen"), headers=HX)
+    assert response.status_code == 409
+    assert "er is een duiding, gedeelde informatie of een overdracht vastgelegd" in response.get_data(as_text=True)
+    assert order(w.meeting) == before and codes_in(client.get(f"/overleggen/{w.meeting.id}/agenda/").text) == before
+    assert db.session.scalar(db.select(db.func.count()).where(AuditEvent.action == "remove")) == 0
+    with pytest.raises(agenda.Discussed):  # the rule is the operation's, whoever calls it
+        agenda.remove(db.session.get(Meeting, w.meeting.id).items[0], w.chair)
 
 
 def test_planned_minutes_add_up_against_the_meetings_duration(three, login_as):

@@ -10,10 +10,11 @@ import pytest
 from actieoverleg import agenda
 from actieoverleg.clock import local_today
 from actieoverleg.extensions import db
+from actieoverleg.formatting import local
 from actieoverleg.models import AuditEvent, Case, Meeting
-from actieoverleg.vocab import ActionStatus, ItemKind, MeetingStatus
+from actieoverleg.vocab import ActionStatus, ItemKind, MeetingStatus, Role
 
-from .conftest import HX
+from .conftest import HX, TEST_NOW
 
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
@@ -195,6 +196,24 @@ def test_meeting_form_rejects_bad_input_in_dutch(world, login_as):
     assert 'value="Kerkstraat 12"' in html
 
 
+@pytest.mark.parametrize("where", ["wijzigen", "spoed"])
+def test_a_moment_in_the_past_is_refused_and_the_form_keeps_what_was_typed(world, login_as, where):
+    yesterday = (local(TEST_NOW) - dt.timedelta(days=1)).date().isoformat()
+    url = f"/overleggen/{world.meeting.id}/wijzigen" if where == "wijzigen" else "/overleggen/spoed"
+    data = {"region_id": world.rr.id, "day": yesterday, "time": "09:30", "duration_minutes": 75}
+    data |= {"location": "Kerkstraat 12", "form": "hybride", "online_url": JOIN}
+    response = login_as(world.chair).post(url, data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="day-error"' in html and "Kies een moment in de toekomst." in html
+    assert f'value="{yesterday}"' in html and 'value="09:30"' in html and 'value="75"' in html
+    assert 'value="Kerkstraat 12"' in html and f'value="{JOIN}"' in html
+    assert '<option selected value="hybride">' in html
+    db.session.expire_all()
+    assert db.session.get(Meeting, world.meeting.id).sequence == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(Meeting).filter_by(is_extra=True)) == 0
+
+
 def test_start_page_per_role(world, login_as):
     chair = login_as(world.chair).get("/").get_data(as_text=True)
     assert "Volgend overleg Rotterdam-Rijnmond" in chair and "voorbereiding: 0 van 2" in chair
@@ -203,3 +222,30 @@ def test_start_page_per_role(world, login_as):
     assert "Wacht op voorbereiding door Politie" in member and world.case.code in member
     national = login_as(world.national).get("/").get_data(as_text=True)
     assert "Naar de statistieken" in national and world.case.code not in national
+
+
+def test_case_codes_link_to_the_case_page_for_whoever_may_open_it(world, login_as, make_user):
+    """Agenda, its print view, the record and the start page: a link for a member who may open
+    the case (involved, or a chair of the region), plain text for a partner who may not."""
+    code = world.case.code
+    link = f'<a class="code" href="/casussen/{code}">{code}</a>'
+    plain = f'<span class="code">{code}</span>'
+    outsider = make_user(Role.deelnemer, world.om, [world.rr])  # same region, not involved
+    pages = [
+        f"/overleggen/{world.meeting.id}/agenda/",
+        f"/overleggen/{world.meeting.id}/agenda/afdrukken",
+        f"/overleggen/{world.meeting.id}",
+    ]
+    for user in (world.chair, world.politie_user, world.vt_user):
+        client = login_as(user)
+        for url in pages:
+            html = client.get(url).get_data(as_text=True)
+            assert link in html and plain not in html, (user.email, url)
+        assert client.get(f"/casussen/{code}").status_code == 200  # where the link leads: open to them
+    client = login_as(outsider)
+    for url in pages:
+        html = client.get(url).get_data(as_text=True)
+        assert plain in html and f'href="/casussen/{code}"' not in html, url
+    assert client.get(f"/casussen/{code}").status_code == 404
+    start = login_as(world.politie_user).get("/").get_data(as_text=True)
+    assert start.count(link) == 2  # its overdue point, and the preparation it awaits

@@ -28,17 +28,19 @@ NAV = [
 ]
 
 
-def nav_items() -> dict[str, list[NavItem]]:
-    """The menu for the signed-in user: only what their role reaches."""
+def nav_items() -> dict[str, object]:
+    """The menu for the signed-in user: only what their role reaches; and whether the header
+    offers "Zoek casuscode" (members only, as the case page)."""
     if not has_request_context() or not current_user.is_authenticated:  # e.g. a mail from the CLI
-        return {"nav_items": []}
+        return {"nav_items": [], "case_search": False}
     endpoint = request.endpoint or ""
     return {
         "nav_items": [
             NavItem(label, url_for(target), endpoint.startswith(prefix))
             for label, target, rule, prefix in NAV
             if rule(current_user)
-        ]
+        ],
+        "case_search": permissions.is_member(current_user),
     }
 
 

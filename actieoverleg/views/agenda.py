@@ -31,6 +31,7 @@ from ..permissions import (
     item_or_404,
     meeting_or_404,
     require,
+    viewable_case_ids,
 )
 
 bp = Blueprint("agenda", __name__, url_prefix="/overleggen/<int:meeting_id>/agenda")
@@ -47,7 +48,7 @@ def agenda_context(meeting_id: int) -> dict:
             .options(
                 selectinload(Meeting.items).options(
                     selectinload(AgendaItem.preparations),
-                    joinedload(AgendaItem.case).selectinload(Case.actions),
+                    joinedload(AgendaItem.case).options(selectinload(Case.actions), selectinload(Case.needed)),
                 )
             )
             .execution_options(populate_existing=True)
@@ -65,6 +66,7 @@ def agenda_context(meeting_id: int) -> dict:
             (i.id, p.organisation_id) for i in items for p in i.preparations if can_prepare(i, p, current_user)
         },
         "editable": not meeting.is_locked,
+        "may_view": viewable_case_ids((i.case for i in items), current_user),
         "rejected": {},
     }
 
@@ -173,9 +175,12 @@ def placement(meeting_id: int):
 @bp.route("/<int:item_id>/verwijderen", methods=["POST"])
 @allow(is_member)
 def remove(meeting_id: int, item_id: int):
-    """Take an item off this meeting's agenda."""
+    """Take an item off this meeting's agenda; refused (409) once it was discussed in it."""
     meeting, item = _chair_item(meeting_id, item_id)
-    agenda.remove(item, current_user)
+    try:
+        agenda.remove(item, current_user)
+    except agenda.Discussed as refused:
+        return _rejected(meeting, 409, conflict=f"{item.case.code}: {refused.message}")
     db.session.commit()
     return _agenda_response(meeting, f"{item.case.code} is van de agenda gehaald.")
 

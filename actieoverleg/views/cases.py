@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from .. import agenda, cases
+from .. import agenda, cases, privacy
 from ..extensions import db
 from ..formatting import datumtijd
-from ..forms import CaseForm, FollowUpForm, options
+from ..forms import CaseForm, CaseSearchForm, FollowUpForm, options
 from ..models import AgendaItem, Meeting, Organisation, region_organisation
 from ..permissions import (
     allow,
@@ -21,6 +21,7 @@ from ..permissions import (
     is_member,
     meeting_or_404,
     require,
+    viewable_case,
 )
 from ..planning import coming_meetings
 
@@ -112,6 +113,28 @@ def follow_up():
     return render_template(
         "cases/new.html", form=case_form, follow_up=form, has_meetings=bool(form.meeting_id.choices)
     ), 422
+
+
+@bp.route("/zoeken")
+@allow(is_member)
+def search():
+    """Zoek casuscode: straight to the case page, with that page's own permission rule. An
+    unknown code and a case the user may not see get the same answer."""
+    form = CaseSearchForm(request.args)
+    if "code" not in request.args:
+        return render_template("cases/search.html", form=form)
+    typed = request.args["code"][: privacy.CASE_CODE_TYPED_MAX * 2]  # never echo a huge input back
+    form.code.data = typed
+    code = privacy.typed_case_code(typed)
+    case = viewable_case(code, current_user) if code else None
+    if case is not None:
+        return redirect(url_for("cases.detail", code=case.code), code=303)
+    if not typed.strip():
+        form.code.errors = ["Vul een casuscode in, bijvoorbeeld RR-7KQ4."]
+        return render_template("cases/search.html", form=form), 422
+    shown = code or typed.strip()[:20] + ("…" if len(typed.strip()) > 20 else "")
+    form.code.errors = [f"Geen casus gevonden met code {shown}."]
+    return render_template("cases/search.html", form=form, well_formed=code is not None), 404
 
 
 @bp.route("/<code>")

@@ -16,8 +16,17 @@ from ..addresses import external_url, mail_domain
 from ..extensions import db
 from ..formatting import datumtijd, local
 from ..forms import MeetingPlanForm, ReopenForm
-from ..models import AgendaItem, Meeting, Region
-from ..permissions import allow, can_edit_record, can_reopen, is_chair, is_member, meeting_or_404, require
+from ..models import AgendaItem, Case, Meeting, Region
+from ..permissions import (
+    allow,
+    can_edit_record,
+    can_reopen,
+    is_chair,
+    is_member,
+    meeting_or_404,
+    require,
+    viewable_case_ids,
+)
 from ..vocab import MeetingForm, MeetingStatus, ReopenReason
 
 bp = Blueprint("meetings", __name__, url_prefix="/overleggen")
@@ -91,10 +100,14 @@ def extra():
     if request.method == "GET":
         form.form.data = MeetingForm.online.value
     if form.validate_on_submit():
-        meeting = lifecycle.plan_extra(region_id, *_slot(form), current_user, online_url=form.online_url.data)
-        db.session.commit()
-        flash(f"Spoedoverleg gepland op {datumtijd(meeting.starts_at)}.", "success")
-        return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
+        try:
+            meeting = lifecycle.plan_extra(region_id, *_slot(form), current_user, online_url=form.online_url.data)
+        except lifecycle.InThePast as past:
+            form.day.errors.append(past.message)
+        else:
+            db.session.commit()
+            flash(f"Spoedoverleg gepland op {datumtijd(meeting.starts_at)}.", "success")
+            return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
     return render_template(
         "meetings/plan.html", form=form, meeting=None, regions=regions, region_id=region_id
     ), 422 if request.method == "POST" else 200
@@ -112,7 +125,11 @@ def edit(meeting_id: int):
         form.day.data, form.time.data = start.date(), start.time()
         form.form.data = meeting.form.value
     if form.validate_on_submit():
-        informed = lifecycle.move(meeting, *_slot(form), current_user, online_url=form.online_url.data)
+        try:
+            informed = lifecycle.move(meeting, *_slot(form), current_user, online_url=form.online_url.data)
+        except lifecycle.InThePast as past:
+            form.day.errors.append(past.message)
+            return render_template("meetings/plan.html", form=form, meeting=meeting), 422
         if informed is None:
             flash("Er is niets gewijzigd.", "info")
             return redirect(url_for("agenda.show", meeting_id=meeting.id), code=303)
@@ -144,18 +161,31 @@ def cancel(meeting_id: int):
 @allow(is_member)
 def record(meeting_id: int):
     """The record of a meeting, read-only and printable; the chair can reopen it."""
-    meeting = load_record(meeting_id)
+    return _record_page(meeting_id, ReopenForm(formdata=None))
+
+
+def _record_page(meeting_id: int, reopen_form: ReopenForm, status: int = 200):
+    """The record, with the reopening form as given (a rejected one with its message)."""
+    # the record also shows each case's code as a link for whoever may open the case
+    cases = selectinload(Meeting.items).joinedload(AgendaItem.case)
+    meeting = meeting_or_404(
+        meeting_id,
+        current_user,
+        (*record_options(), cases.selectinload(Case.needed), cases.selectinload(Case.actions)),
+    )
+    items = agenda.visible_items(meeting)
     return render_template(
         "meetings/record.html",
         meeting=meeting,
-        items=agenda.visible_items(meeting),
+        items=items,
+        may_view=viewable_case_ids((i.case for i in items), current_user),
         attendance=meeting_steps.attendance_rows(meeting),
         steps=meeting_steps.STEPS,
         can_reopen=can_reopen(meeting, current_user),
         can_hold=can_edit_record(meeting, current_user),
         reopened_now=meeting.reopened_at is not None and not meeting.is_locked,
-        reopen_form=ReopenForm(formdata=None),
-    )
+        reopen_form=reopen_form,
+    ), status
 
 
 @bp.route("/<int:meeting_id>/overleg.ics")
@@ -208,8 +238,7 @@ def reopen(meeting_id: int):
     require(can_reopen(meeting, current_user))
     form = ReopenForm()
     if not form.validate_on_submit():
-        flash("Kies een reden om het overleg te heropenen.", "error")
-        return redirect(url_for("meetings.record", meeting_id=meeting.id), code=303)
+        return _record_page(meeting.id, form, 422)
     lifecycle.reopen(meeting, ReopenReason(form.reason.data), current_user)
     db.session.commit()
     flash("Overleg heropend. Sluit het opnieuw af als de correctie klaar is.", "success")

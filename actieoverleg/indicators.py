@@ -53,6 +53,9 @@ def _count_of(unit: str) -> str:
     return f"aantal {unit.lower()}"
 
 
+WIDE_COLUMNS = 7
+
+
 @dataclass
 class Table:
     key: str
@@ -62,6 +65,22 @@ class Table:
     note: str = ""
     chart: Chart | None = None
     total_last: bool = False  # the last row is a total (shown bold, left out of charts)
+    parts_of_total: bool = False  # the columns after the first add up to it (attendance)
+
+    @property
+    def rounding_note(self) -> str:
+        """Why rounded figures do not add up, next to the totals and percentages they concern."""
+        notes = []
+        if self.total_last or self.parts_of_total:
+            notes.append("Door afronding tellen de aantallen niet altijd op tot het totaal.")
+        if any(column.startswith("%") for column in self.columns):
+            notes.append("Percentages rekenen we uit de afgeronde aantallen, afgerond op hele procenten.")
+        return " ".join(notes)
+
+    @property
+    def wide(self) -> bool:
+        """A table of many columns: it may need to scroll on a narrow screen, and prints smaller."""
+        return len(self.columns) > WIDE_COLUMNS
 
     def _charted(self) -> list[Published]:
         rows = self.rows[:-1] if self.total_last else self.rows
@@ -215,6 +234,7 @@ def _attendance_table(f: Figures, orgs: list[tuple[str, str]]) -> Table:
         "Verwacht: de overleggen waarvoor de voorzitter de organisatie aan tafel registreerde.",
         Chart("stacked", [1, 2, 3, 4], unit="aantal overleggen", axis="Organisatie"),
         total_last=True,
+        parts_of_total=True,
     )
 
 

@@ -117,6 +117,32 @@ def test_national_overview_compares_regions_and_explains_the_rule(stats_world, l
         assert f">{heading}</h2>" in html
 
 
+def _figure(html: str, key: str) -> str:
+    found = re.search(rf'<figure class="stat[^"]*" id="t-{key}".*?</figure>', html, re.S)
+    assert found, key
+    return found[0]
+
+
+def test_totals_and_percentages_say_why_they_do_not_add_up(stats_world, login_as):
+    html = login_as(stats_world.national).get("/statistieken/2025Q2").get_data(as_text=True)
+    sums = "Door afronding tellen de aantallen niet altijd op tot het totaal."
+    shares = "Percentages rekenen we uit de afgeronde aantallen, afgerond op hele procenten."
+    for key in ("regios", "aanwezigheid", "mandaat", "actiepunten"):  # a total row and percentages
+        assert sums in _figure(html, key) and shares in _figure(html, key), key
+    for key in ("ingebracht", "resultaten", "overdracht"):  # a total row only
+        assert sums in _figure(html, key) and shares not in _figure(html, key), key
+    for key in ("overleggen", "vorm", "wachttijd"):  # neither
+        assert sums not in _figure(html, key) and shares not in _figure(html, key), key
+
+
+def test_a_table_of_many_columns_is_marked_wide_with_a_hint_to_scroll(stats_world, login_as):
+    html = login_as(stats_world.national).get("/statistieken/2025Q2").get_data(as_text=True)
+    assert _figure(html, "regios").startswith('<figure class="stat stat--wide"')
+    assert "Deze tabel heeft 11 kolommen: schuif de tabel opzij om ze alle te zien." in _figure(html, "regios")
+    assert "stat--wide" not in _figure(html, "aanwezigheid") and "stat__hint" not in _figure(html, "actiepunten")
+    assert ">%\u00a0op tijd afgerond</th>" in _figure(html, "regios")  # "%" stays with its word
+
+
 def test_a_region_without_meetings_is_named_in_the_coverage(stats_world, login_as):
     db.session.add(Region(name="Drenthe", code="DR"))
     db.session.commit()
@@ -154,7 +180,7 @@ def test_exports_and_prints_are_in_the_audit_log(stats_world, login_as):
 
 
 def _chart_src(html: str, key: str) -> str:
-    found = re.search(rf'<figure class="stat" id="t-{key}".*?<img class="stat__chart" src="([^"]+)"', html, re.S)
+    found = re.search(rf'<figure class="stat[^"]*" id="t-{key}".*?<img class="stat__chart" src="([^"]+)"', html, re.S)
     assert found, key
     return found[1]
 
@@ -238,7 +264,7 @@ def test_every_chart_names_its_indicator_its_unit_and_both_axes(stats_world, log
             spoken, (shown, *axes) = _titles(_chart_of(sheet, key))
             assert spoken == shown and re.search(r"\((aantal [a-z]+|% van [a-z ]+)\)$", shown), (key, shown)
             assert len(axes) == 2 and all(axes), (key, axes)
-            title = re.search(rf'<figure class="stat" id="t-{key}".*?<h3[^>]*>([^<]+)</h3>', html, re.S)[1]
+            title = re.search(rf'<figure class="stat[^"]*" id="t-{key}".*?<h3[^>]*>([^<]+)</h3>', html, re.S)[1]
             assert shown.startswith(title) or key == "regios", (key, shown)
             assert tables[key][0]  # the same figure has its table
         if page == "/statistieken/2025Q2":

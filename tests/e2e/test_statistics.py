@@ -116,7 +116,8 @@ def test_chart_legends_are_never_cut_off(ui):
         """[...document.querySelectorAll('.legends text')].map(text => {
             // in the units of the chart's own <svg>, which clips what lies beyond its width
             const m = text.getCTM(), x = text.x.baseVal[0].value, right = x + text.getComputedTextLength();
-            return [text.textContent, m.e + m.a * x >= 0 && m.e + m.a * right <= text.closest('svg').width.baseVal.value];
+            const width = text.closest('svg').width.baseVal.value;
+            return [text.textContent, m.e + m.a * x >= 0 && m.e + m.a * right <= width];
         })"""
     )
     assert "Niet mogelijk (omstandigheden gewijzigd)" in [text for text, _inside in entries]

@@ -4,6 +4,10 @@ A chart draws exactly the numbers of its table: `Published.number`, so a suppres
 (`<10`) is a gap, never a bar. The SVG is served as an image, carries no script, and the
 page always shows the same numbers as a table.
 
+Every chart names its indicator and unit in a visible title (also the SVG's `<title>`), labels
+both axes, and lists in its legend only the series it draws, one under the other so that no
+label is cut off.
+
 All charts of a report are one SVG document (`sheet`), each chart under a `<view id="t-…">`,
 so a page shows them with `<img src="…svg#t-key">` at the cost of a single request instead of
 one per chart (docs/architecture.md, "Statistics").
@@ -50,13 +54,40 @@ _lock = threading.Lock()
 
 WIDTH = 760
 SVG_NS = "http://www.w3.org/2000/svg"
+LEGEND_ROW = 22  # pixels per legend entry: entries are stacked, each gets the full width
+AXIS_TITLE = 24  # pixels for the title of the axis below the plot
+TITLE_LINE = 22  # pixels per line of the chart title beyond the first
+TITLE_CHARS = 70  # characters of the title on one line at WIDTH (generous: pygal wraps it)
 
 
 def height(table: Table) -> int:
-    """The chart's height in pixels at WIDTH (for the <img> and its place in the sheet)."""
+    """The chart's height in pixels at WIDTH (for the <img> and its place in the sheet): the
+    plot, the title's extra lines, the axis title and one row per legend entry."""
     if table.chart is None or table.chart.kind == "bar":
-        return 340
-    return max(260, 90 + 34 * len(_rows(table)))
+        plot = 340
+    else:  # a bar per drawn series in each row, unless they are stacked
+        bars = 1 if table.chart.kind == "stacked" else max(1, len(drawn_series(table)))
+        plot = max(260, 90 + (34 + 14 * (bars - 1)) * len(_rows(table)))
+    legend = len(drawn_series(table))
+    extra_lines = (len(title(table)) - 1) // TITLE_CHARS
+    named = len(table.chart.columns) > 1 if table.chart else False
+    return plot + AXIS_TITLE + TITLE_LINE * extra_lines + (LEGEND_ROW * legend if named else 0)
+
+
+def title(table: Table) -> str:
+    """The chart's title: the indicator and its unit."""
+    spec = table.chart
+    name = (spec.title if spec and spec.title else "") or table.title
+    return f"{name} ({spec.unit})" if spec and spec.unit and spec.unit not in name else name
+
+
+def drawn_series(table: Table) -> list[int]:
+    """The chart's columns that draw at least one bar (not all 0, `<10` or `–`): only these
+    get a series and a legend entry."""
+    if table.chart is None:
+        return []
+    rows = _rows(table)
+    return [i for i in table.chart.columns if any(cells[i].number for _label, cells in rows)]
 
 
 def view_id(table: Table) -> str:
@@ -107,13 +138,20 @@ def _draw(table: Table) -> bytes:
     horizontal = spec.kind != "bar"
     if horizontal:  # pygal draws the first label at the bottom; read top-down like the table
         rows = rows[::-1]
+    series = drawn_series(table)
+    axis = spec.axis or table.columns[0] or "Categorie"
     chart = KINDS[spec.kind](
         js=[],
         style=STYLE,
         width=WIDTH,
         height=height(table),
-        show_legend=len(spec.columns) > 1,
+        show_legend=len(spec.columns) > 1,  # several columns: name the ones drawn
         legend_at_bottom=True,
+        legend_at_bottom_columns=1,
+        # pygal names the axes as if the bars stood upright: for horizontal bars its x axis is
+        # the one of the values, below the plot
+        x_title=spec.unit if horizontal else axis,
+        y_title=axis if horizontal else spec.unit,
         truncate_label=-1,
         truncate_legend=-1,
         margin=16,
@@ -122,9 +160,9 @@ def _draw(table: Table) -> bytes:
         include_x_axis=True,
         no_data_text="Geen gegevens",
     )
-    chart.title = table.title
+    chart.title = title(table)
     chart.x_labels = [label for label, _cells in rows]
-    for index in spec.columns:
+    for index in series:
         chart.add(table.columns[index + 1], [cells[index].number for _label, cells in rows])
     root = chart.render_tree()
     for parent in list(root.iter()):

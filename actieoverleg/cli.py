@@ -52,7 +52,7 @@ def init_db() -> None:
     type=click.Choice(["regio", "national"]),
     default="regio",
     show_default=True,
-    help="regio: two regions, twelve weeks and every kind of mail; national: 25 regions, five "
+    help="regio: two regions, five quarters and every kind of mail; national: 25 regions, five "
     "years (for the statistics and `make bench`), no mail.",
 )
 @click.option("--regions", default=25, show_default=True, help="With --scale national: how many regions.")

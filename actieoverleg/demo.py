@@ -1,6 +1,7 @@
-"""A realistic demo: two regions, all partners plus guests, every role, twelve closed weekly
-meetings per region and the next one in preparation, and every kind of mail in the outbox.
-Nothing in it describes a person.
+"""A realistic demo: two regions, all partners plus guests, every role, the next meeting in
+preparation and every kind of mail in the outbox. Per region twelve recent weekly meetings are
+held through the operations, and before them five quarters of history (in bulk), so every
+table of the statistics report has figures. Nothing in it describes a person.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ import random
 import secrets
 from typing import Iterator
 
-from . import actions, agenda, cases, lifecycle, mail, meeting_steps, planning
+from . import actions, agenda, aggregates, cases, lifecycle, mail, meeting_steps, planning
 from .auth import hash_password
 from .clock import local_today, utcnow
 from .extensions import db
 from .formatting import local, to_utc
-from .models import Meeting, MeetingSeries, Organisation, Region, User
+from .models import Case, Meeting, MeetingSeries, Organisation, Region, User
+from .periods import Period
 from .permissions import is_chair, is_member
 from .vocab import (
     ActionKind,
@@ -121,6 +123,7 @@ def _accounts(
 ) -> Iterator[tuple[User, str]]:
     """Every role: per region a chair and a member per organisation; one admin, one national member."""
     names = iter(STAFF * 3)
+    shared = hash_password(password) if password else None  # argon2 is slow on purpose: once
 
     def make(role: Role, org: str, regs: list[Region], email: str) -> tuple[User, str]:
         secret = password or secrets.token_urlsafe(9)
@@ -130,7 +133,7 @@ def _accounts(
             role=role,
             organisation=orgs[org],
             regions=regs,
-            password_hash=hash_password(secret),
+            password_hash=shared or hash_password(secret),
         )
         db.session.add(user)
         return user, secret
@@ -208,16 +211,13 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
     db.session.flush()
 
     today = local_today()
-    chairs = []
-    for region, spec in zip(regions, REGIONS):
-        chair = next(u for u, _ in accounts if is_chair(u) and region in u.regions)
-        chairs.append(chair)
+    chairs = [next(u for u, _ in accounts if is_chair(u) and region in u.regions) for region in regions]
+    _older_history(regions, chairs, accounts, rng, today)
+    for region, spec, chair in zip(regions, REGIONS, chairs):
         members = [u for u, _ in accounts if is_member(u) and not is_chair(u) and region in u.regions]
         series = db.session.scalars(db.select(MeetingSeries).filter_by(region=region)).one()
-        last = today - dt.timedelta(days=(today.weekday() - spec[4]) % 7 or 7)
         past_cases = []
-        for week in range(12, 0, -1):
-            day = last - dt.timedelta(weeks=week - 1)
+        for day in _recent_days(today, spec[4]):
             meeting = Meeting(
                 region=region,
                 series_id=series.id,
@@ -229,7 +229,10 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
             )
             db.session.add(meeting)
             db.session.flush()
-            for case in rng.sample(past_cases, k=min(len(past_cases), rng.randint(1, 3))):
+            returning = _returning(meeting)
+            others = [case for case in past_cases if case not in returning]
+            extra = max(0, rng.randint(1, 3) - len(returning))
+            for case in returning + rng.sample(others, k=min(len(others), extra)):
                 agenda.follow_up(meeting, case, chair)
             for _ in range(rng.randint(3, 6)):
                 past_cases.append(_new_case(meeting, members, rng, day))
@@ -246,10 +249,60 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
         agenda.follow_up(upcoming, rng.choice(past_cases), chair)
         agenda.derive(region.id)
         lifecycle.send_agenda(upcoming, chair)
+    aggregates.mark_all_stale()  # the older history came in bulk: the commit computes its figures
     _every_kind_of_mail(regions[-1], chairs[-1], today)
     return [
         "\t".join([user.role.value, user.organisation.name, ",".join(r.name for r in user.regions), user.email, secret])
         for user, secret in accounts
+    ]
+
+
+RECENT_WEEKS = 12  # held through the operations, with every kind of mail
+HISTORY_QUARTERS = 5  # complete quarters before the current one with figures in every table
+
+
+def _recent_days(today: dt.date, weekday: int) -> list[dt.date]:
+    """The days of the last RECENT_WEEKS regular meetings before today, oldest first."""
+    last = today - dt.timedelta(days=(today.weekday() - weekday) % 7 or 7)
+    return [last - dt.timedelta(weeks=week) for week in range(RECENT_WEEKS - 1, -1, -1)]
+
+
+def _older_history(
+    regions: list[Region], chairs: list[User], accounts: list[tuple[User, str]], rng: random.Random, today: dt.date
+) -> None:
+    """The weekly meetings before the recent weeks, back to the start of the quarter
+    HISTORY_QUARTERS before the current one, so every table of the report has figures.
+
+    Through the operations they would take a minute (each close composes a follow-up per
+    member), so they come in bulk from the national demo's generator, consistent the way the
+    app keeps its records (tests/test_demo_national.py); the recent weeks, which mail and
+    agendas build on, go through the operations."""
+    from .demo_national import History  # it imports this module's vocabularies
+
+    current = Period.quarter_of(today)
+    index = current.year * 4 + current.quarter - 1 - HISTORY_QUARTERS
+    start = Period(index // 4, index % 4 + 1).start
+    history = History(rng, today, list({o.id: o for r in regions for o in r.organisations}.values()))
+    for region, spec, chair in zip(regions, REGIONS, chairs):
+        series = db.session.scalars(db.select(MeetingSeries).filter_by(region=region)).one()
+        history.chair_user = chair.id
+        history.members = {
+            u.organisation_id: u.id for u, _ in accounts if region in u.regions and is_member(u) and not is_chair(u)
+        }
+        first = start + dt.timedelta(days=(spec[4] - start.weekday()) % 7)
+        history.region(region, series, first, list(region.organisations), until=_recent_days(today, spec[4])[0])
+    history.write()
+
+
+def _returning(meeting: Meeting) -> list[Case]:
+    """The cases that need the table at this past meeting, as the automatic agenda would have
+    brought them: back on their return date, or after a point was not done."""
+    day = local(meeting.starts_at).date().isoformat()
+    wanted = agenda.automatic_reasons(meeting)
+    return [
+        db.session.get(Case, case_id)
+        for case_id, reasons in sorted(wanted.items())
+        if any(date <= day for _reason, date, _org in reasons)
     ]
 
 

@@ -95,7 +95,7 @@ def _bulk(target: Any, rows: list[dict[str, Any]]) -> None:
         db.session.execute(insert(target), rows[start : start + CHUNK])
 
 
-class _History:
+class History:
     """The rows of one run, with explicit ids, written at the end per table."""
 
     def __init__(self, rng: random.Random, today: dt.date, orgs: list[Organisation]) -> None:
@@ -121,12 +121,20 @@ class _History:
             digits.append(CODE_ALPHABET[digit])
         return prefix + "-" + "".join(digits)
 
-    def region(self, region: Region, series: MeetingSeries, first: dt.date, table: list[Organisation]) -> None:
-        """Weekly meetings from `first` to last week, with new cases and the ones that must return."""
+    def region(
+        self,
+        region: Region,
+        series: MeetingSeries,
+        first: dt.date,
+        table: list[Organisation],
+        until: dt.date | None = None,
+    ) -> None:
+        """Weekly meetings from `first` to last week (or up to `until`), with new cases and the
+        ones that must return."""
         self.seen = {}  # case id: last discussed, the date it must come back ('terug op de agenda')
         self.back_after = {}  # case id: a point was not done on this date
         day = first
-        while day < self.today - dt.timedelta(days=6):
+        while day < (until or self.today - dt.timedelta(days=6)):
             self.meeting(region, series, day, table, extra=False)
             if self.rng.random() < 0.03:  # a spoedoverleg, on a working day of the same week
                 self.meeting(region, series, day + dt.timedelta(days=1 if day.weekday() < 4 else -1), table, extra=True)
@@ -307,7 +315,7 @@ def load_national(password: str | None = None, regions: int = 25, years: int = 5
     made = [Region(name=name, code=code) for name, code in REGIONS[:regions]]
     db.session.add_all(made)
     db.session.flush()
-    history = _History(rng, today, orgs)
+    history = History(rng, today, orgs)
     first = today - dt.timedelta(days=365 * years)
     accounts: list[tuple[Role, Organisation, Region | None, str]] = [
         (Role.beheerder, orgs[0], None, "beheer@demo.test"),

@@ -31,11 +31,29 @@ from .vocab import ActionStatus, Assessment, AttendanceForm, AuditAction, CaseKi
 
 @dataclass
 class Chart:
-    """How a table is drawn: `kind` is 'bar', 'hbar' or 'stacked'; `columns` index the values."""
+    """How a table is drawn: `kind` is 'bar', 'hbar' or 'stacked'; `columns` index the values.
+    `unit` names the value axis ("aantal casussen"), `axis` the axis of the rows ("Organisatie");
+    `title` names the indicator when the table's own title does not (the regions side by side)."""
 
     kind: str
     columns: list[int]
     percent: bool = False
+    unit: str = ""
+    axis: str = ""
+    title: str = ""
+
+    @property
+    def described(self) -> list[object]:
+        """Everything of the spec that changes the drawing (for the table's fingerprint)."""
+        return [self.kind, self.columns, self.percent, self.unit, self.axis, self.title]
+
+
+def _count_of(unit: str) -> str:
+    """The value axis of a count: 'Casussen' → 'aantal casussen'."""
+    return f"aantal {unit.lower()}"
+
+
+WIDE_COLUMNS = 7
 
 
 @dataclass
@@ -47,6 +65,22 @@ class Table:
     note: str = ""
     chart: Chart | None = None
     total_last: bool = False  # the last row is a total (shown bold, left out of charts)
+    parts_of_total: bool = False  # the columns after the first add up to it (attendance)
+
+    @property
+    def rounding_note(self) -> str:
+        """Why rounded figures do not add up, next to the totals and percentages they concern."""
+        notes = []
+        if self.total_last or self.parts_of_total:
+            notes.append("Door afronding tellen de aantallen niet altijd op tot het totaal.")
+        if any(column.startswith("%") for column in self.columns):
+            notes.append("Percentages rekenen we uit de afgeronde aantallen, afgerond op hele procenten.")
+        return " ".join(notes)
+
+    @property
+    def wide(self) -> bool:
+        """A table of many columns: it may need to scroll on a narrow screen, and prints smaller."""
+        return len(self.columns) > WIDE_COLUMNS
 
     def _charted(self) -> list[Published]:
         rows = self.rows[:-1] if self.total_last else self.rows
@@ -66,7 +100,7 @@ class Table:
     def fingerprint(self) -> str:
         """A hash of everything the table publishes, for chart URLs that change with any number:
         a browser may keep one chart for good, and never shows an outdated one."""
-        chart = [self.chart.kind, self.chart.columns, self.chart.percent] if self.chart else None
+        chart = self.chart.described if self.chart else None
         content = [
             self.key,
             self.title,
@@ -135,20 +169,24 @@ def _single(
     unit: str,
     chart: str | None = "hbar",
     note: str = "",
+    axis: str = "Organisatie",
 ) -> Table:
     """A one-column table of distinct cases per category, with its total."""
     rows = _rows(f, tbl, labels, lambda row: [disclose(f.get(tbl, row))])
-    return Table(key, title, ["", unit], rows, note, Chart(chart, [0]) if chart else None, total_last=True)
+    drawn = Chart(chart, [0], unit=_count_of(unit), axis=axis) if chart else None
+    return Table(key, title, ["", unit], rows, note, drawn, total_last=True)
 
 
-def _by_column(f: Figures, key: str, title: str, tbl: str, labels: list[tuple[str, str]], unit: str) -> Table:
+def _by_column(
+    f: Figures, key: str, title: str, tbl: str, labels: list[tuple[str, str]], unit: str, axis: str
+) -> Table:
     """A one-column table read from the columns of a total row (e.g. meetings per form)."""
     return Table(
         key,
         title,
         ["", unit],
         [(label, [disclose(f.get(tbl, TOTAL, value))]) for value, label in labels],
-        chart=Chart("bar", [0]),
+        chart=Chart("bar", [0], unit=_count_of(unit), axis=axis),
     )
 
 
@@ -194,8 +232,9 @@ def _attendance_table(f: Figures, orgs: list[tuple[str, str]]) -> Table:
         ],
         _rows(f, "aanwezigheid", orgs, cells),
         "Verwacht: de overleggen waarvoor de voorzitter de organisatie aan tafel registreerde.",
-        Chart("stacked", [1, 2, 3, 4]),
+        Chart("stacked", [1, 2, 3, 4], unit="aantal overleggen", axis="Organisatie"),
         total_last=True,
+        parts_of_total=True,
     )
 
 
@@ -209,7 +248,7 @@ def _mandate(f: Figures, orgs: list[tuple[str, str]]) -> Table:
         "Aanwezig met mandaat, per partner",
         ["Organisatie", "Aanwezig", "Met mandaat", "% met mandaat"],
         _rows(f, "aanwezigheid", orgs, cells),
-        chart=Chart("hbar", [2], percent=True),
+        chart=Chart("hbar", [2], percent=True, unit="% van de aanwezigen", axis="Organisatie"),
         total_last=True,
     )
 
@@ -229,7 +268,7 @@ def _action_points(f: Figures, orgs: list[tuple[str, str]]) -> Table:
         _rows(f, "actiepunten", orgs, cells),
         "Actiepunten uit de overleggen van deze periode. ‘Op tijd’: afgerond uiterlijk op de "
         "termijn, als deel van alle actiepunten. Een cel die op 1 tot 9 casussen berust, staat als ‘<10’.",
-        Chart("bar", [2, 3], percent=True),
+        Chart("hbar", [2, 3], percent=True, unit="% van alle actiepunten", axis="Organisatie"),
         total_last=True,
     )
 
@@ -243,7 +282,7 @@ def _results(f: Figures, orgs: list[tuple[str, str]]) -> Table:
         "Resultaat van actiepunten per partner",
         ["Organisatie", *[s.label for s in ActionStatus]],
         _rows(f, "actiepunten", orgs, cells),
-        chart=Chart("stacked", list(range(len(ActionStatus)))),
+        chart=Chart("stacked", list(range(len(ActionStatus))), unit="aantal actiepunten", axis="Organisatie"),
         total_last=True,
     )
 
@@ -280,7 +319,9 @@ class _Input:
 # Each table, and how it is made.
 TABLES: dict[str, Callable[[_Input], Table]] = {
     "overleggen": lambda i: _frequency(i.f, i.period, i.national),
-    "vorm": lambda i: _by_column(i.f, "vorm", "Vorm van het overleg", "overleg", MeetingForm.choices(), "Overleggen"),
+    "vorm": lambda i: _by_column(
+        i.f, "vorm", "Vorm van het overleg", "overleg", MeetingForm.choices(), "Overleggen", "Vorm"
+    ),
     "deelname": lambda i: _by_column(
         i.f,
         "deelname",
@@ -288,6 +329,7 @@ TABLES: dict[str, Callable[[_Input], Table]] = {
         "aanwezigheid",
         AttendanceForm.choices(),
         "Aanwezigheden",
+        "Vorm van deelname",
     ),
     "aanwezigheid": lambda i: _attendance_table(i.f, i.orgs),
     "ingebracht": lambda i: _single(
@@ -320,11 +362,12 @@ TABLES: dict[str, Callable[[_Input], Table]] = {
         HOW,
         "Casussen",
         chart="bar",
+        axis="Bespreking",
         note="Naar de eerste bespreking in de periode. Nieuw: niet eerder besproken, of langer dan "
         "12 maanden geleden. Vervolg: vorige keer ‘terug op de agenda’. Herhaling: eerder "
         "overgedragen of afgesloten en binnen 12 maanden terug.",
     ),
-    "soort": lambda i: _single(i.f, "soort", "Soort casus", "soort", CaseKind.choices(), "Casussen"),
+    "soort": lambda i: _single(i.f, "soort", "Soort casus", "soort", CaseKind.choices(), "Casussen", axis="Soort"),
     "duiding": lambda i: _single(
         i.f,
         "duiding",
@@ -333,6 +376,7 @@ TABLES: dict[str, Callable[[_Input], Table]] = {
         Assessment.choices(),
         "Casussen",
         note="De duiding bij de laatste bespreking in de periode.",
+        axis="Duiding",
     ),
     "actiepunten": lambda i: _action_points(i.f, i.orgs),
     "resultaten": lambda i: _results(i.f, i.orgs),
@@ -344,6 +388,7 @@ TABLES: dict[str, Callable[[_Input], Table]] = {
         Handover.choices(),
         "Casussen",
         note="De overdracht bij de laatste bespreking in de periode.",
+        axis="Overdracht",
     ),
 }
 OVERVIEW = "regios"  # the national region × indicator table
@@ -431,7 +476,7 @@ def _overview(by_region: dict[int, Figures], regions: list[Region], national: Fi
         rows,
         "Per regio dezelfde regel als overal: <10, afgerond op 5, percentages uit de afgeronde "
         "aantallen, een mediaan alleen bij minstens 10 casussen (anders ‘" + NOT_SHOWN + "’).",
-        Chart("hbar", [3]),
+        Chart("hbar", [3], unit="aantal casussen", axis="Regio", title="Casussen besproken per regio"),
         total_last=True,
     )
     return table, without

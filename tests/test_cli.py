@@ -61,7 +61,7 @@ def test_demo_fills_every_role_and_prints_accounts(runner):
             "Verslavingsreclassering GGZ",
         }
     closed = db.session.scalars(db.select(Meeting).filter_by(status=MeetingStatus.afgesloten)).all()
-    assert len(closed) == 24 and all(m.items and m.attendances and m.chair_organisation_id for m in closed)
+    assert len(closed) > 2 * 12 and all(m.items and m.attendances and m.chair_organisation_id for m in closed)
     statuses = {a.status for a in db.session.scalars(db.select(ActionPoint))}
     assert statuses == set(ActionStatus)
     planned = db.session.scalars(db.select(Meeting).filter_by(status=MeetingStatus.gepland)).all()

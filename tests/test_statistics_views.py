@@ -117,6 +117,32 @@ def test_national_overview_compares_regions_and_explains_the_rule(stats_world, l
         assert f">{heading}</h2>" in html
 
 
+def _figure(html: str, key: str) -> str:
+    found = re.search(rf'<figure class="stat[^"]*" id="t-{key}".*?</figure>', html, re.S)
+    assert found, key
+    return found[0]
+
+
+def test_totals_and_percentages_say_why_they_do_not_add_up(stats_world, login_as):
+    html = login_as(stats_world.national).get("/statistieken/2025Q2").get_data(as_text=True)
+    sums = "Door afronding tellen de aantallen niet altijd op tot het totaal."
+    shares = "Percentages rekenen we uit de afgeronde aantallen, afgerond op hele procenten."
+    for key in ("regios", "aanwezigheid", "mandaat", "actiepunten"):  # a total row and percentages
+        assert sums in _figure(html, key) and shares in _figure(html, key), key
+    for key in ("ingebracht", "resultaten", "overdracht"):  # a total row only
+        assert sums in _figure(html, key) and shares not in _figure(html, key), key
+    for key in ("overleggen", "vorm", "wachttijd"):  # neither
+        assert sums not in _figure(html, key) and shares not in _figure(html, key), key
+
+
+def test_a_table_of_many_columns_is_marked_wide_with_a_hint_to_scroll(stats_world, login_as):
+    html = login_as(stats_world.national).get("/statistieken/2025Q2").get_data(as_text=True)
+    assert _figure(html, "regios").startswith('<figure class="stat stat--wide"')
+    assert "Deze tabel heeft 11 kolommen: schuif de tabel opzij om ze alle te zien." in _figure(html, "regios")
+    assert "stat--wide" not in _figure(html, "aanwezigheid") and "stat__hint" not in _figure(html, "actiepunten")
+    assert '><span class="nowrap">% op</span> tijd afgerond</th>' in _figure(html, "regios")  # "%" keeps its word
+
+
 def test_a_region_without_meetings_is_named_in_the_coverage(stats_world, login_as):
     db.session.add(Region(name="Drenthe", code="DR"))
     db.session.commit()
@@ -154,7 +180,7 @@ def test_exports_and_prints_are_in_the_audit_log(stats_world, login_as):
 
 
 def _chart_src(html: str, key: str) -> str:
-    found = re.search(rf'<figure class="stat" id="t-{key}".*?<img class="stat__chart" src="([^"]+)"', html, re.S)
+    found = re.search(rf'<figure class="stat[^"]*" id="t-{key}".*?<img class="stat__chart" src="([^"]+)"', html, re.S)
     assert found, key
     return found[1]
 
@@ -191,7 +217,8 @@ def test_the_charts_are_one_svg_of_the_same_numbers_without_script(stats_world, 
     assert response.headers["Cache-Control"] == "private, max-age=31536000, immutable"
     assert sorted(re.findall(r'<view id="([^"]+)"', svg)) == sorted(src.partition("#")[2] for src in srcs)
     texts = _texts(_chart_of(svg, "ingebracht"))
-    assert "Nieuw ingebrachte casussen per partner" in texts and any("Politie" in text for text in texts)
+    assert "Nieuw ingebrachte casussen per partner (aantal casussen)" in texts
+    assert any("Politie" in text for text in texts)
     assert 'id="t-wachttijd"' not in svg  # a table without a chart has no view
     assert client.get("/statistieken/2025Q2/RR/grafieken/.svg").status_code == 404  # no fingerprint
 
@@ -204,9 +231,46 @@ def test_a_chart_draws_exactly_its_tables_numbers(stats_world, login_as):
     for key in ("actiepunten", "aanwezigheid", "regios"):
         header, *rows = tables[key]
         charted = {"actiepunten": [2, 3], "aanwezigheid": [1, 2, 3, 4], "regios": [3]}[key]
-        shown = sorted(row[1 + i] for row in rows[:-1] for i in charted if row[1 + i] not in ("<10", "–"))
+        published = [i for i in charted if any(row[1 + i] not in ("0", "<10", "–") for row in rows[:-1])]
+        shown = sorted(row[1 + i] for row in rows[:-1] for i in published if row[1 + i] not in ("<10", "–"))
         drawn = _texts(_chart_of(sheet, key), "value")
-        assert sorted(drawn) == shown, key
+        assert sorted(drawn) == shown, key  # a column of zeros only is no series at all
+        assert _legend(_chart_of(sheet, key)) == ([header[1 + i] for i in published] if len(charted) > 1 else [])
+
+
+def _legend(chart: ElementTree.Element) -> list[str]:
+    """The entries of a drawing's legend."""
+    legends = [g for g in chart.iter(f"{{{SVG}}}g") if g.get("class") == "legends"]
+    return [text.strip() for g in legends for text in g.itertext() if text.strip()]
+
+
+def _titles(chart: ElementTree.Element) -> tuple[str, list[str]]:
+    """A drawing's `<title>` (what a screen reader gets) and its visible titles: the chart's
+    title first, then the axes'."""
+    svg = chart.find(f"{{{SVG}}}svg")
+    group = next(g for g in svg.iter(f"{{{SVG}}}g") if g.get("class") == "titles")
+    return svg.find(f"{{{SVG}}}title").text, [" ".join(t.itertext()).strip() for t in group]
+
+
+def test_every_chart_names_its_indicator_its_unit_and_both_axes(stats_world, login_as):
+    client = login_as(stats_world.national)
+    for page in ("/statistieken/2025Q2", "/statistieken/2025Q2/RR"):
+        html = client.get(page).get_data(as_text=True)
+        tables = Tables(html).tables
+        keys = re.findall(r'<img class="stat__chart" src="[^"]+#t-([a-z]+)"', html)
+        sheet = client.get(_chart_src(html, keys[0]).partition("#")[0]).get_data(as_text=True)
+        assert len(keys) >= 8
+        for key in keys:
+            spoken, (shown, *axes) = _titles(_chart_of(sheet, key))
+            assert spoken == shown and re.search(r"\((aantal [a-z]+|% van [a-z ]+)\)$", shown), (key, shown)
+            assert len(axes) == 2 and all(axes), (key, axes)
+            title = re.search(rf'<figure class="stat[^"]*" id="t-{key}".*?<h3[^>]*>([^<]+)</h3>', html, re.S)[1]
+            assert shown.startswith(title) or key == "regios", (key, shown)
+            assert tables[key][0]  # the same figure has its table
+        if page == "/statistieken/2025Q2":
+            _spoken, (shown, *axes) = _titles(_chart_of(sheet, "regios"))
+            assert shown == "Casussen besproken per regio (aantal casussen)"
+            assert sorted(axes) == ["Regio", "aantal casussen"]
 
 
 def test_the_charts_url_changes_with_the_numbers_and_an_old_one_is_sent_on(stats_world, login_as, runner):

@@ -72,3 +72,54 @@ def test_chair_sees_their_own_region(ui):
     ui.axe(page, "statistieken voorzitter")
     ui.shot(page, "statistieken-voorzitter")
     ui.finish()
+
+
+# What a table may need beyond its container (nothing), measured in Chromium.
+OVERFLOW = """() => [...document.querySelectorAll('figure.stat')].map(figure => {
+    const scroll = figure.querySelector('.stat__scroll');
+    return [figure.id, figure.classList.contains('stat--wide'), scroll.scrollWidth - scroll.clientWidth];
+}).concat([['page', false, document.documentElement.scrollWidth - document.documentElement.clientWidth]])"""
+A4_PORTRAIT, A4_LANDSCAPE = 718, 1047  # printable width in CSS pixels with 1 cm margins
+
+
+def test_no_statistics_table_overflows_at_1366_or_on_paper(ui):
+    page = ui.sign_in("landelijk", "landelijk@demo.test")
+    page.add_init_script("window.print = function () {};")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Statistieken").click()
+    expect(page.get_by_role("heading", name="Regio's naast elkaar")).to_be_visible()
+    national = page.url
+    for url in (national, national + "/RR"):
+        page.goto(url)
+        measured = page.evaluate(OVERFLOW)
+        assert len(measured) >= 16 and [m for m in measured if m[2] > 0] == [], url
+        assert page.locator(".stat__hint").first.is_hidden()  # no need to scroll: no hint
+    page.goto(national + "/afdrukken")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": A4_PORTRAIT, "height": 1000})
+    portrait = [m for m in page.evaluate(OVERFLOW) if m[0] != "page" and not m[1]]
+    assert len(portrait) >= 15 and [m for m in portrait if m[2] > 0] == []
+    page.set_viewport_size({"width": A4_LANDSCAPE, "height": 1000})  # wide tables print landscape
+    assert [m for m in page.evaluate(OVERFLOW) if m[2] > 0] == []
+    ui.finish()
+
+
+def test_chart_legends_are_never_cut_off(ui):
+    page = ui.sign_in("landelijk", "landelijk@demo.test")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Statistieken").click()
+    year = page.get_by_label("Periode", exact=True).locator("option").filter(has_text="jaar").first.inner_text()
+    page.get_by_label("Periode", exact=True).select_option(label=year)
+    page.get_by_role("button", name="Tonen").click()
+    sheet = page.locator("img.stat__chart").first.get_attribute("src").partition("#")[0]
+    page.goto(sheet)
+    entries = page.evaluate(
+        """[...document.querySelectorAll('.legends text')].map(text => {
+            // in the units of the chart's own <svg>, which clips what lies beyond its width
+            const m = text.getCTM(), x = text.x.baseVal[0].value, right = x + text.getComputedTextLength();
+            const width = text.closest('svg').width.baseVal.value;
+            return [text.textContent, m.e + m.a * x >= 0 && m.e + m.a * right <= width];
+        })"""
+    )
+    assert "Niet mogelijk (omstandigheden gewijzigd)" in [text for text, _inside in entries]
+    assert [text for text, inside in entries if not inside] == []
+    ui.finish()

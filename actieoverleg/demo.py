@@ -246,7 +246,9 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
                 if rng.random() < 0.5:
                     member = next(m for m in members if m.organisation_id == prep.organisation_id)
                     agenda.set_prepared(prep, True, member)
-        agenda.follow_up(upcoming, rng.choice(past_cases), chair)
+        # a follow-up with a point still running, as the table discusses it again
+        running = [case for case in past_cases if any(a.is_open for a in case.actions)]
+        agenda.follow_up(upcoming, rng.choice(running or past_cases), chair)
         agenda.derive(region.id)
         lifecycle.send_agenda(upcoming, chair)
     aggregates.mark_all_stale()  # the older history came in bulk: the commit computes its figures

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from actieoverleg import agenda, planning
 from actieoverleg.clock import local_today
 from actieoverleg.demo import load_demo
 from actieoverleg.disclosure import NOT_SHOWN, SUPPRESSED
 from actieoverleg.extensions import db
+from actieoverleg.models import Region
 from actieoverleg.periods import Period
 
 from .conftest import Auth
@@ -53,3 +55,13 @@ def test_every_table_of_the_demo_report_has_figures_for_five_quarters(app):
             assert len(tables) >= 15 + (code is None), url  # every table of the report, and the overview
             empty += [f"{url} {key}" for key, rows in tables.items() if not _published(rows)]
     assert not empty, "tables without a published figure:\n" + "\n".join(empty)
+
+
+def test_each_regions_next_agenda_holds_a_follow_up_with_a_running_point(app):
+    """What a chair practises with at the table: an earlier point still open on the next agenda."""
+    load_demo(PASSWORD)
+    db.session.commit()
+    for region in db.session.scalars(db.select(Region)):
+        items = agenda.visible_items(planning.next_meeting(region.id))
+        running = [i for i in items if any(a.is_open and a.agenda_item_id != i.id for a in i.case.actions)]
+        assert running, f"no case with an open earlier point on the next agenda of {region.name}"

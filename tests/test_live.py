@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -230,3 +232,16 @@ def test_the_guest_finds_its_case_on_the_start_page_and_members_find_the_follow_
     )
     agenda_page = login_as(world.politie_user).get(f"/overleggen/{world.meeting.id}/agenda/").get_data(as_text=True)
     assert "Meekijken tijdens het overleg" in agenda_page
+
+
+def test_an_action_on_the_whole_item_keeps_the_step_tokens_in_their_forms(world, login_as):
+    """The item comes back whole: its steps' tokens are part of their forms, not out-of-band
+    swaps (those htmx would take out of the new form, and the next save would be a conflict)."""
+    db.session.commit()
+    chair = login_as(world.chair)
+    page = chair.post(
+        f"/overleggen/{world.meeting.id}/vergadering/nu", data={"item_id": world.item.id}, headers=HX
+    ).get_data(as_text=True)
+    assert "is nu in bespreking." in page
+    tokens = re.findall(r'<input[^>]*id="step[13]-seen"[^>]*>', page)
+    assert len(tokens) == 2 and not any("hx-swap-oob" in t for t in tokens), tokens

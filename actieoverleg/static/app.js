@@ -81,21 +81,6 @@
     if ((active && active !== document.body && target.contains(active)) || busy) event.detail.shouldSwap = false;
   });
 
-  // After an htmx action the focus stays on its control when that is still there (htmx keeps it
-  // by id); if it fell to the page, it moves to the result. A live poll never moves it.
-  document.addEventListener("htmx:afterSettle", function (event) {
-    var elt = event.detail.elt;
-    if (elt && elt.hasAttribute && elt.hasAttribute("data-live")) return;
-    var active = document.activeElement;
-    if (active && active !== document.body && document.contains(active)) return;
-    var target = event.detail.target;
-    if (!target || !document.contains(target)) target = document.getElementById(target && target.id);
-    if (!target) return;
-    var focus = target.querySelector("[data-focus]") || target;
-    if (!focus.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(focus.tagName)) focus.setAttribute("tabindex", "-1");
-    focus.focus();
-  });
-
   // Messages can be dismissed (the button is there only with JavaScript).
   function dismissButtons(root) {
     root.querySelectorAll("#meldingen .flash:not([data-dismissable])").forEach(function (el) {

@@ -185,7 +185,8 @@ def screen(meeting_id: int):
 
     The screen polls itself with the live version it shows (?v=): 204 while nothing changed
     (two indexed reads: the session, the meeting), else the page again, from which htmx takes
-    the parts others can change (hx-select-oob; app.js keeps a part the chair is typing in)."""
+    the parts others change (the agenda list, preparation and guests: hx-select-oob). The step
+    panels are the chair's own: another chair's save meanwhile is a 409 conflict on saving."""
     meeting = meeting_or_404(meeting_id, current_user)
     require(can_edit_record(meeting, current_user))
     if _unchanged(meeting):
@@ -327,7 +328,7 @@ def _item_panel(
     context = screen_context(meeting, item, **overrides)
     if is_htmx():
         return render_template(
-            "steps/_item.html", message=message, message_category=category, oob=True, **context
+            "steps/_item.html", item_message=message, message_category=category, oob=True, **context
         ), status
     if status != 200:
         return render_template("steps/screen.html", **context), status

@@ -23,9 +23,17 @@ def active(page: Page, script: str = "el => el.id"):
     return page.evaluate(f"({script})(document.activeElement)")
 
 
-def focused_row(page: Page) -> str:
-    """The id of the table row that holds the focus (the row itself or a control in it)."""
-    return active(page, "el => (el.closest('tr') || {}).id || ''")
+def focus_ends_with(page: Page, suffix: str) -> bool:
+    """Whether the focused element's id ends with `suffix`, waiting for htmx to settle (it
+    applies autofocus a moment after the swap)."""
+    page.wait_for_function("s => (document.activeElement.id || '').endsWith(s)", arg=suffix, timeout=5000)
+    return True
+
+
+def row_focused(page: Page, row_id: str) -> bool:
+    """Whether the focus is in (or on) that row, waiting for htmx to settle."""
+    page.wait_for_function("id => (document.activeElement.closest('tr') || {}).id === id", arg=row_id, timeout=5000)
+    return True
 
 
 def meeting_day(page: Page) -> dt.date:
@@ -67,27 +75,27 @@ def test_chair_settles_points_at_the_table_and_fills_in_attendance(ui):
     row.get_by_role("link", name=re.compile("^Termijn of eigenaar wijzigen")).click()
     edit = page.locator(f"#{row_id}")
     expect(edit.get_by_role("button", name="Afspraak opslaan")).to_be_visible()
-    assert active(page).endswith("-organisation_id"), "the form opens with the focus on its first field"
+    assert focus_ends_with(page, "-organisation_id"), "the form opens with the focus on its first field"
     ui.axe(page, "overlegscherm (termijn wijzigen)")
     too_early = day - dt.timedelta(days=1)
     edit.get_by_label("Termijn").fill(too_early.isoformat())
     edit.get_by_role("button", name="Afspraak opslaan").click()
     expect(edit.locator(".field__error")).to_contain_text("De termijn ligt vóór dit overleg.")
     expect(edit.get_by_label("Termijn")).to_have_value(too_early.isoformat())
-    assert active(page).endswith("-due_date"), "the refused field holds the focus"
+    assert focus_ends_with(page, "-due_date"), "the refused field holds the focus"
     later = day + dt.timedelta(days=21)
     edit.get_by_label("Termijn").fill(later.isoformat())
     edit.get_by_role("button", name="Afspraak opslaan").click()
     expect(live).to_contain_text(f"termijn {later:%d-%m-%Y}")
     expect(page.locator(f"#{row_id}")).to_contain_text(later.strftime("%d-%m-%Y"))
-    assert focused_row(page) == row_id, "after saving, the changed row holds the focus"
+    assert row_focused(page, row_id), "after saving, the changed row holds the focus"
 
     # Its result, in one click: the row says so and keeps the focus.
     page.locator(f"#{row_id}").get_by_role("button", name=re.compile("^Niet uitgevoerd")).click()
     expect(live).to_contain_text("Resultaat vastgelegd: niet uitgevoerd.")
     expect(page.locator(f"#{row_id}")).to_contain_text("Niet uitgevoerd")
     expect(page.locator(f"#{row_id}").get_by_role("button", name=re.compile("^Heropenen"))).to_be_visible()
-    assert focused_row(page) == row_id
+    assert row_focused(page, row_id)
 
     # A new point of this meeting, corrected in its row.
     add = step2.locator("form.action-form")
@@ -103,12 +111,12 @@ def test_chair_settles_points_at_the_table_and_fills_in_attendance(ui):
     mine.get_by_role("link", name=re.compile("^Wijzigen")).click()
     form = page.locator(f"#{point_id}")
     expect(form.get_by_role("button", name="Wijziging opslaan")).to_be_visible()
-    assert active(page).endswith("-organisation_id")
+    assert focus_ends_with(page, "-organisation_id")
     form.get_by_label("Afspraak").fill(EDITED_TEXT)
     form.get_by_role("button", name="Wijziging opslaan").click()
     expect(live).to_contain_text("Actiepunt gewijzigd.")
     expect(page.locator(f"#{point_id}")).to_contain_text(EDITED_TEXT)
-    assert focused_row(page) == point_id
+    assert row_focused(page, point_id)
 
     # Removing asks nothing; "Ongedaan maken" takes its place and the focus, and brings it back.
     page.locator(f"#{point_id}").get_by_role("button", name=re.compile("^Verwijderen")).click()
@@ -122,7 +130,7 @@ def test_chair_settles_points_at_the_table_and_fills_in_attendance(ui):
     back = step2.locator("tr.point").filter(has_text=EDITED_TEXT)
     expect(back).to_have_count(1)
     expect(back).to_contain_text("Onderzoek")
-    assert focused_row(page) == back.get_attribute("id")
+    assert row_focused(page, back.get_attribute("id"))
 
     # Attendance: one row saves as it changes, "Allen aanwezig" fills in the rest in one click.
     attendance = page.locator("#aanwezigheid")
@@ -141,7 +149,7 @@ def test_chair_settles_points_at_the_table_and_fills_in_attendance(ui):
     expect(attendance.get_by_label("Aanwezigheid RN", exact=True)).to_have_value("afgemeld")  # kept
     expect(attendance.get_by_label("Aanwezigheid VT", exact=True)).to_have_value("aanwezig")
     expect(attendance.get_by_label("Vorm VT", exact=True)).to_have_value("online")  # the meeting is online
-    assert active(page, "el => el.tagName") == "SUMMARY", "the focus goes to the panel's new state"
+    page.wait_for_function("() => document.activeElement.tagName === 'SUMMARY'", timeout=5000)  # the panel's new state
     ui.axe(page, "overlegscherm (aanwezigheid)")
 
     assert page.evaluate("window.__e2eMarker") == "geen nieuwe pagina", "all of it without a page load"

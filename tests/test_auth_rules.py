@@ -10,11 +10,10 @@ from flask import session
 from sqlalchemy import func, select
 
 from actieoverleg import auth
-from actieoverleg.clock import utcnow
 from actieoverleg.extensions import db
 from actieoverleg.models import AuditEvent, LoginSession, User
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, TEST_NOW
 from .records import entries
 
 WRONG = "wrong password!"
@@ -71,7 +70,7 @@ def test_max_failures_lock_the_account_for_the_lock_minutes(app, world, clock):
     assert auth.authenticate(user.email, WRONG) == (None, UNKNOWN)
     db.session.commit()
     user = fresh(user)
-    assert user.locked_until == utcnow() + dt.timedelta(minutes=app.config["LOGIN_LOCK_MINUTES"])
+    assert user.locked_until == TEST_NOW + dt.timedelta(minutes=app.config["LOGIN_LOCK_MINUTES"])
     assert user.failed_logins == 0
     assert auth.authenticate(user.email, PASSWORD) == (None, LOCKED)  # the right password, too early
 
@@ -109,7 +108,7 @@ def test_end_session_revokes_only_this_session(app, world):
         auth.end_session()
         assert "sid" not in session
     db.session.commit()
-    assert db.session.get(LoginSession, token).revoked_at == utcnow()
+    assert db.session.get(LoginSession, token).revoked_at == TEST_NOW
     assert db.session.get(LoginSession, other).revoked_at is None
 
 
@@ -127,7 +126,7 @@ def test_revoke_sessions_ends_every_session_of_that_user_only(app, world):
 def test_set_password_lifts_the_lock_out_and_signs_the_user_out(app, world):
     user = world.vt_user
     sign_in(app, user)
-    user.failed_logins, user.locked_until = 3, utcnow() + dt.timedelta(minutes=10)
+    user.failed_logins, user.locked_until = 3, TEST_NOW + dt.timedelta(minutes=10)
     auth.set_password(user, NEW_PASSWORD, by=world.admin)
     db.session.commit()
     user = fresh(user)

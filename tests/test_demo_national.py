@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from actieoverleg import create_app
 from actieoverleg.aggregates import figures
-from actieoverleg.clock import local_today
 from actieoverleg.extensions import db
+from actieoverleg.formatting import local
 from actieoverleg.models import (
     ActionPoint,
     AgendaItem,
@@ -23,11 +23,12 @@ from actieoverleg.models import (
     StatCell,
     StatStale,
     User,
-    utcnow,
 )
 from actieoverleg.periods import Period
 from actieoverleg.privacy import CASE_CODE_RE
 from actieoverleg.vocab import ActionStatus, MeetingStatus
+
+from .conftest import TEST_NOW
 
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
@@ -98,7 +99,7 @@ def test_meetings_and_volumes(national):
     assert 95 <= held <= 115  # two regions, weekly for a year, a few extra, a few cancelled
     assert 7 <= items / held <= 12 and 2.5 <= points / items <= 4.5
     # closed meetings are in the past and complete; the coming eight weeks are planned
-    now = utcnow()
+    now = TEST_NOW
     assert not count(select(Meeting).where(Meeting.status == MeetingStatus.afgesloten, Meeting.starts_at > now))
     assert not count(
         select(Meeting).where(
@@ -161,7 +162,7 @@ def test_record_of_held_meetings(national):
 
 
 def test_action_points(national):
-    today, now = local_today(), utcnow()
+    today, now = local(TEST_NOW).date(), TEST_NOW
     points = db.session.scalars(select(ActionPoint)).unique().all()
     for point in points:
         assert (point.result_at is None) == (point.status is ActionStatus.open)

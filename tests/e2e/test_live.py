@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from actieoverleg import cases
-from actieoverleg.clock import utcnow
 from actieoverleg.extensions import db
 from actieoverleg.models import Meeting, Organisation, Region, User
 from actieoverleg.vocab import CaseKind, CaseReason, Children, MeetingForm
+
+from ..conftest import TEST_NOW
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,7 @@ def plan_meeting(app) -> tuple[int, list[str]]:
         politie = db.session.scalar(db.select(Organisation).where(Organisation.short_name == "Politie"))
         member = db.session.scalar(db.select(User).where(User.email == "vt.zhz@demo.test"))
         meeting = Meeting(
-            region=region, starts_at=utcnow() - dt.timedelta(minutes=30), form=MeetingForm.fysiek, is_extra=True
+            region=region, starts_at=TEST_NOW - dt.timedelta(minutes=30), form=MeetingForm.fysiek, is_extra=True
         )
         db.session.add(meeting)
         db.session.flush()
@@ -51,10 +51,11 @@ def choose(select, value: str) -> None:
 
 
 def seen_within(page: Page, text: str, seconds: float = 2.0) -> float:
-    """Wait until the follower's screen shows `text`; the delay in seconds (fails past `seconds`)."""
-    start = time.monotonic()
+    """Wait until the follower's screen shows `text` (fails past `seconds`); the delay in seconds
+    as the follower's browser measured it (its performance clock, not the test's)."""
+    start = page.evaluate("performance.now()")
     expect(page.locator("#volgen")).to_contain_text(text, timeout=seconds * 1000)
-    return time.monotonic() - start
+    return (page.evaluate("performance.now()") - start) / 1000
 
 
 def test_a_live_meeting_of_fifteen_cases(ui, live_server):

@@ -16,10 +16,11 @@ from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm.interfaces import ORMOption
 
 from .extensions import db, login_manager
-from .models import ActionPoint, AgendaItem, Case, Meeting, Preparation, Region, User
+from .models import ActionPoint, AgendaItem, Case, ItemGuest, Meeting, Preparation, Region, User
 from .vocab import MeetingStatus, Role
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -193,9 +194,19 @@ def followed_meeting_or_404(meeting_id: int, user: User, options: Sequence[ORMOp
     a guest for a case. 404 otherwise, so a guest learns of no other meeting."""
     again = bool(options) and db.session.identity_key(Meeting, meeting_id) in db.session.identity_map
     meeting = db.session.get(Meeting, meeting_id, options=options, populate_existing=again)
-    if meeting is None or not (in_region(meeting.region_id, user) or followed_items(meeting, meeting.items, user)):
+    if meeting is None or not (in_region(meeting.region_id, user) or _is_guest_in(meeting, user)):
         abort(404)
     return meeting
+
+
+def _is_guest_in(meeting: Meeting, user: User) -> bool:
+    """One indexed query, not one per item: is the user's organisation a guest for a case here?"""
+    guest = (
+        select(ItemGuest.agenda_item_id)
+        .join(AgendaItem, AgendaItem.id == ItemGuest.agenda_item_id)
+        .where(AgendaItem.meeting_id == meeting.id, ItemGuest.organisation_id == user.organisation_id)
+    )
+    return is_member(user) and db.session.scalar(select(guest.exists())) is True
 
 
 def item_or_404(meeting: Meeting, item_id: int) -> AgendaItem:

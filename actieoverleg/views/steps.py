@@ -214,14 +214,13 @@ def follow(meeting_id: int):
     """Following the meeting on one's own screen, read-only: the case in discussion with its
     three steps as they are recorded, and the agenda. For the region's members, and for a
     guest only the case it was invited to. Polls itself like the chair's screen (?v=)."""
-    meeting = followed_meeting_or_404(meeting_id, current_user)
-    if _unchanged(meeting):
+    if _unchanged(followed_meeting_or_404(meeting_id, current_user)):
         return "", 204
+    meeting = followed_meeting_or_404(meeting_id, current_user, record_options(guests=True))
     return render_template("steps/follow.html", **_follow_context(meeting))
 
 
 def _follow_context(meeting: Meeting) -> dict[str, Any]:
-    meeting = followed_meeting_or_404(meeting.id, current_user, record_options(guests=True))
     items = followed_items(meeting, agenda.table_items(meeting), current_user)
     pinned = next((i for i in items if i.id == request.args.get("item", type=int)), None)
     return {

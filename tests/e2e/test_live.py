@@ -116,6 +116,10 @@ def test_a_live_meeting_of_fifteen_cases(ui, live_server):
             # The projector: the three steps of the current item without scrolling the page.
             bottom = chair.locator("#step3").bounding_box()
             assert bottom["y"] + bottom["height"] <= 720, f"step 3 ends at {bottom['y'] + bottom['height']} px"
+            # A phone: nothing sticks out sideways.
+            chair.set_viewport_size({"width": 390, "height": 800})
+            assert chair.evaluate("document.documentElement.scrollWidth") <= 390
+            chair.set_viewport_size({"width": 1280, "height": 720})
         if index + 1 < len(codes):
             chair.get_by_role("button", name=re.compile("^Volgende: ")).click()
             delays.append(seen_within(follower, codes[index + 1]))

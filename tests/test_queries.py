@@ -43,15 +43,17 @@ PARTNER_PAGES = {"onze actiepunten", "agenda (partner)", "record (partner)", "st
 def test_query_count_does_not_grow_with_data(world, login_as, make_case, make_action, count_queries, page):
     user = world.politie_user if page in PARTNER_PAGES else world.chair
     client = login_as(user)
-    counts = []
+    runs = []
     for cases in (3, 27):  # 3, then 30 cases: tenfold
         grow(world, make_case, make_action, cases)
         client.get(PAGES[page](world))  # warm up (a first call loads more than later ones)
         with count_queries() as statements:
             response = client.get(PAGES[page](world))
         assert response.status_code == 200
-        counts.append(len(statements))
-    assert counts[0] == counts[1], f"{page}: {counts[0]} queries with 3 cases, {counts[1]} with 30"
+        runs.append(statements)
+    few, many = runs
+    repeated = sorted(set(many), key=many.count, reverse=True)[:1]
+    assert len(few) == len(many), f"{page}: {len(few)} queries with 3 cases, {len(many)} with 30; {repeated}"
 
 
 def test_mails_and_feed_run_a_fixed_number_of_queries(world, login_as, make_case, make_action, count_queries):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
@@ -23,8 +25,15 @@ MESSAGES = {
     500: ("Er ging iets mis", "Er ging aan onze kant iets mis. Er is niets opgeslagen; probeer het opnieuw."),
 }
 CSRF_MESSAGE = "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw; wat u invulde is niet opgeslagen."
+RACE_MESSAGE = (
+    "Iemand anders legde dit op hetzelfde moment vast. Er is niets opgeslagen: "
+    "laad de pagina opnieuw en bekijk de huidige stand."
+)
 SIGNED_OUT = "U bent afgemeld. Meld u opnieuw aan."
 LOGIN_EXPIRED = "Het aanmeldformulier was verlopen. Meld u opnieuw aan."
+
+
+log = logging.getLogger(__name__)
 
 
 def render_error(code: int, message: str | None = None) -> tuple[str, int]:
@@ -72,6 +81,18 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
         return render_error(error.code or 500)
+
+    @app.errorhandler(IntegrityError)
+    def race(error: IntegrityError) -> tuple[str, int, dict[str, str]]:
+        """Two people saving the same thing at once (the same organisation's attendance, the same
+        case derived onto an agenda): the database's unique rule refused the second. Nothing of
+        that request is kept; the user reloads and sees what the other saved. The error's text
+        holds the row's values, so only the route is logged."""
+        db.session.rollback()
+        log.warning("integrity conflict on %s", request.url_rule.rule if request.url_rule else "?")
+        # htmx: into the page's message area, not into the control that saved (a 409 of the
+        # step tokens brings its own fragment; this one is the generic page)
+        return *render_error(409, RACE_MESSAGE), {"HX-Retarget": "#meldingen", "HX-Reswap": "innerHTML"}
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError) -> tuple[str, int]:

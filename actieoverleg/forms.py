@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any, Iterable
 from urllib.parse import urlsplit
@@ -27,7 +26,6 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from . import privacy
-from .clock import local_today
 from .models import ONLINE_URL_MAX
 from .vocab import (
     ActionKind,
@@ -189,6 +187,9 @@ class Step1Form(FlaskForm):
 
 
 class ActionForm(FlaskForm):
+    """Step 2: a new point. The due date and the person are judged by the operation
+    (`meeting_steps.add_action`), which knows the meeting's day."""
+
     organisation_id = SelectField("Eigenaar", coerce=int, validators=[InputRequired(REQUIRED)])
     text = StringField(
         "Afspraak",
@@ -198,10 +199,6 @@ class ActionForm(FlaskForm):
     kind = select("Soort", ActionKind.choices())
     due_date = date_field("Termijn")
     assignee_id = SelectField("Persoon (optioneel)", coerce=int, default=0)
-
-    def validate_due_date(self, field: DateField) -> None:
-        if field.data and field.data < local_today() - dt.timedelta(days=1):
-            raise ValidationError("De termijn ligt in het verleden.")
 
 
 class Step3Form(FlaskForm):
@@ -287,13 +284,9 @@ class MailPreferenceForm(FlaskForm):
 
 
 class ActionEditForm(ActionForm):
-    """Step 2: a point of this meeting, corrected in its row (the form is prefixed per point).
-    The due date is judged by `meeting_steps.check_due_date`, which knows the meeting."""
+    """Step 2: a point of this meeting, corrected in its row (the form is prefixed per point)."""
 
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired(REQUIRED)])
-
-    def validate_due_date(self, field: DateField) -> None:
-        pass  # not ActionForm's "not in the past": an unchanged date is not judged again
 
 
 class ReviseActionForm(FlaskForm):

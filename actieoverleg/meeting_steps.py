@@ -70,7 +70,10 @@ def add_action(
     assignee: User | None,
     user: User,
 ) -> ActionPoint:
-    """Step 2: an agreement owned by one organisation."""
+    """Step 2: an agreement owned by one organisation, due on or after the meeting's day (and
+    within a year), optionally for one person of the owner. Raises `Refused`."""
+    check_due_date(item.meeting, None, due_date)
+    _check_assignee(organisation, assignee)
     action = ActionPoint(
         case_id=item.case_id,
         region_id=item.case.region_id,
@@ -238,6 +241,11 @@ def check_due_date(meeting: Meeting, current: dt.date | None, due_date: dt.date)
         raise Refused("due_date", "Kies een termijn binnen een jaar na dit overleg.")
 
 
+def _check_assignee(owner: Organisation, assignee: User | None) -> None:
+    if assignee is not None and assignee.organisation_id != owner.id:
+        raise Refused("assignee_id", "Kies een persoon van de eigenaar, of geen persoon.")
+
+
 def _change(action: ActionPoint, seen_version: int, user: User, **fields: Any) -> list[str]:
     """Write the fields that differ, if the user saw the current version; audit which ones."""
     if seen_version != action.version:
@@ -265,8 +273,7 @@ def edit_action(
     """Step 2: correct a point agreed in this meeting, until the record is closed. Returns the
     fields that changed (none: nothing is written). Raises `Conflict` or `Refused`."""
     check_due_date(action.agenda_item.meeting, action.due_date, due_date)
-    if assignee is not None and assignee.organisation_id != organisation.id:
-        raise Refused("assignee_id", "Kies een persoon van de eigenaar, of geen persoon.")
+    _check_assignee(organisation, assignee)
     return _change(
         action,
         seen_version,

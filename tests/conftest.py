@@ -24,7 +24,7 @@ from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-from actieoverleg import create_app, outbox
+from actieoverleg import create_app, meeting_steps, outbox
 from actieoverleg.auth import hash_password
 from actieoverleg.cases import bring_in
 from actieoverleg.clock import local_today
@@ -235,9 +235,10 @@ def make_action(app) -> Callable[..., ActionPoint]:
         status: ActionStatus = ActionStatus.open,
         text: str = "VT legt huisbezoek af",
     ) -> ActionPoint:
-        action = add_action(
-            item, owner, text, ActionKind.directe, local_today() + dt.timedelta(days=due_in), None, user
-        )
+        """A point agreed at the item's meeting, due `due_in` days from today: an overdue one is
+        agreed with the meeting's own day and then given its date, as time would have done."""
+        action = add_action(item, owner, text, ActionKind.directe, meeting_steps.meeting_day(item.meeting), None, user)
+        action.due_date = local_today() + dt.timedelta(days=due_in)
         action.status = status
         db.session.flush()
         return action

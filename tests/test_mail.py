@@ -529,7 +529,7 @@ def test_closing_again_sends_a_correction_only_to_organisations_whose_points_cha
     close_meeting(world, chair)
     reopen(chair, world.meeting)
     item = db.session.get(type(world.item), world.item.id)
-    due = local_today() + dt.timedelta(days=5)
+    due = local_today() + dt.timedelta(days=10)  # the meeting is a week ahead
     meeting_steps.add_action(
         item, world.politie, "Politie spreekt pleger aan", ActionKind.directe, due, None, world.chair
     )

@@ -243,7 +243,7 @@ def test_the_other_steps_leave_the_agenda_counter_and_the_statistics_alone(last_
 
 
 def test_the_steps_leave_the_commit_to_the_caller(world):
-    due = local_today() + dt.timedelta(days=3)
+    due = local_today() + dt.timedelta(days=10)  # the meeting is a week ahead
     meeting_steps.add_action(world.item, world.vt, "VT belt school", ActionKind.directe, due, None, world.chair)
     make_ready(world)
     db.session.rollback()

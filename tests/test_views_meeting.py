@@ -7,14 +7,22 @@ import re
 
 import pytest
 from flask_sqlalchemy.session import Session
-from sqlalchemy import update
+from sqlalchemy import insert, select, update
 from sqlalchemy.event import listen, remove
 
 from actieoverleg import meeting_steps
 from actieoverleg.clock import local_today
 from actieoverleg.extensions import db
-from actieoverleg.models import ActionPoint, AgendaItem, AuditEvent, Meeting
-from actieoverleg.vocab import ActionStatus, Assessment, AttendanceForm, Handover, MeetingForm, MeetingStatus
+from actieoverleg.models import ActionPoint, AgendaItem, Attendance, AuditEvent, Meeting
+from actieoverleg.vocab import (
+    ActionStatus,
+    Assessment,
+    AttendanceForm,
+    AttendanceStatus,
+    Handover,
+    MeetingForm,
+    MeetingStatus,
+)
 
 from .conftest import HX
 
@@ -89,6 +97,20 @@ def test_step1_conflict_shows_current_state(world, login_as):
     assert fresh_item(world).assessment is Assessment.acuut
 
 
+def test_without_javascript_a_refused_step_says_so_at_the_top_with_a_link_to_the_step(world, login_as):
+    """The whole screen comes back: a notice at its top says nothing was saved and leads to the step."""
+    chair = login_as(world.chair)
+    chair.post(url(world, f"{world.item.id}/stap1"), data={"assessment": "acuut", "seen": "|"})
+    stale = chair.post(url(world, f"{world.item.id}/stap1"), data={"assessment": "zorgelijk", "seen": "|"})
+    link = f'<a href="#step1">Naar stap 1 van {world.case.code}</a>'
+    assert stale.status_code == 409
+    assert "uw wijziging is niet opgeslagen." in stale.text and link in stale.text
+    refused = chair.post(url(world, f"{world.item.id}/stap2"), data=action_data(world, text=""))
+    assert refused.status_code == 422
+    assert "Niet opgeslagen: controleer wat u invulde." in refused.text
+    assert f'<a href="#step2">Naar stap 2 van {world.case.code}</a>' in refused.text
+
+
 def test_step2_adds_an_action_point_without_javascript(world, login_as):
     client = login_as(world.chair)
     response = client.post(
@@ -115,11 +137,14 @@ def test_step2_rejects_personal_data_keeps_text_and_saves_nothing(world, login_a
 
 def test_step2_refuses_bad_input(world, login_as):
     client = login_as(world.chair)
+    before = len(world.item.actions)
     cases = [
         (action_data(world, text="x" * 201), "Maximaal 200 tekens (nu 201)."),
         (action_data(world, text=""), "Dit veld is verplicht."),
         (action_data(world, due_date="morgen"), "Termijn"),
-        (action_data(world, due_date=due(-30)), "De termijn ligt in het verleden."),
+        # the meeting is a week ahead: a point agreed there is due on its day or later
+        (action_data(world, due_date=due(6)), "De termijn ligt vóór dit overleg."),
+        (action_data(world, due_date=due(7 + 367)), "Kies een termijn binnen een jaar na dit overleg."),
         (action_data(world, organisation_id=999), "Eigenaar"),
         (action_data(world, assignee_id=world.vt_user.id), "Kies een persoon van de eigenaar"),
     ]
@@ -127,6 +152,8 @@ def test_step2_refuses_bad_input(world, login_as):
         response = client.post(url(world, f"{world.item.id}/stap2"), headers=HX, data=data)
         assert response.status_code == 422, message
         assert message in response.get_data(as_text=True)
+        assert f'value="{data["text"]}"' in response.get_data(as_text=True)  # what was typed stays
+    assert len(db.session.scalars(db.select(ActionPoint).filter_by(agenda_item_id=world.item.id)).all()) == before
 
 
 def test_step3_saves_a_return_without_its_date_and_asks_for_the_date(world, login_as):
@@ -201,6 +228,38 @@ def test_attendance_per_organisation(world, login_as):
     assert "1 van 3 organisaties vastgelegd" in html
     response = client.post(url(world, f"aanwezigheid/{world.politie.id}"), headers=HX, data={"status": "weg"})
     assert response.status_code == 422
+
+
+def test_two_chairs_saving_one_organisations_attendance_at_once_get_a_dutch_conflict(world, login_as):
+    """The second insert of the same (meeting, organisation) row is refused by the database: the
+    user is told in Dutch, and what the first saved stays."""
+    client = login_as(world.chair)
+    done = []
+
+    def another_chair_first(session, *_args):
+        if not done:
+            done.append(True)
+            with db.engine.begin() as other:
+                other.execute(
+                    insert(Attendance).values(
+                        meeting_id=world.meeting.id, organisation_id=world.politie.id, status=AttendanceStatus.afwezig
+                    )
+                )
+
+    listen(Session, "before_flush", another_chair_first)
+    try:
+        response = client.post(
+            url(world, f"aanwezigheid/{world.politie.id}"),
+            headers=HX,
+            data={"status": "aanwezig", "mandate": "ja", "form": "online"},
+        )
+    finally:
+        remove(Session, "before_flush", another_chair_first)
+    assert response.status_code == 409 and response.headers["HX-Retarget"] == "#meldingen"
+    assert "Iemand anders legde dit op hetzelfde moment vast." in response.get_data(as_text=True)
+    db.session.expire_all()
+    rows = db.session.scalars(select(Attendance).filter_by(meeting_id=world.meeting.id)).all()
+    assert [(r.organisation_id, r.status) for r in rows] == [(world.politie.id, AttendanceStatus.afwezig)]
 
 
 def close_ready(world, client):

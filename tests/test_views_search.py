@@ -97,3 +97,12 @@ def test_the_header_offers_the_search_to_members_only(world, login_as):
         client = login_as(user)
         assert "Zoek casuscode" not in client.get("/").text
         assert search(client, world.case.code).status_code == 403
+
+
+def test_the_menu_marks_casus_aanmelden_only_on_its_own_page(world, login_as):
+    """The case page and the search are not "Casus aanmelden": the menu marks nothing there."""
+    client = login_as(world.vt_user)
+    current = re.compile(r'<a href="([^"]+)" aria-current="page">([^<]+)</a>')
+    assert current.findall(client.get("/casussen/nieuw").text) == [("/casussen/nieuw", "Casus aanmelden")]
+    assert current.findall(client.get(f"/casussen/{world.case.code}").text) == []
+    assert current.findall(search(client, "XX-0000").text) == []

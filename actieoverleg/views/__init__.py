@@ -18,10 +18,10 @@ class NavItem:
 
 
 NAV = [
-    # (label, endpoint, rule, blueprints that mark it current)
+    # (label, endpoint, rule, the endpoints (or blueprint prefixes) that mark it current)
     ("Start", "home.index", permissions.signed_in, ("home.",)),
     ("Overleggen", "meetings.index", permissions.is_member, ("meetings.", "agenda.", "steps.")),
-    ("Casus aanmelden", "cases.new", permissions.is_member, ("cases.",)),
+    ("Casus aanmelden", "cases.new", permissions.is_member, ("cases.new",)),  # not the case page or search
     ("Onze actiepunten", "actions.ours", permissions.is_member, ("actions.",)),
     ("Statistieken", "stats.index", permissions.can_see_statistics, ("stats.",)),
     ("Beheer", "admin.index", permissions.is_admin, ("admin.", "outbox.")),

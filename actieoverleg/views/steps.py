@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import agenda, guests, live, meeting_steps
 from ..actions import Conflict, tick_off
-from ..clock import local_today, utcnow
+from ..clock import utcnow
 from ..extensions import db
 from ..formatting import datum
 from ..forms import (
@@ -82,8 +82,9 @@ def step_forms(meeting: Meeting, item: AgendaItem, **overrides: Any) -> dict[str
         seen=meeting_steps.step1_state(item),
     )
     step1.shared.choices = options((o.id, o.short_name) for o in orgs)
-    # a week is the usual term: one field less to fill in at the table
-    action = overrides.get("action_form") or ActionForm(formdata=None, due_date=local_today() + dt.timedelta(days=7))
+    # a week after the meeting is the usual term: one field less to fill in at the table
+    week = meeting_steps.meeting_day(meeting) + dt.timedelta(days=7)
+    action = overrides.get("action_form") or ActionForm(formdata=None, due_date=week)
     action.organisation_id.choices = options((o.id, o.name) for o in orgs)
     action.assignee_id.choices = options(
         [(0, "Geen persoon")]
@@ -166,8 +167,8 @@ def _panel(
         return redirect_or_fragment(
             _screen_url(meeting, item, fragment), f"steps/_{fragment}.html", message=message, **context
         )
-    if not is_htmx():
-        return render_template("steps/screen.html", conflict=conflict, **context), status
+    if not is_htmx():  # the whole screen again: a notice at its top leads to the step
+        return render_template("steps/screen.html", conflict=conflict, not_saved=fragment, **context), status
     # Steps 1 and 3 save in the background (hx-swap="none"); a refusal replaces the whole panel.
     return render_template(f"steps/_{fragment}.html", conflict=conflict, **context), status, {"HX-Reswap": "outerHTML"}
 
@@ -370,15 +371,14 @@ def add_action(meeting_id: int, item_id: int):
     if not form.validate_on_submit():
         return _panel(meeting, item, "step2", 422, action_form=form)
     owner = next(o for o in organisations(meeting) if o.id == form.organisation_id.data)
-    assignee = None
-    if form.assignee_id.data:
-        assignee = db.session.get(User, form.assignee_id.data)
-        if assignee is None or assignee.organisation_id != owner.id:
-            form.assignee_id.errors.append("Kies een persoon van de eigenaar, of geen persoon.")
-            return _panel(meeting, item, "step2", 422, action_form=form)
-    action = meeting_steps.add_action(
-        item, owner, form.text.data, ActionKind(form.kind.data), form.due_date.data, assignee, current_user
-    )
+    assignee = db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
+    try:
+        action = meeting_steps.add_action(
+            item, owner, form.text.data, ActionKind(form.kind.data), form.due_date.data, assignee, current_user
+        )
+    except meeting_steps.Refused as refusal:
+        form[refusal.field].errors.append(refusal.message)
+        return _panel(meeting, item, "step2", 422, action_form=form)
     db.session.commit()
     db.session.refresh(item)
     return _panel(meeting, item, "step2", message=f"Actiepunt voor {action.organisation.short_name} toegevoegd.")

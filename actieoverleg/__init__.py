@@ -51,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         OUTBOX_LEASE_SECONDS=600,  # a claim older than this belongs to a sender that died
         OUTBOX_KEEP_DAYS=30,  # sent messages are deleted after this many days
         REMINDER_DAYS=3,
+        RETENTION_MONTHS=12,  # a case at rest this long loses its file reference and action texts
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

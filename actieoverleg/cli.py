@@ -1,5 +1,6 @@
 """Command line: `flask --app actieoverleg init-db | demo | users create | meetings plan |
-outbox send | outbox worker | reminders send | stats export | stats refresh`."""
+outbox send | outbox worker | reminders send | stats export | stats refresh |
+retention purge`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from . import administration, agenda, aggregates, mail, outbox, planning, schema
+from . import administration, agenda, aggregates, mail, outbox, planning, retention, schema
 from .auth import password_problem
 from .clock import local_today
 from .extensions import db
@@ -25,6 +26,7 @@ meetings = AppGroup("meetings", help="Plan meetings from the series.")
 outbox_cli = AppGroup("outbox", help="Deliver the mail outbox.")
 reminders_cli = AppGroup("reminders", help="Daily reminders of due action points.")
 stats_cli = AppGroup("stats", help="Anonymised statistics for the national chairs' meeting.")
+retention_cli = AppGroup("retention", help="Erase what partners wrote about cases that have rested.")
 
 
 @click.command("init-db")
@@ -202,6 +204,21 @@ def stats_refresh(everything: bool) -> None:
     click.echo(f"{count} region-period(s) recomputed.", err=True)
 
 
+@retention_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only count what would be erased.")
+def retention_purge(dry_run: bool) -> None:
+    """Daily: erase the file references and action texts of cases with no open point and no
+    discussion for RETENTION_MONTHS. Prints counts only."""
+    months = current_app.config["RETENTION_MONTHS"]
+    result = retention.purge(local_today(), months, dry_run=dry_run)
+    db.session.commit()
+    verb = "Would erase" if dry_run else "Erased"
+    click.echo(
+        f"{verb}: {result.file_references} file reference(s) and {result.action_texts} action text(s) "
+        f"of {result.cases} case(s) at rest for {months} months."
+    )
+
+
 def init_app(app: Flask) -> None:
-    for command in (init_db, demo, users, meetings, outbox_cli, reminders_cli, stats_cli):
+    for command in (init_db, demo, users, meetings, outbox_cli, reminders_cli, stats_cli, retention_cli):
         app.cli.add_command(command)

@@ -197,3 +197,4 @@ class AuditAction(Choice):
     retry = "retry", "opnieuw verstuurd"
     export = "export", "geëxporteerd"
     print = "print", "afgedrukt"
+    retention = "retention", "bewaartermijn toegepast"

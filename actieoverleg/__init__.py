@@ -66,7 +66,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         )
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from . import auth, cli, database, derived, errors, formatting, htmx, outbox, security
+    from . import auth, cli, database, derived, errors, formatting, htmx, outbox, request_log, security
     from .extensions import babel, csrf, db, login_manager
     from .views import register_blueprints
 
@@ -84,6 +84,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    request_log.init_app(app)
     cli.init_app(app)
     register_blueprints(app)
     return app

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 import os
 import sys
 from types import SimpleNamespace
@@ -31,7 +32,7 @@ from actieoverleg.clock import local_today
 from actieoverleg.extensions import db
 from actieoverleg.formatting import to_utc
 from actieoverleg.meeting_steps import add_action
-from actieoverleg.models import ActionPoint, AgendaItem, Case, Meeting, Organisation, Region, User
+from actieoverleg.models import ActionPoint, AgendaItem, Case, LoginSession, Meeting, Organisation, Region, User
 from actieoverleg.vocab import (
     ActionKind,
     ActionStatus,
@@ -67,6 +68,56 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 _TRAVEL = pytest.StashKey[time_machine.travel]()
 _CLOCK = pytest.StashKey[time_machine.Traveller]()
+
+
+# --- nothing sensitive in any log line -----------------------------------------------------
+
+# What the suite's database ever held that must never reach a log line (or a traceback in one):
+# case codes, file references, action texts, feed and session tokens. Collected as rows are
+# written, by every app of the run, the browser tests' demo included.
+SENSITIVE_FIELDS = {
+    Case: ("code", "file_reference"),
+    ActionPoint: ("text",),
+    User: ("feed_token",),
+    LoginSession: ("token",),
+}
+_sensitive: set[str] = set()
+
+
+def _remember(_mapper: Any, _connection: Any, row: Any) -> None:
+    for name in SENSITIVE_FIELDS[type(row)]:
+        value = getattr(row, name, None)
+        if isinstance(value, str) and len(value) >= 6:
+            _sensitive.add(value)
+
+
+for _model in SENSITIVE_FIELDS:
+    event.listen(_model, "after_insert", _remember)
+    event.listen(_model, "after_update", _remember)
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))  # with its traceback, if any
+
+
+@pytest.fixture(autouse=True)
+def no_sensitive_value_in_logs() -> Iterator[None]:
+    """Every test: no log line of the app (requests, errors, the outbox, the CLI) holds a code,
+    a file reference, an action text or a token the run's databases held."""
+    lines = _Lines()
+    logging.getLogger().addHandler(lines)
+    try:
+        yield
+    finally:
+        logging.getLogger().removeHandler(lines)
+    logged = "\n".join(lines.lines)  # one search per value: the set holds thousands after a demo
+    leaked = [value for value in _sensitive if value in logged] if logged else []
+    assert not leaked, f"sensitive value in a log line: {[line for line in lines.lines if leaked[0] in line][:3]}"
 
 
 @pytest.fixture(autouse=True)

@@ -130,6 +130,8 @@ _ADDRESS = re.compile(
     rf"(?<![^\W\d_])(?P<word>[^\W\d_]*?(?P<suffix>{_STRONG}|{'|'.join(_WEAK)}))[ \t]+{_HOUSE_NUMBER}",
     re.I,
 )
+_WHERE_WORDS = {"op", "aan", "naar", "adres", "adres:", "woont", "verblijft", "logeert", "via", "bij"}
+_STREET_ADJECTIVES = {"nieuwe", "oude", "lange", "korte", "grote", "kleine", "hoge", "lage", "eerste", "tweede", "derde"}
 # A street word in front: "Laan van Meerdervoort 12", "plein de Vries 3".
 _ADDRESS_PREFIX = re.compile(
     rf"(?<![^\W\d_])(?:{_STRONG}|{'|'.join(_WEAK)})(?:[ \t]+(?:van|der|den|de|het|'t|op|aan|te|ter|ten|in))+"
@@ -204,7 +206,12 @@ def _is_address(match: re.Match[str]) -> bool:
         return True
     if word.lower() == match["suffix"].lower() or word.lower().endswith("ering"):
         return False
-    return (word[0].isupper() and word.lower() != "onderweg") or not privacy_names.lexicon().is_word(word.lower())
+    if (word[0].isupper() and word.lower() != "onderweg") or not privacy_names.lexicon().is_word(word.lower()):
+        return True
+    before = match.string[max(0, match.start() - 12) : match.start()].split()  # "op lijnbaan 72"
+    while before and before[-1].lower() in _STREET_ADJECTIVES:
+        before.pop()
+    return bool(before) and before[-1].lower() in _WHERE_WORDS
 
 
 def _is_plate(match: re.Match[str]) -> bool:

@@ -65,6 +65,7 @@ class Lexicon:
     words); `strong` phrases are never names, place names only block the weaker rules."""
 
     words: frozenset[str]
+    common: frozenset[str]
     first: frozenset[str]
     surnames: frozenset[str]
     after_tussen: frozenset[str]
@@ -78,6 +79,8 @@ class Lexicon:
         if "-" in lower:
             return all(self.is_word(part) for part in lower.split("-") if part)
         n = len(lower)
+        if self.is_name(lower):
+            return False  # "willemijn" is no compound of "wille" and "mijn"
         for cut in range(_MIN_COMPOUND_PART, n - _MIN_COMPOUND_PART + 1):
             head, tail = lower[:cut], lower[cut:]
             if tail in self.words and (head in self.words or (head[-1] == "s" and head[:-1] in self.words)):
@@ -85,9 +88,15 @@ class Lexicon:
         return False
 
     def is_name(self, lower: str) -> bool:
-        return lower in self.first or lower in self.surnames or any(
-            p in self.first or p in self.surnames for p in lower.split("-") if len(lower) > len(p) > 2
-        )
+        if lower in self.first or lower in self.surnames:
+            return True
+        parts = lower.split("-")
+        return len(parts) > 1 and not all(p in self.words for p in parts) and any(self.is_name(p) for p in parts)
+
+    def ambiguous(self, lower: str) -> bool:
+        """A listed name that is also a Dutch word, but not one of the most common words
+        ("roos", "kees"; not "wil" or "ben")."""
+        return lower not in self.common and (lower in self.first or lower in self.surnames)
 
 
 def _read(name: str) -> list[str]:
@@ -122,6 +131,7 @@ def lexicon() -> Lexicon:
                 allow.setdefault(phrase[0], []).append((phrase, strong))
     return Lexicon(
         words=frozenset(_read("words.txt.gz")),
+        common=frozenset(w.lower() for w in _read("common_words.txt")),
         first=frozenset(first),
         surnames=frozenset(surnames),
         after_tussen=frozenset(after_tussen),
@@ -136,6 +146,7 @@ class _Token:
     start: int
     starts_sentence: bool
     initial: bool  # one capital followed by a dot: "J."
+    label: bool  # followed by a dot or colon: "Zorgmijding:", "Max."
     allowed: int = 0  # 2: on the allowlist, 1: a place name, 0: neither
     cap: bool = False
     word: bool = False  # an ordinary Dutch word
@@ -153,29 +164,35 @@ def _ends_sentence(gap: str, before: _Token) -> bool:
 
 
 def _tokens(text: str, lex: Lexicon) -> list[_Token]:
-    if not any(c.islower() for c in text):
-        text = text.lower()  # all capitals: capitals say nothing
+    shouting = not any(c.islower() for c in text)  # all capitals: capitals say nothing
     tokens: list[_Token] = []
     end = 0
     for m in _WORD.finditer(text):
         gap = text[end : m.start()]
         word = m.group().replace("’", "'")
+        initial = len(word) == 1 and word.isupper() and text.startswith(".", m.end())
+        if shouting:
+            word = word.lower()
         tokens.append(
             _Token(
                 text=word,
                 lower=word.lower(),
                 start=m.start(),
                 starts_sentence=not tokens or _ends_sentence(gap, tokens[-1]),
-                initial=len(word) == 1 and word.isupper() and text.startswith(".", m.end()),
+                initial=initial,
+                label=text.startswith((".", ":"), m.end()),
             )
         )
         end = m.end()
     i = 0
     while i < len(tokens):  # allowlisted phrases, longest first
+        after_tussen = i > 0 and tokens[i - 1].lower in _TUSSEN
         for phrase, strong in lex.allow.get(tokens[i].lower, ()):
-            if tuple(t.lower for t in tokens[i : i + len(phrase)]) == phrase:
+            if not strong and after_tussen and phrase[0] in _TUSSEN:
+                continue  # "van den Berg" holds no place "Den Berg"
+            if _phrase_at(tokens, i, phrase):
                 for t in tokens[i : i + len(phrase)]:
-                    t.allowed = 2 if strong else 1
+                    t.allowed = 2 if strong or len(phrase) > 1 else 1
                 i += len(phrase) - 1
                 break
         i += 1
@@ -185,6 +202,18 @@ def _tokens(text: str, lex: Lexicon) -> list[_Token]:
         t.word = lex.is_word(t.lower)
         t.listed = lex.is_name(t.lower)
     return tokens
+
+
+def _phrase_at(tokens: list[_Token], i: int, phrase: tuple[str, ...]) -> bool:
+    """Whether the words from i on are the phrase; its last word may start a hyphenated word
+    ("Signs of Safety-gesprek")."""
+    words = tokens[i : i + len(phrase)]
+    if len(words) < len(phrase):
+        return False
+    *head, last = phrase
+    return all(t.lower == w for t, w in zip(words, head)) and (
+        words[-1].lower == last or words[-1].lower.startswith(last + "-")
+    )
 
 
 def _name_like(t: _Token, lex: Lexicon) -> bool:
@@ -205,18 +234,21 @@ def _name_at(tokens: list[_Token], i: int, lex: Lexicon) -> bool:
         return False
     prev = tokens[i - 1] if i and not t.starts_sentence else None
     j = i - 1  # skip tussenvoegsels and initials back to the word that sets the context
+    initials = False
     while j >= 0 and (tokens[j].lower in _TUSSEN or tokens[j].initial) and not tokens[j + 1].starts_sentence:
+        initials = initials or tokens[j].initial
         j -= 1
     context = tokens[j] if j >= 0 and j < i and not tokens[j + 1].starts_sentence else None
     after_tussen = prev is not None and prev.lower in _TUSSEN and prev.allowed == 0
-    after_initial = prev is not None and prev.initial
+    after_initial = prev is not None and prev.initial or initials
     if context is not None and (context.lower in _TITLES or after_initial):  # (a)
         if t.cap or t.listed or not t.word:
             return True
     if after_initial and (t.cap or t.listed) and t.allowed != 1:
         return True
-    if context is not None and context.lower in _ROLES and _name_like(t, lex):  # (b)
-        return True
+    if context is not None and context.lower in _ROLES:  # (b)
+        if _name_like(t, lex) or (t.lower in lex.first and lex.ambiguous(t.lower) and t.allowed == 0):
+            return True
     if after_tussen:  # (c)
         if t.lower in lex.after_tussen and (t.cap or not t.word):
             return True
@@ -227,10 +259,15 @@ def _name_at(tokens: list[_Token], i: int, lex: Lexicon) -> bool:
         if t.cap == nxt.cap and (t.cap or not (t.word and nxt.word)):
             if t.lower in lex.first or not t.word or not t.starts_sentence:
                 return True
+    if nxt is not None and not t.cap and not nxt.cap and t.allowed == nxt.allowed == 0:
+        if t.lower in lex.first and nxt.lower in lex.surnames and lex.ambiguous(t.lower) and lex.ambiguous(nxt.lower):
+            return True  # "kees bakker"
     if t.cap and t.allowed == 0:  # (e)
         if not t.starts_sentence:
             return not t.word or t.listed
-        return t.lower in lex.first and not t.word
+        if t.label:
+            return False  # "Zorgmijding: ...", "Max. 2 weken"
+        return (not t.word and len(t.lower) > 2) or (t.lower in lex.first and lex.ambiguous(t.lower))
     if not t.cap and not t.text.isupper() and not t.word and t.listed and t.allowed == 0 and len(t.lower) > 2:
         return True  # (f)
     return False

@@ -131,7 +131,19 @@ _ADDRESS = re.compile(
     re.I,
 )
 _WHERE_WORDS = {"op", "aan", "naar", "adres", "adres:", "woont", "verblijft", "logeert", "via", "bij"}
-_STREET_ADJECTIVES = {"nieuwe", "oude", "lange", "korte", "grote", "kleine", "hoge", "lage", "eerste", "tweede", "derde"}
+_STREET_ADJECTIVES = {
+    "nieuwe",
+    "oude",
+    "lange",
+    "korte",
+    "grote",
+    "kleine",
+    "hoge",
+    "lage",
+    "eerste",
+    "tweede",
+    "derde",
+}
 # A street word in front: "Laan van Meerdervoort 12", "plein de Vries 3".
 _ADDRESS_PREFIX = re.compile(
     rf"(?<![^\W\d_])(?:{_STRONG}|{'|'.join(_WEAK)})(?:[ \t]+(?:van|der|den|de|het|'t|op|aan|te|ter|ten|in))+"
@@ -170,6 +182,7 @@ _CASE_CODE = re.compile(rf"(?<![\w-]){CASE_CODE_RE.pattern}(?![\w-])")
 _TIME = re.compile(r"(?<![\d.:])(?:[01]?\d|2[0-3])[:.][0-5]\d(?![\d:]|\.\d)")
 _YEAR_RANGE = re.compile(rf"(?<![\d.-]){_YEAR}[ \t]?[-–/][ \t]?{_YEAR}(?!\d)")
 _DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[ .-]?\d)*")
+
 
 # --- helpers ---------------------------------------------------------------------------------
 def _passes_elfproef(digits: str) -> bool:

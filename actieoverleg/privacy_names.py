@@ -57,6 +57,8 @@ _TUSSEN = frozenset("van de der den ter ten te het 't in op el al da dos du la l
 _NAME_PREFIXES = frozenset("van der den ter ten el al da dos du von".split())
 _ABBREVIATIONS = _TITLES | frozenset("art nr tel geb bijv evt ca zgn ivm tav zsm mbt resp incl excl wk jr".split())
 _MIN_COMPOUND_PART = 4
+_MAX_NAME_LENGTH = 40
+_MAX_NAME_PREFIX = 6  # initials and tussenvoegsels looked back over: "J.P.M. van der"
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,8 @@ class Lexicon:
     def is_word(self, lower: str) -> bool:
         """An ordinary Dutch word: listed, every part of a hyphenated word listed, or a
         compound of two listed words ("raadsonderzoek" = raad + s + onderzoek)."""
-        if lower in self.words:
-            return True
+        if lower in self.words or len(lower) > _MAX_NAME_LENGTH:
+            return True  # no name is that long: a huge "word" is not looked into (linear time)
         if "-" in lower:
             return all(self.is_word(part) for part in lower.split("-") if part)
         n = len(lower)
@@ -235,7 +237,11 @@ def _name_at(tokens: list[_Token], i: int, lex: Lexicon) -> bool:
     prev = tokens[i - 1] if i and not t.starts_sentence else None
     j = i - 1  # skip tussenvoegsels and initials back to the word that sets the context
     initials = False
-    while j >= 0 and (tokens[j].lower in _TUSSEN or tokens[j].initial) and not tokens[j + 1].starts_sentence:
+    while (
+        j >= max(0, i - _MAX_NAME_PREFIX)
+        and (tokens[j].lower in _TUSSEN or tokens[j].initial)
+        and not tokens[j + 1].starts_sentence
+    ):
         initials = initials or tokens[j].initial
         j -= 1
     context = tokens[j] if j >= 0 and j < i and not tokens[j + 1].starts_sentence else None

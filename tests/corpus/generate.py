@@ -20,21 +20,48 @@ HERE = Path(__file__).resolve().parent
 
 # --- names: (first names, surnames) per background -------------------------------------------
 TUNED_NAMES = {
-    "dutch": ("Jan Kees Sanne Lotte Daan Thijs Femke Anouk Bram Ruud Ingrid Marieke", "Jansen|Bakker|Visser|de Vries|van den Berg|van Dijk|Hoekstra|Dekker|Mulder|de Jong"),
-    "turkish": ("Mehmet Ayşe Emre Zeynep Murat Elif Hüseyin Fatma", "Yılmaz|Kaya|Demir|Çelik|Öztürk|Arslan|Doğan|Yildiz"),
-    "moroccan": ("Mohamed Fatima Youssef Khadija Rachid Naima Bilal Samira", "El Idrissi|Benali|Bakkali|El Amrani|Ouali|Azzouzi|Boukhari|Tahiri"),
-    "surinamese": ("Stanley Sylvana Ashwin Soenita Romano Priya Radjesh Jerrel", "Ramdas|Kartosen|Jagessar|Pinas|Sardjoe|Doelwijt|Mahabier|Zaalman"),
-    "antillean": ("Shurandy Jurickson Ruthmila Gerwin Rigchelle Urvin", "Martina|Isenia|Cijntje|Winklaar|Maduro|Rosario|Croes"),
-    "polish": ("Piotr Katarzyna Tomasz Agnieszka Marek Wojciech", "Kowalski|Nowak|Wiśniewski|Lewandowska|Zieliński|Mazur"),
+    "dutch": (
+        "Jan Kees Sanne Lotte Daan Thijs Femke Anouk Bram Ruud Ingrid Marieke",
+        "Jansen|Bakker|Visser|de Vries|van den Berg|van Dijk|Hoekstra|Dekker|Mulder|de Jong",
+    ),
+    "turkish": (
+        "Mehmet Ayşe Emre Zeynep Murat Elif Hüseyin Fatma",
+        "Yılmaz|Kaya|Demir|Çelik|Öztürk|Arslan|Doğan|Yildiz",
+    ),
+    "moroccan": (
+        "Mohamed Fatima Youssef Khadija Rachid Naima Bilal Samira",
+        "El Idrissi|Benali|Bakkali|El Amrani|Ouali|Azzouzi|Boukhari|Tahiri",
+    ),
+    "surinamese": (
+        "Stanley Sylvana Ashwin Soenita Romano Priya Radjesh Jerrel",
+        "Ramdas|Kartosen|Jagessar|Pinas|Sardjoe|Doelwijt|Mahabier|Zaalman",
+    ),
+    "antillean": (
+        "Shurandy Jurickson Ruthmila Gerwin Rigchelle Urvin",
+        "Martina|Isenia|Cijntje|Winklaar|Maduro|Rosario|Croes",
+    ),
+    "polish": (
+        "Piotr Katarzyna Tomasz Agnieszka Marek Wojciech",
+        "Kowalski|Nowak|Wiśniewski|Lewandowska|Zieliński|Mazur",
+    ),
     "syrian": ("Rania Khaled Bashar Lama Ammar Rahaf", "Haddad|Alhassan|Kassem|Darwish|Khoury|Sabbagh"),
     "eritrean": ("Selam Yonas Semhar Filmon Tesfaye Luwam", "Tesfamariam|Gebremedhin|Kidane|Tewelde|Berhane|Mehari"),
     "somali": ("Abdirahman Hodan Ayaan Abdi Sahra Hamdi", "Warsame|Mohamud|Hirsi|Farah|Jama|Abdullahi"),
 }
 HELDOUT_NAMES = {
-    "dutch": ("Willemijn Gijs Marloes Joost Esmee Hidde Wietske Sjoerd", "Vermeulen|van der Linden|Koopman|Brouwer|de Graaf|Timmermans|ter Horst|Scholten"),
+    "dutch": (
+        "Willemijn Gijs Marloes Joost Esmee Hidde Wietske Sjoerd",
+        "Vermeulen|van der Linden|Koopman|Brouwer|de Graaf|Timmermans|ter Horst|Scholten",
+    ),
     "turkish": ("Hakan Gül Serkan Melike Oğuz Tuba", "Yavuz|Güler|Aktaş|Koçak|Erdoğan|Polat"),
-    "moroccan": ("Mounir Ilham Tarik Soumaya Nordin Hanane", "Bouchtaoui|El Fassi|Achahbar|Ouhaddou|Benhaddou|Boulayoun"),
-    "surinamese": ("Roshni Dinesh Jurgen Marciano Chandni Kishan", "Ramsoekh|Soerjopawiro|Kanhai|Bhagwandin|Tjon-A-Fat|Lachmon"),
+    "moroccan": (
+        "Mounir Ilham Tarik Soumaya Nordin Hanane",
+        "Bouchtaoui|El Fassi|Achahbar|Ouhaddou|Benhaddou|Boulayoun",
+    ),
+    "surinamese": (
+        "Roshni Dinesh Jurgen Marciano Chandni Kishan",
+        "Ramsoekh|Soerjopawiro|Kanhai|Bhagwandin|Tjon-A-Fat|Lachmon",
+    ),
     "antillean": ("Jeandro Sherwin Yudeira Quincy Dyonne", "Rojer|Gijsbertha|Leito|Calmera|Wawoe"),
     "polish": ("Łukasz Magdalena Krzysztof Ewelina Paweł", "Kaczmarek|Sikora|Baran|Wróbel|Kowalczyk"),
     "syrian": ("Hiba Yamen Nour Fadi Ghadir", "Sarraf|Aljundi|Hamwi|Mardini|Al-Masri"),
@@ -43,7 +70,19 @@ HELDOUT_NAMES = {
     "other": ("Kwabena Efua Farid Zahra Nilton Wei Georgi", "Ofori|Darko|Ahmadzai|Rahimi|Fortes|Zhou|Stoyanov"),
 }
 TITLES = ["mevrouw", "dhr.", "meneer", "mw.", "de heer", "mevr."]
-ROLES = ["moeder", "vader", "ex-partner", "zoon", "dochter", "oma", "oom", "pleger", "slachtoffer", "stiefvader", "kind"]
+ROLES = [
+    "moeder",
+    "vader",
+    "ex-partner",
+    "zoon",
+    "dochter",
+    "oma",
+    "oom",
+    "pleger",
+    "slachtoffer",
+    "stiefvader",
+    "kind",
+]
 INITIALS = "ABCDEFGHJKMNPRSTW"
 
 
@@ -100,8 +139,30 @@ NAME_TEMPLATES = {
     ],
 }
 STREETS = {
-    "tuned": ["Kerkstraat", "Crooswijkseweg", "Laan van Meerdervoort", "Dorpsstraat", "Molenweg", "Julianalaan", "Marktplein", "Parkkade", "Beukendreef", "Stationssingel"],
-    "heldout": ["Oranjeboomstraat", "Schiedamseweg", "Laan van Nieuw Oost-Indië", "Burgemeester Hoffmanplein", "Nieuwe Binnenweg", "Bergsingel", "Lijnbaan", "Vlietkade", "Eikenlaan", "Zuiderdijk"],
+    "tuned": [
+        "Kerkstraat",
+        "Crooswijkseweg",
+        "Laan van Meerdervoort",
+        "Dorpsstraat",
+        "Molenweg",
+        "Julianalaan",
+        "Marktplein",
+        "Parkkade",
+        "Beukendreef",
+        "Stationssingel",
+    ],
+    "heldout": [
+        "Oranjeboomstraat",
+        "Schiedamseweg",
+        "Laan van Nieuw Oost-Indië",
+        "Burgemeester Hoffmanplein",
+        "Nieuwe Binnenweg",
+        "Bergsingel",
+        "Lijnbaan",
+        "Vlietkade",
+        "Eikenlaan",
+        "Zuiderdijk",
+    ],
 }
 OTHER_PD = {
     "tuned": [
@@ -133,14 +194,21 @@ OTHER_PD = {
 
 def _house_number(rng: random.Random) -> str:
     n = str(rng.randint(1, 350))
-    return rng.choice([n, n + rng.choice("abcAB"), f"{n}-{rng.choice('ABC')}", f"{n}-{rng.randint(1, 4)}", f"{n} hs", f"{n}-II"])
+    return rng.choice(
+        [n, n + rng.choice("abcAB"), f"{n}-{rng.choice('ABC')}", f"{n}-{rng.randint(1, 4)}", f"{n} hs", f"{n}-II"]
+    )
 
 
 def _postcode(rng: random.Random) -> str:
     digits = str(rng.randint(1000, 9999))
     letters = "".join(rng.choice("ABCEGHJKLMNPRTVWXZ") for _ in range(2))
     return rng.choice(
-        [f"{digits}{letters}", f"{digits} {letters}", f"{digits} {letters.lower()}", f"{digits}{letters}-{_house_number(rng)}"]
+        [
+            f"{digits}{letters}",
+            f"{digits} {letters}",
+            f"{digits} {letters.lower()}",
+            f"{digits}{letters}-{_house_number(rng)}",
+        ]
     )
 
 
@@ -150,12 +218,16 @@ def _bsn(rng: random.Random) -> str:
         last = sum(x * w for x, w in zip(d, range(9, 1, -1))) % 11
         if last < 10 and d[0]:
             digits = "".join(map(str, d + [last]))
-            return rng.choice([digits, f"{digits[:3]}.{digits[3:6]}.{digits[6:]}", f"{digits[:4]} {digits[4:6]} {digits[6:]}"])
+            return rng.choice(
+                [digits, f"{digits[:3]}.{digits[3:6]}.{digits[6:]}", f"{digits[:4]} {digits[4:6]} {digits[6:]}"]
+            )
 
 
 def _phone(rng: random.Random) -> str:
     n = "".join(str(rng.randint(0, 9)) for _ in range(8))
-    return rng.choice([f"06-{n}", f"06 {n[:4]} {n[4:]}", f"+31 6 {n}", f"010-{n[1:]}", f"0031 6 {n[:2]} {n[2:5]} {n[5:]}"])
+    return rng.choice(
+        [f"06-{n}", f"06 {n[:4]} {n[4:]}", f"+31 6 {n}", f"010-{n[1:]}", f"0031 6 {n[:2]} {n[2:5]} {n[5:]}"]
+    )
 
 
 def _fill_other(rng: random.Random, template: str, part: str) -> str:
@@ -169,8 +241,12 @@ def _fill_other(rng: random.Random, template: str, part: str) -> str:
         "PC": _postcode(rng),
         "PHONE": _phone(rng),
         "BSN": _bsn(rng),
-        "EMAIL": rng.choice(["j.jansen@gmail.com", "moeder1985@hotmail.com", "s.ramdas@outlook.com", "info@familie-kaya.nl"]),
-        "BDATE": rng.choice([f"{day:02d}-{month:02d}-{year}", f"{day} {months[month - 1]} {year}", f"{day}/{month}/{year % 100:02d}"]),
+        "EMAIL": rng.choice(
+            ["j.jansen@gmail.com", "moeder1985@hotmail.com", "s.ramdas@outlook.com", "info@familie-kaya.nl"]
+        ),
+        "BDATE": rng.choice(
+            [f"{day:02d}-{month:02d}-{year}", f"{day} {months[month - 1]} {year}", f"{day}/{month}/{year % 100:02d}"]
+        ),
         "IBAN": rng.choice(["NL91 ABNA 0417 1643 00", "NL91ABNA0417164300", "BE68 5390 0754 7034"]),
         "PLATE": rng.choice(["12-ABC-3", "AB-12-CD", "1-KTB-23", "GH-123-J"]),
     }
@@ -179,8 +255,40 @@ def _fill_other(rng: random.Random, template: str, part: str) -> str:
 
 # --- ordinary texts --------------------------------------------------------------------------
 ORGS = {
-    "tuned": ["VT", "Politie", "OM", "RvdK", "Reclassering", "Wijkteam", "GGZ", "Lokaal team", "Veilig Thuis", "SVG", "Leger des Heils", "Raad voor de Kinderbescherming", "CJG", "Sociaal wijkteam", "GI", "ZVH"],
-    "heldout": ["Openbaar Ministerie", "Reclassering Nederland", "Verslavingsreclassering", "William Schrikker", "Jeugdbescherming", "Slachtofferhulp", "Huisarts", "School", "Vrouwenopvang", "3RO", "Gemeente", "Burgemeester", "Jeugdteam", "LJ&R"],
+    "tuned": [
+        "VT",
+        "Politie",
+        "OM",
+        "RvdK",
+        "Reclassering",
+        "Wijkteam",
+        "GGZ",
+        "Lokaal team",
+        "Veilig Thuis",
+        "SVG",
+        "Leger des Heils",
+        "Raad voor de Kinderbescherming",
+        "CJG",
+        "Sociaal wijkteam",
+        "GI",
+        "ZVH",
+    ],
+    "heldout": [
+        "Openbaar Ministerie",
+        "Reclassering Nederland",
+        "Verslavingsreclassering",
+        "William Schrikker",
+        "Jeugdbescherming",
+        "Slachtofferhulp",
+        "Huisarts",
+        "School",
+        "Vrouwenopvang",
+        "3RO",
+        "Gemeente",
+        "Burgemeester",
+        "Jeugdteam",
+        "LJ&R",
+    ],
 }
 ACTIONS = {
     "tuned": [
@@ -210,19 +318,63 @@ ACTIONS = {
         "bezoekt {R} op school",
     ],
 }
-CLEAN_ROLES = ["moeder", "vader", "de ex-partner", "de jeugdige", "het kind", "de kinderen", "pleger", "slachtoffer", "beide ouders", "de stiefvader", "oma", "de zoon", "de dochter", "het gezin"]
+CLEAN_ROLES = [
+    "moeder",
+    "vader",
+    "de ex-partner",
+    "de jeugdige",
+    "het kind",
+    "de kinderen",
+    "pleger",
+    "slachtoffer",
+    "beide ouders",
+    "de stiefvader",
+    "oma",
+    "de zoon",
+    "de dochter",
+    "het gezin",
+]
 WHEN = {
-    "tuned": ["", " vóór {d}-{m}", " in week {w}", " op {wd}", " binnen {n} weken", " om {hh}:{mm}", " voor 1 {mon}", " in {mon}"],
-    "heldout": ["", " uiterlijk {d}-{m}", " deze week", " vóór {wd} {hh}.{mm} uur", " in Q{q}", " voor de zitting op {d} {mon}", " na de kerstvakantie", " binnen 48 uur"],
+    "tuned": [
+        "",
+        " vóór {d}-{m}",
+        " in week {w}",
+        " op {wd}",
+        " binnen {n} weken",
+        " om {hh}:{mm}",
+        " voor 1 {mon}",
+        " in {mon}",
+    ],
+    "heldout": [
+        "",
+        " uiterlijk {d}-{m}",
+        " deze week",
+        " vóór {wd} {hh}.{mm} uur",
+        " in Q{q}",
+        " voor de zitting op {d} {mon}",
+        " na de kerstvakantie",
+        " binnen 48 uur",
+    ],
 }
 DISTRICTS = {
-    "tuned": ["Prins Alexander", "Feijenoord", "Charlois", "Delfshaven", "Overvecht", "Escamp", "Nieuw-West", "Zuidoost"],
+    "tuned": [
+        "Prins Alexander",
+        "Feijenoord",
+        "Charlois",
+        "Delfshaven",
+        "Overvecht",
+        "Escamp",
+        "Nieuw-West",
+        "Zuidoost",
+    ],
     "heldout": [],  # the held-out part draws places from the whole list of Dutch places instead
 }
 
 
 def _places() -> list[str]:
-    lines = (HERE.parent.parent / "actieoverleg" / "guard_lists" / "places.txt").read_text(encoding="utf-8").splitlines()
+    lines = (
+        (HERE.parent.parent / "actieoverleg" / "guard_lists" / "places.txt").read_text(encoding="utf-8").splitlines()
+    )
     return [line for line in lines if line and not line.startswith("#")]
 
 
@@ -235,8 +387,15 @@ def _clean(rng: random.Random, part: str, places: list[str]) -> str:
     wd = rng.choice("maandag dinsdag woensdag donderdag vrijdag".split())
     months = "januari februari maart april mei juni juli augustus september oktober november december".split()
     when = rng.choice(WHEN[part]).format(
-        d=rng.randint(1, 28), m=rng.randint(1, 12), w=rng.randint(1, 52), wd=wd, n=rng.randint(2, 6),
-        hh=rng.randint(8, 17), mm=rng.choice(["00", "15", "30", "45"]), mon=rng.choice(months), q=rng.randint(1, 4),
+        d=rng.randint(1, 28),
+        m=rng.randint(1, 12),
+        w=rng.randint(1, 52),
+        wd=wd,
+        n=rng.randint(2, 6),
+        hh=rng.randint(8, 17),
+        mm=rng.choice(["00", "15", "30", "45"]),
+        mon=rng.choice(months),
+        q=rng.randint(1, 4),
     )
     text = f"{org} {action}{when}"
     if rng.random() < 0.1:
@@ -246,13 +405,15 @@ def _clean(rng: random.Random, part: str, places: list[str]) -> str:
 
 def _file_references(rng: random.Random) -> list[str]:
     return [
-        rng.choice([
-            f"VT-{rng.randint(2020, 2027)}-{rng.randint(0, 999999):06d}",
-            f"ZAAK {rng.randint(2020, 2027)}/{rng.randint(1, 9999):04d}",
-            f"PL{rng.randint(1000, 9999)}-{rng.randint(2020, 2027)}{rng.randint(0, 999999):06d}",
-            f"RvdK {rng.randint(2020, 2027)}.{rng.randint(1000, 9999)}.{rng.randint(1000, 9999)}",
-            f"OM-{rng.randint(10, 99)}-{rng.randint(100000, 999999)}",
-        ])
+        rng.choice(
+            [
+                f"VT-{rng.randint(2020, 2027)}-{rng.randint(0, 999999):06d}",
+                f"ZAAK {rng.randint(2020, 2027)}/{rng.randint(1, 9999):04d}",
+                f"PL{rng.randint(1000, 9999)}-{rng.randint(2020, 2027)}{rng.randint(0, 999999):06d}",
+                f"RvdK {rng.randint(2020, 2027)}.{rng.randint(1000, 9999)}.{rng.randint(1000, 9999)}",
+                f"OM-{rng.randint(10, 99)}-{rng.randint(100000, 999999)}",
+            ]
+        )
         for _ in range(60)
     ]
 
@@ -275,8 +436,11 @@ def build(part: str, seed: int) -> tuple[list[tuple[str, str]], list[tuple[str, 
     return sorted(set(pd)), sorted(set(clean))
 
 
+SEEDS = {"tuned": 14, "heldout": 1414}
+
+
 def write() -> None:
-    for part, seed in (("tuned", 14), ("heldout", 1414)):
+    for part, seed in SEEDS.items():
         pd, clean = build(part, seed)
         for kind, rows in (("pd", pd), ("clean", clean)):
             (HERE / f"{part}_{kind}.tsv").write_text("".join(f"{f}\t{t}\n" for f, t in rows), encoding="utf-8")

@@ -13,25 +13,14 @@ year ("vóór 12-03"), times, week numbers, a year on its own, legal references
 ("art. 1:255 BW"), organisation and place names, case codes ("RR-7KQ4") and public service
 numbers (0800/0900 numbers, 112, 144).
 
-Messages are Dutch, one per kind of problem, and never quote the text: they may be logged
-and must not carry case content.
+The length is checked first: a text over the field's limit gets only the length message and
+is not scanned. The scan (:func:`scan`) is linear: every pattern starts at a word or digit
+boundary with bounded repeats, and the name detector (privacy_names.py, which documents its
+rules and word lists) makes one pass over the words.
 
-The name detector is a guard against slips, not a guarantee. It flags
-  (a) a title or role word directly followed by a capitalised word, optionally with a
-      tussenvoegsel in between ("mevrouw Jansen", "dhr. De Vries", "moeder Fatima",
-      "vader van Rossum");
-  (b) capitalised word + tussenvoegsel + capitalised word ("Kees ter Horst", "Noah El
-      Amrani"), unless the first word starts a sentence and is not a known first name;
-  (c) whole capitalised words from built-in lists of common first names and surnames
-      (surnames with a tussenvoegsel only together with it: "de Vries").
-Known organisation, programme, law, region and place names, weekdays and months are
-masked first (allowlist) and never count as names. Known limits: a name outside the lists
-without a role word or tussenvoegsel in front passes ("gesprek met Dewi"); names in lower
-case, or in capitals after a role word ("MOEDER FATIMA"), pass; first names and surnames
-that are ordinary words (Max, Ben, Job, Storm; Bos, Vos, Groot) are not listed on their
-own; an unlisted capitalised word right after a role word counts as a name even when it
-is an organisation ("slachtoffer Fier"): add such names to the allowlist; capitalised
-nouns around "van"/"de" mid-sentence ("over Aanpak van Huiselijk geweld") may be flagged.
+Messages are Dutch, one per kind of problem, and never quote the text (for a name they give
+the word's number): they may be logged and must not carry case content. The guard itself
+logs nothing.
 """
 
 from __future__ import annotations

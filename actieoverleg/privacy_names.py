@@ -189,7 +189,8 @@ def _tokens(text: str, lex: Lexicon) -> list[_Token]:
     i = 0
     while i < len(tokens):  # allowlisted phrases, longest first
         after_tussen = i > 0 and tokens[i - 1].lower in _TUSSEN
-        for phrase, strong in lex.allow.get(tokens[i].lower, ()):
+        head = tokens[i].lower.partition("-")[0]  # "Pluryn-traject" starts with "Pluryn"
+        for phrase, strong in lex.allow.get(tokens[i].lower, ()) + lex.allow.get(head, ()) * (head != tokens[i].lower):
             if not strong and after_tussen and phrase[0] in _TUSSEN:
                 continue  # "van den Berg" holds no place "Den Berg"
             if _phrase_at(tokens, i, phrase):

@@ -114,7 +114,7 @@ def words_of(text: str) -> list[str]:
 
 @functools.cache
 def lexicon() -> Lexicon:
-    """Loaded once per process, at the first check (about 0.3 s and 30 MB)."""
+    """Loaded once per process, at the first check (0.5 s or more, about 60 MB)."""
     first = {w.lower() for w in _read("first_names.txt")}
     surnames: set[str] = set()
     after_tussen: set[str] = set()

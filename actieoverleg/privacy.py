@@ -13,25 +13,14 @@ year ("vóór 12-03"), times, week numbers, a year on its own, legal references
 ("art. 1:255 BW"), organisation and place names, case codes ("RR-7KQ4") and public service
 numbers (0800/0900 numbers, 112, 144).
 
-Messages are Dutch, one per kind of problem, and never quote the text: they may be logged
-and must not carry case content.
+The length is checked first: a text over the field's limit gets only the length message and
+is not scanned. The scan (:func:`scan`) is linear: every pattern starts at a word or digit
+boundary with bounded repeats, and the name detector (privacy_names.py, which documents its
+rules and word lists) makes one pass over the words.
 
-The name detector is a guard against slips, not a guarantee. It flags
-  (a) a title or role word directly followed by a capitalised word, optionally with a
-      tussenvoegsel in between ("mevrouw Jansen", "dhr. De Vries", "moeder Fatima",
-      "vader van Rossum");
-  (b) capitalised word + tussenvoegsel + capitalised word ("Kees ter Horst", "Noah El
-      Amrani"), unless the first word starts a sentence and is not a known first name;
-  (c) whole capitalised words from built-in lists of common first names and surnames
-      (surnames with a tussenvoegsel only together with it: "de Vries").
-Known organisation, programme, law, region and place names, weekdays and months are
-masked first (allowlist) and never count as names. Known limits: a name outside the lists
-without a role word or tussenvoegsel in front passes ("gesprek met Dewi"); names in lower
-case, or in capitals after a role word ("MOEDER FATIMA"), pass; first names and surnames
-that are ordinary words (Max, Ben, Job, Storm; Bos, Vos, Groot) are not listed on their
-own; an unlisted capitalised word right after a role word counts as a name even when it
-is an organisation ("slachtoffer Fier"): add such names to the allowlist; capitalised
-nouns around "van"/"de" mid-sentence ("over Aanpak van Huiselijk geweld") may be flagged.
+Messages are Dutch, one per kind of problem, and never quote the text (for a name they give
+the word's number): they may be logged and must not carry case content. The guard itself
+logs nothing.
 """
 
 from __future__ import annotations
@@ -39,6 +28,8 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable
+
+from . import privacy_names
 
 FIELD_LIMITS: dict[str, int] = {
     "action": 200,
@@ -77,11 +68,10 @@ _REMOVE: dict[str, str] = {
     "plate": "het kenteken",
     "bsn": "het BSN",
     "digits": "de reeks van 8 of meer cijfers",
-    "name": "de naam en noem de rol (zoals pleger, slachtoffer, moeder of kind)",
 }
 
 # --- patterns -----------------------------------------------------------------------------
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _IBAN = re.compile(r"(?<!\w)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?!\w)", re.I)
 # Public service numbers (0800/0900/0906/0909 + 4 to 7 digits) are allowed: masked first.
 _SERVICE = re.compile(r"(?<![\w+/.-])0(?:800|900|906|909)[ .-]?\d(?:[ .-]?\d){3,6}(?!\d)")
@@ -110,18 +100,43 @@ _DATES = (
         re.I,
     ),
 )
-# 4 digits (not starting with 0), optional space, 2 capitals; optionally a house number.
+# 4 digits (not starting with 0), optional space, 2 letters; optionally a house number with
+# an addition ("3081WM-108B", "2498AX-76-3"). Lower-case letters that form a word ("2026 en")
+# are no postcode.
+_HOUSE_NUMBER = r"\d{1,4}(?!\d)(?:[ \t]?-?[ \t]?(?:bis|hs|[IVX]{1,3}|[a-z]|\d{1,3})(?!\w))?"
 _POSTCODE = re.compile(
-    r"(?<![\w-])[1-9]\d{3}[ \t]?(?P<letters>[A-Z]{2})(?![\w-])"
-    r"(?:[ \t]*,?[ \t]*\d{1,4}[a-zA-Z]?(?!\d))?"
+    rf"(?<![\w-])[1-9]\d{{3}}[ \t]?(?P<letters>[A-Z]{{2}})(?![^\W\d_])(?:[ \t]*[,-]?[ \t]*{_HOUSE_NUMBER})?",
+    re.I,
 )
 _NOT_POSTCODE_LETTERS = {"SA", "SD", "SS", "VT", "OM", "RN", "GI", "BW", "HG", "KM", "NL"}
-# Street suffixes. Weak ones are also ordinary words, so they need a capitalised word.
+_NOT_POSTCODE_LOWER = set(
+    "en in op om te is of al af na nu zo de ja je we ze ik uw ex km cm mm kg mg ml gr st nr pm am ca uu ct".split()
+)
+# Street suffixes. Weak ones are also ordinary words, so they need a capitalised or non-Dutch word.
 _STRONG = "straatweg|straat|laan|plein|singel|gracht|kade|dreef|steeg|boulevard|plantsoen"
 _WEAK = ("weg", "dijk", "hof", "park", "pad", "baan", "markt", "ring", "erf", "wal")
 _ADDRESS = re.compile(
-    rf"(?<![^\W\d_])(?P<word>[^\W\d_]*?(?P<suffix>{_STRONG}|{'|'.join(_WEAK)}))[ \t]+\d{{1,4}}"
-    r"(?!\d)(?:[ \t]?-?[ \t]?(?:bis|hs|[IVX]{1,3}|[a-z])(?!\w))?",
+    rf"(?<![^\W\d_])(?P<word>[^\W\d_]*?(?P<suffix>{_STRONG}|{'|'.join(_WEAK)}))[ \t]+{_HOUSE_NUMBER}",
+    re.I,
+)
+_WHERE_WORDS = {"op", "aan", "naar", "adres", "adres:", "woont", "verblijft", "logeert", "via", "bij"}
+_STREET_ADJECTIVES = {
+    "nieuwe",
+    "oude",
+    "lange",
+    "korte",
+    "grote",
+    "kleine",
+    "hoge",
+    "lage",
+    "eerste",
+    "tweede",
+    "derde",
+}
+# A street word in front: "Laan van Meerdervoort 12", "plein de Vries 3".
+_ADDRESS_PREFIX = re.compile(
+    rf"(?<![^\W\d_])(?:{_STRONG}|{'|'.join(_WEAK)})(?:[ \t]+(?:van|der|den|de|het|'t|op|aan|te|ter|ten|in))+"
+    rf"(?:[ \t]+[^\W\d_]+(?:[-'][^\W\d_]+)*){{1,2}}[ \t]+{_HOUSE_NUMBER}",
     re.I,
 )
 # The 14 Dutch sidecodes (L = letter, D = digit).
@@ -157,111 +172,6 @@ _TIME = re.compile(r"(?<![\d.:])(?:[01]?\d|2[0-3])[:.][0-5]\d(?![\d:]|\.\d)")
 _YEAR_RANGE = re.compile(rf"(?<![\d.-]){_YEAR}[ \t]?[-–/][ \t]?{_YEAR}(?!\d)")
 _DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[ .-]?\d)*")
 
-# --- word lists for the name detector -------------------------------------------------------
-_FIRST_NAMES = frozenset(
-    """
-Jan Piet Kees Henk Gerrit Willem Johannes Cornelis Hendrik Pieter Klaas Dirk Gert Hans Peter
-Paul Marco Erik Mark Martin Frank Richard Robert Rob Michel Marcel Patrick Dennis Jeroen Bart
-Bas Joost Maarten Wouter Sander Ruud Arjan Remco Jasper Niels Thomas Tim Tom Kevin Mike Rick
-Stefan Johan Theo Wim Ronald Edwin Vincent Roy Danny Jeffrey Raymond Daan Sem Lucas Levi Finn
-Noah Luuk Bram Jesse Thijs Lars Ruben Sven Stijn Gijs Teun Mees Siem Liam Jayden Dylan Julian
-Tygo Hugo Mats Sam Daniël Jens Jurre Niek Ties Olivier Boaz Koen Floris Joep Jelle Luca Adam
-Tijn Maria Anna Johanna Cornelia Elisabeth Linda Sandra Monique Petra Ingrid Esther Marieke
-Anja Karin Mirjam Nicole Bianca Chantal Kelly Natasja Angela Patricia Marloes Manon Annemarie
-Ellen Wendy Judith Miranda Saskia Ilse Femke Anouk Lisa Laura Sophie Emma Julia Tess Zoë Sara
-Sarah Nora Yara Eva Lotte Evi Saar Noor Lieke Fenna Sanne Fleur Isa Roos Lynn Esmee Demi Kim
-Mila Olivia Nina Milou Jasmijn Iris Vera Amber Hanna Liv Sofie Mohamed Mohammed Muhammed
-Mohammad Ahmed Ahmet Ahmad Ali Omar Youssef Yusuf Ayoub Bilal Hamza Ibrahim Ismail Mustafa
-Mehmet Emre Hasan Hüseyin Murat Burak Rachid Karim Said Soufiane Anouar Mounir Rayan Amir
-Ilias Mahmoud Abdullah Yonas Fatima Fatma Aisha Aïcha Khadija Zeynep Elif Ayşe Esra Merve
-Samira Naima Malika Yasmina Yasmine Salma Meryem Hafsa Nadia Imane Lina Sofia Mariam Priya
-Rajesh Sunita Ravi Anil Shanti Jermaine Dwayne Marvin Romano Giovanni Shirley Sharon Piotr
-Tomasz Agnieszka Katarzyna
-""".split()
-)
-_SURNAMES = """
-Jansen, Janssen, Bakker, Visser, Smit, Smits, Meijer, Meyer, Mulder, Peters, Hendriks, Dekker,
-Brouwer, Dijkstra, Jacobs, Vermeulen, Schouten, Willems, Hoekstra, Verhoeven, Koster, Prins,
-Blom, Huisman, Peeters, Kuipers, Kuiper, Veenstra, Kramer, Scholten, Martens, Timmermans,
-Gerritsen, Bosch, Jonker, Wouters, Verbeek, Evers, Hermans, Hofman, Koopman, Molenaar, Boersma,
-Bouma, Postma, Sanders, Wolters, Mertens, Claassen, Hoogendoorn, Yilmaz, Yılmaz, Kaya, Demir,
-Şahin, Sahin, Çelik, Celik, Yıldız, Yildiz, Öztürk, Ozturk, Aydın, Aydin, Arslan, Doğan, Dogan,
-Benali, Bakkali, Amrani, Boukhari, Ouali, Ramdin, Mahabier, de Vries, van den Berg, van der Berg,
-van Dijk, de Boer, de Groot, van Leeuwen, de Wit, de Graaf, van der Meer, van der Linden, de Haan,
-van den Heuvel, van der Veen, van den Broek, de Bruijn, de Bruin, van der Heijden, van Beek,
-van Vliet, van de Ven, van Dam, van der Wal, de Jong, de Jonge, van Wijk, van den Brink, van Loon,
-de Lange, de Ruiter, van Doorn, de Kok, de Koning, de Vos, van Es, van Eijk, van der Laan,
-van Dongen, de Klerk, van Rijn, el Idrissi, el Khatib, el Hamdaoui
-"""
-_ALLOWLIST = """
-Veilig Thuis; VT; Politie; Openbaar Ministerie; OM; OvJ; Officier van Justitie; Justitie;
-Raad voor de Kinderbescherming; RvdK; Raad; Reclassering Nederland; Reclassering; RN;
-Leger des Heils; LJ&R; Jeugdbescherming & Reclassering; Verslavingsreclassering GGZ;
-Verslavingsreclassering; SVG; 3RO; GGZ; GI; William Schrikker; Jeugdbescherming;
-Jeugdreclassering; Kinderbescherming; Jeugdzorg; Zorg- en Veiligheidshuis; ZVH;
-Slachtofferhulp; Vrouwenopvang; Lokaal team; Wijkteam; MDA++; Veiligheid Voorop;
-Actie-overleg; BW; Sr; Sv; Wvggz; Wzd; Wmo; AVG; Ministerie; Rechtbank; Kinderrechter;
-Gemeente; Burgemeester; Halt; CJG; BVH; Nederland; Holland; Brabant; Gelderland; Rijnmond;
-Groningen; Friesland; Fryslân; Drenthe; IJsselland; Twente; Noord- en Oost-Gelderland;
-Gelderland-Midden; Gelderland-Zuid; Utrecht; Noord-Holland-Noord; Noord-Holland;
-Zaanstreek-Waterland; Kennemerland; Amsterdam-Amstelland; Gooi en Vechtstreek; Haaglanden;
-Hollands Midden; Rotterdam-Rijnmond; Zuid-Holland-Zuid; Zuid-Holland; Zeeland;
-Midden- en West-Brabant; Brabant-Noord; Brabant-Zuidoost; Limburg-Noord; Limburg-Zuid;
-Limburg; Flevoland; Rotterdam; Dordrecht; Den Haag; 's-Gravenhage; Amsterdam; Eindhoven;
-Tilburg; Breda; Nijmegen; Arnhem; Zwolle; Leiden; Haarlem; Almere; Schiedam; Vlaardingen;
-Spijkenisse; Gouda; Zoetermeer; Delft; Maastricht; Enschede; Apeldoorn; Amersfoort;
-'s-Hertogenbosch; Den Bosch; Den Helder; Leeuwarden; Assen; Emmen; Deventer; Hengelo; Ede;
-Venlo; Heerlen; Sittard; Roermond; Middelburg; Vlissingen; Lelystad; Alkmaar; Hoorn; Zaanstad;
-Hilversum; Helmond; Oss; Roosendaal; Bergen op Zoom; Capelle aan den IJssel; Barendrecht;
-Ridderkerk; Zwijndrecht; Gorinchem; Hoek van Holland; Land van Cuijk; Hof van Twente;
-Alphen aan den Rijn; Purmerend; Haarlemmermeer; Nieuwegein; Veenendaal; Doetinchem; Zutphen;
-Maandag; Dinsdag; Woensdag; Donderdag; Vrijdag; Zaterdag; Zondag; Januari; Februari; Maart;
-April; Mei; Juni; Juli; Augustus; September; Oktober; November; December
-"""
-_TITLES = "mevrouw|mevr|mw|meneer|mijnheer|heer|dhr|juffrouw|juf|mr|drs|dr|ir"
-_ROLES = "|".join(
-    sorted(
-        """
-moeder vader ouder ouders zoon dochter kind kindje baby broer broertje zus zusje oma opa tante
-oom neef nicht partner ex-partner ex ex-man ex-vrouw vriend vriendin ex-vriend ex-vriendin
-stiefvader stiefmoeder pleegvader pleegmoeder pleegkind grootvader grootmoeder schoonvader
-schoonmoeder halfbroer halfzus buurman buurvrouw man vrouw echtgenoot echtgenote pleger
-slachtoffer verdachte betrokkene cliënt client jongen meisje jeugdige minderjarige melder
-""".split(),
-        key=len,
-        reverse=True,
-    )
-)
-_TUSSEN = r"van[ \t]+(?:der|den|de|het|'t)|in[ \t]+(?:'t|het)|van|den|der|de|ter|ten|el|al|da|dos"
-_ROLE_NAME = re.compile(  # (a); a lookahead so that matches may overlap
-    rf"(?=(?<![\w-])(?:(?P<title>(?i:{_TITLES}))\.?|(?P<role>(?i:{_ROLES})))"
-    rf"(?:[ \t]+(?i:{_TUSSEN}))?[ \t]+(?P<word>[^\W\d_]+))"
-)
-_TUSSEN_NAME = re.compile(  # (b)
-    rf"(?=(?<![^\W\d_])(?P<first>[^\W\d_]+)[ \t]+(?i:{_TUSSEN})[ \t]+(?P<last>[^\W\d_]+))"
-)
-
-
-def _words_regex(phrases: list[str], flexible_prefix: bool = False) -> re.Pattern[str]:
-    """One alternation of whole phrases, longest first.
-
-    With `flexible_prefix` every word but the last (the tussenvoegsel) ignores case and
-    may be followed by any run of spaces: "de Vries", "De Vries", "de  Vries".
-    """
-    parts: list[str] = []
-    for phrase in sorted(phrases, key=len, reverse=True):
-        words = phrase.split()
-        if flexible_prefix and len(words) > 1:
-            head = r"[ \t]+".join(re.escape(w) for w in words[:-1])
-            parts.append(rf"(?i:{head})[ \t]+{re.escape(words[-1])}")
-        else:
-            parts.append(re.escape(phrase))
-    return re.compile(rf"(?<!\w)(?:{'|'.join(parts)})(?!\w)")
-
-
-_ALLOWED_NAMES = _words_regex([p.strip() for p in _ALLOWLIST.split(";")])
-_LISTED_NAME = _words_regex(sorted(_FIRST_NAMES) + [s.strip() for s in _SURNAMES.split(",")], flexible_prefix=True)
-
 
 # --- helpers ---------------------------------------------------------------------------------
 def _passes_elfproef(digits: str) -> bool:
@@ -283,12 +193,27 @@ def _is_iban(match: re.Match[str]) -> bool:
     return False
 
 
+def _is_postcode(match: re.Match[str]) -> bool:
+    letters = match["letters"]
+    if letters.isupper():
+        return letters not in _NOT_POSTCODE_LETTERS
+    return letters.lower() not in _NOT_POSTCODE_LOWER and letters.upper() not in _NOT_POSTCODE_LETTERS
+
+
 def _is_address(match: re.Match[str]) -> bool:
-    """Weak suffixes count only in a capitalised word that is not "onderweg"/"-ering"."""
+    """Weak suffixes count only in a capitalised word that is not "onderweg"/"-ering", or in a
+    lower-case word that is no Dutch word ("crooswijkseweg 188-A")."""
     word = match["word"]
     if match["suffix"].lower() not in _WEAK:
         return True
-    return word[0].isupper() and word.lower() != "onderweg" and not word.endswith("ering")
+    if word.lower() == match["suffix"].lower() or word.lower().endswith("ering"):
+        return False
+    if (word[0].isupper() and word.lower() != "onderweg") or not privacy_names.lexicon().is_word(word.lower()):
+        return True
+    before = match.string[max(0, match.start() - 12) : match.start()].split()  # "op lijnbaan 72"
+    while before and before[-1].lower() in _STREET_ADJECTIVES:
+        before.pop()
+    return bool(before) and before[-1].lower() in _WHERE_WORDS
 
 
 def _is_plate(match: re.Match[str]) -> bool:
@@ -322,76 +247,80 @@ def _digit_problem(run: str, field: str) -> str | None:
     return None
 
 
-def _starts_sentence(text: str, position: int) -> bool:
-    before = text[:position].rstrip(" \t\"'(‘“*•–-")
-    return not before or before[-1] in ".!?:;\n"
-
-
-def _contains_name(text: str) -> bool:
-    """The name detector (a), (b), (c) of the module docstring."""
-    masked = _ALLOWED_NAMES.sub(lambda m: "x" * len(m.group()), text)
-    for m in _ROLE_NAME.finditer(masked):
-        word = m["word"]
-        if word[0].isupper() and (m["title"] or not word.isupper()):
-            return True  # after a plain role word, an acronym ("pleger BVH") is no name
-    for m in _TUSSEN_NAME.finditer(masked):
-        first, last = m["first"], m["last"]
-        if (
-            first[0].isupper()
-            and not first.isupper()
-            and last[0].isupper()
-            and (first in _FIRST_NAMES or not _starts_sentence(masked, m.start("first")))
-        ):
-            return True
-    return _LISTED_NAME.search(masked) is not None
-
-
 # --- public API ------------------------------------------------------------------------------
 PUBLIC_IN_LOCATION = ("postcode", "address")
 
 
+# (kind, pattern, accept) in the order they run; kind "" = allowed content, masked so that no
+# later check sees it again.
+_STEPS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], bool] | None]] = [
+    ("", _CASE_CODE, None),
+    ("email", _EMAIL, None),
+    ("iban", _IBAN, _is_iban),
+    ("", _SERVICE, None),
+    ("phone", _PHONE_NL, None),
+    ("phone", _PHONE_INTL, None),
+    *(("date", pattern, None) for pattern in _DATES),
+    ("postcode", _POSTCODE, _is_postcode),
+    ("address", _ADDRESS_PREFIX, None),
+    ("address", _ADDRESS, _is_address),
+    ("plate", _PLATE_DASHED, _is_plate),
+    ("plate", _PLATE_UNDASHED, _is_plate),
+    ("", _TIME, None),
+    ("", _YEAR_RANGE, None),
+]
+
+
+def scan(text: str, field: str = "action") -> dict[str, int | None]:
+    """The kinds of personal data in `text`, in the order found, whatever its length.
+
+    Every step is one regex pass (each pattern starts only at a word or digit boundary and has
+    bounded repeats, so no pass backtracks over the text) or one pass over its words: the time
+    grows linearly. The value is, for a name, the 1-based number of the (whitespace-separated)
+    word it starts at; None for the other kinds.
+    """
+    found: dict[str, int | None] = {}
+    work = text
+    for kind, pattern, accept in _STEPS:
+        if field == "location" and kind in PUBLIC_IN_LOCATION:
+            kind = ""  # a meeting's venue is a public office address, not a person's
+        work, hit = _mask(work, pattern, accept)
+        if hit and kind:
+            found.setdefault(kind, None)
+    for run in _DIGIT_RUN.finditer(work):
+        problem = _digit_problem(run.group(), field)
+        if problem:
+            found.setdefault(problem, None)
+    offset = privacy_names.first_name_offset(work)
+    if offset is not None:
+        found["name"] = len(text[:offset].split()) + 1
+    return found
+
+
 def check_text(text: str, field: str = "action") -> list[str]:
-    """Dutch messages for every problem found; empty list when the text is acceptable."""
+    """Dutch messages for every problem found; empty list when the text is acceptable.
+
+    The length comes first: a text over the field's limit gets only that message, without
+    being scanned (so the cost of a check is bounded by the longest field).
+    """
     if field not in FIELD_LIMITS:
         raise ValueError(f"unknown field {field!r}; expected one of {sorted(FIELD_LIMITS)}")
     stripped = text.strip()
-    if not stripped:
-        return []
-    # (kind, pattern, accept); kind "" = allowed content, masked so no later check sees it.
-    steps: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], bool] | None]] = [
-        ("", _CASE_CODE, None),
-        ("email", _EMAIL, None),
-        ("iban", _IBAN, _is_iban),
-        ("", _SERVICE, None),
-        ("phone", _PHONE_NL, None),
-        ("phone", _PHONE_INTL, None),
-        *(("date", pattern, None) for pattern in _DATES),
-        ("postcode", _POSTCODE, lambda m: m["letters"] not in _NOT_POSTCODE_LETTERS),
-        ("address", _ADDRESS, _is_address),
-        ("plate", _PLATE_DASHED, _is_plate),
-        ("plate", _PLATE_UNDASHED, _is_plate),
-        ("", _TIME, None),
-        ("", _YEAR_RANGE, None),
-    ]
-    kinds: list[str] = []
-    work = stripped
-    for kind, pattern, accept in steps:
-        if field == "location" and kind in PUBLIC_IN_LOCATION:
-            kind = ""  # a meeting's venue is a public office address, not a person's
-        work, found = _mask(work, pattern, accept)
-        if found and kind and kind not in kinds:
-            kinds.append(kind)
-    for run in _DIGIT_RUN.finditer(work):
-        problem = _digit_problem(run.group(), field)
-        if problem and problem not in kinds:
-            kinds.append(problem)
-    if _contains_name(work):
-        kinds.append("name")
-    subject = _SUBJECTS[field]
-    messages = [f"Verwijder {_REMOVE[k]}: {subject} mag geen persoonsgegevens bevatten." for k in kinds]
     limit = FIELD_LIMITS[field]
     if len(stripped) > limit:
-        messages.append(f"Maximaal {limit} tekens (nu {len(stripped)}).")
+        return [f"Maximaal {limit} tekens (nu {len(stripped)})."]
+    if not stripped:
+        return []
+    subject = _SUBJECTS[field]
+    messages = []
+    for kind, word in scan(stripped, field).items():
+        if kind == "name":
+            messages.append(
+                f"Dit lijkt een naam van een persoon (woord {word}). Beschrijf de rol, zoals ‘moeder’ of "
+                f"‘ex-partner’: {subject} mag geen persoonsgegevens bevatten."
+            )
+        else:
+            messages.append(f"Verwijder {_REMOVE[kind]}: {subject} mag geen persoonsgegevens bevatten.")
     return messages
 
 

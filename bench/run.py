@@ -1,6 +1,7 @@
 """`make bench`: server time and SQL queries per page on the regional demo and on five years of
 national data, a whole statistics view (page and chart images, cold browser cache) against its
-page alone, and Onze actiepunten's requests/second against a bare Flask route.
+page alone, Onze actiepunten's requests/second against a bare Flask route, and the content
+guard's catch rate, false alarms and time per check (bench/guard.py, also runnable alone).
 
 Each page is requested through the WSGI app in this process (Flask's test client), signed in
 through the real login form; the time is measured around the app's WSGI call. The databases
@@ -26,6 +27,8 @@ from sqlalchemy import event, func, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import guard  # noqa: E402  (bench/guard.py, beside this script)
 
 from actieoverleg import create_app, schema  # noqa: E402
 from actieoverleg.extensions import db  # noqa: E402
@@ -261,6 +264,8 @@ def main() -> None:
     print(f"  bare Flask route {bare:8.0f}/s")
     print(f"  ratio            {ours / bare:8.3f}  (Onze actiepunten does {bare / ours:.1f}x the work of a bare route)")
     print("\n" + ("every page met its target" if not missed else "MISSED:\n  " + "\n  ".join(missed)))
+    print()
+    guard.report()  # the content guard: corpus figures and time per check (bench/guard.py)
 
 
 def _text(result: tuple[float, float, int] | str) -> str:

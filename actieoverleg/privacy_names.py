@@ -1,0 +1,290 @@
+"""The name detector of the content guard (docs/rules.md §8): texts speak of roles, not people.
+
+One pass over the words of a text, each looked up a bounded number of times in sets that are
+loaded once per process (:func:`lexicon`, a lazy singleton): so the time grows linearly with
+the text. The word lists (actieoverleg/guard_lists, see its README) are
+  - Dutch words (OpenTaal): a word that is an ordinary word is no name by itself;
+  - first names and surnames (from deduce), and a surname list "after a tussenvoegsel";
+  - place names (from deduce), which never count as a name on their own;
+  - the allowlist: organisations, teams, districts, places, methods and abbreviations in use,
+    matched as whole phrases before anything else ("Wijkteam Prins Alexander").
+
+A word counts as a name when its context says so (see :func:`_name_at`):
+  (a) after a title ("mevrouw", "dhr.") or initials ("J.", "A.B."): any capitalised word or a
+      word that is not Dutch;
+  (b) after a role word ("moeder", "ex-partner"), optionally with a tussenvoegsel: a
+      capitalised word that is not Dutch or is a listed name, or a lower-case word that is no
+      Dutch word ("ex-partner sylvana kartosen");
+  (c) tussenvoegsel + a listed surname ("de Vries", "van der meer") or a capitalised word
+      that is no Dutch word ("van Rossum");
+  (d) two name-like words in a row ("Stanley Ramdas", "selam tesfamariam");
+  (e) a single capitalised word inside a sentence that is no Dutch word, or a listed name
+      ("gesprek met Dewi", "Politie spreekt Bakker aan"); at the start of a sentence only a
+      listed first name that is no Dutch word ("Fatima komt op gesprek");
+  (f) a lower-case word that is no Dutch word but a listed name ("bel fatima").
+A text without lower-case letters is read as lower case (so capitals do not make every word
+a name). Known limits: a name that is also a Dutch word, alone and without a role or title
+in front ("gesprek met Roos"), passes; an organisation that is not on the allowlist and is
+no Dutch word may be taken for a name: add it to guard_lists/allowlist.txt.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+# A word: letters, optionally joined by hyphens or apostrophes ("ex-partner", "Hendrik-Ido-Ambacht").
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_SENTENCE_END = frozenset(".!?:;\n•|")
+_TITLES = frozenset(
+    "mevrouw mevr mw mevrouwtje meneer mijnheer heer hr dhr juffrouw mej juf mr drs dr ir ing prof ds".split()
+)
+_ROLES = frozenset(
+    """
+moeder vader ouder ouders zoon zoontje dochter dochtertje kind kindje kinderen baby broer broertje zus zusje
+zuster oma opa tante oom neef nicht nichtje partner ex-partner ex ex-man ex-vrouw vriend vriendin ex-vriend
+ex-vriendin stiefvader stiefmoeder stiefzoon stiefdochter pleegvader pleegmoeder pleegkind pleegzoon
+pleegdochter grootvader grootmoeder schoonvader schoonmoeder schoonzoon schoondochter halfbroer halfzus
+buurman buurvrouw man vrouw echtgenoot echtgenote pleger slachtoffer verdachte betrokkene cliënt client
+cliente jongen meisje jeugdige minderjarige melder jongere tiener peuter kleuter zwager schoonzus nieuwe
+""".split()
+)
+_TUSSEN = frozenset("van de der den ter ten te het 't in op el al da dos du la le von".split())
+# Tussenvoegsels that start a surname on their own ("El Amrani"); "de"/"het" are also articles.
+_NAME_PREFIXES = frozenset("van der den ter ten el al da dos du von".split())
+_ABBREVIATIONS = _TITLES | frozenset("art nr tel geb bijv evt ca zgn ivm tav zsm mbt resp incl excl wk jr".split())
+_MIN_COMPOUND_PART = 4
+_MAX_NAME_LENGTH = 40
+_MAX_NAME_PREFIX = 6  # initials and tussenvoegsels looked back over: "J.P.M. van der"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The word lists, lower case. `allow` maps a phrase's first word to its phrases (tuples of
+    words); `strong` phrases are never names, place names only block the weaker rules."""
+
+    words: frozenset[str]
+    common: frozenset[str]
+    first: frozenset[str]
+    surnames: frozenset[str]
+    after_tussen: frozenset[str]
+    allow: dict[str, tuple[tuple[tuple[str, ...], bool], ...]]
+
+    def is_word(self, lower: str) -> bool:
+        """An ordinary Dutch word: listed, every part of a hyphenated word listed, or a
+        compound of two listed words ("raadsonderzoek" = raad + s + onderzoek)."""
+        if lower in self.words or len(lower) > _MAX_NAME_LENGTH:
+            return True  # no name is that long: a huge "word" is not looked into (linear time)
+        if "-" in lower:
+            return all(self.is_word(part) for part in lower.split("-") if part)
+        n = len(lower)
+        if self.is_name(lower):
+            return False  # "willemijn" is no compound of "wille" and "mijn"
+        for cut in range(_MIN_COMPOUND_PART, n - _MIN_COMPOUND_PART + 1):
+            head, tail = lower[:cut], lower[cut:]
+            if tail in self.words and (head in self.words or (head[-1] == "s" and head[:-1] in self.words)):
+                return True
+        return False
+
+    def is_name(self, lower: str) -> bool:
+        if lower in self.first or lower in self.surnames:
+            return True
+        parts = lower.split("-")
+        return len(parts) > 1 and not all(p in self.words for p in parts) and any(self.is_name(p) for p in parts)
+
+    def ambiguous(self, lower: str) -> bool:
+        """A listed name that is also a Dutch word, but not one of the most common words
+        ("roos", "kees"; not "wil" or "ben")."""
+        return lower not in self.common and (lower in self.first or lower in self.surnames)
+
+
+def _read(name: str) -> list[str]:
+    path = resources.files("actieoverleg") / "guard_lists" / name
+    data = path.read_bytes()
+    text = gzip.decompress(data).decode() if name.endswith(".gz") else data.decode()
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def words_of(text: str) -> list[str]:
+    return [m.group().lower().replace("’", "'") for m in _WORD.finditer(text)]
+
+
+@functools.cache
+def lexicon() -> Lexicon:
+    """Loaded once per process, at the first check (0.5 s or more, about 60 MB)."""
+    first = {w.lower() for w in _read("first_names.txt")}
+    surnames: set[str] = set()
+    after_tussen: set[str] = set()
+    for line in _read("surnames.txt") + _read("extra_names.txt"):
+        if line.startswith("> "):
+            after_tussen.add(line[2:].lower())
+        elif line.startswith("first "):
+            first.add(line[6:].lower())
+        else:
+            surnames.add(line.lower())
+    allow: dict[str, list[tuple[tuple[str, ...], bool]]] = {}
+    for strong, file in ((False, "places.txt"), (True, "allowlist.txt")):
+        for line in _read(file):
+            phrase = tuple(words_of(line))
+            if phrase:
+                allow.setdefault(phrase[0], []).append((phrase, strong))
+    return Lexicon(
+        words=frozenset(_read("words.txt.gz")),
+        common=frozenset(w.lower() for w in _read("common_words.txt")),
+        first=frozenset(first),
+        surnames=frozenset(surnames),
+        after_tussen=frozenset(after_tussen),
+        allow={k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in allow.items()},
+    )
+
+
+@dataclass
+class _Token:
+    text: str
+    lower: str
+    start: int
+    starts_sentence: bool
+    initial: bool  # one capital followed by a dot: "J."
+    label: bool  # followed by a dot or colon: "Zorgmijding:", "Max."
+    allowed: int = 0  # 2: on the allowlist, 1: a place name, 0: neither
+    cap: bool = False
+    word: bool = False  # an ordinary Dutch word
+    listed: bool = False  # a listed first name or surname
+
+
+def _ends_sentence(gap: str, before: _Token) -> bool:
+    """Whether the characters between two words end a sentence; the dot of an initial or an
+    abbreviation ("J.", "dhr.", "art.", "o.a.") does not."""
+    if not any(c in _SENTENCE_END for c in gap):
+        return False
+    if gap.strip(" \t") == "." and (len(before.lower) == 1 or before.lower in _ABBREVIATIONS):
+        return False
+    return True
+
+
+def _tokens(text: str, lex: Lexicon) -> list[_Token]:
+    shouting = not any(c.islower() for c in text)  # all capitals: capitals say nothing
+    tokens: list[_Token] = []
+    end = 0
+    for m in _WORD.finditer(text):
+        gap = text[end : m.start()]
+        word = m.group().replace("’", "'")
+        initial = len(word) == 1 and word.isupper() and text.startswith(".", m.end())
+        if shouting:
+            word = word.lower()
+        tokens.append(
+            _Token(
+                text=word,
+                lower=word.lower(),
+                start=m.start(),
+                starts_sentence=not tokens or _ends_sentence(gap, tokens[-1]),
+                initial=initial,
+                label=text.startswith((".", ":"), m.end()),
+            )
+        )
+        end = m.end()
+    i = 0
+    while i < len(tokens):  # allowlisted phrases, longest first
+        after_tussen = i > 0 and tokens[i - 1].lower in _TUSSEN
+        head = tokens[i].lower.partition("-")[0]  # "Pluryn-traject" starts with "Pluryn"
+        for phrase, strong in lex.allow.get(tokens[i].lower, ()) + lex.allow.get(head, ()) * (head != tokens[i].lower):
+            if not strong and after_tussen and phrase[0] in _TUSSEN:
+                continue  # "van den Berg" holds no place "Den Berg"
+            if _phrase_at(tokens, i, phrase):
+                for t in tokens[i : i + len(phrase)]:
+                    t.allowed = 2 if strong or len(phrase) > 1 else 1
+                i += len(phrase) - 1
+                break
+        i += 1
+    for t in tokens:
+        w = t.text
+        t.cap = w[0].isupper() and not (len(w) > 1 and w.isupper())
+        t.word = lex.is_word(t.lower)
+        t.listed = lex.is_name(t.lower)
+    return tokens
+
+
+def _phrase_at(tokens: list[_Token], i: int, phrase: tuple[str, ...]) -> bool:
+    """Whether the words from i on are the phrase; its last word may start a hyphenated word
+    ("Signs of Safety-gesprek")."""
+    words = tokens[i : i + len(phrase)]
+    if len(words) < len(phrase):
+        return False
+    *head, last = phrase
+    return all(t.lower == w for t, w in zip(words, head)) and (
+        words[-1].lower == last or words[-1].lower.startswith(last + "-")
+    )
+
+
+def _name_like(t: _Token, lex: Lexicon) -> bool:
+    """Could be a name in a context that expects one (after a role, next to another name)."""
+    if t.allowed == 2 or (t.allowed == 1 and not t.listed) or len(t.lower) < 2:
+        return False
+    if t.cap:
+        return t.listed or not t.word
+    if t.text.isupper():
+        return False  # an acronym
+    return not t.word and (t.listed or len(t.lower) > 3)
+
+
+def _name_at(tokens: list[_Token], i: int, lex: Lexicon) -> bool:
+    """Whether token i is (the start of) a personal name; rules (a)-(f) of the module docstring."""
+    t = tokens[i]
+    if t.allowed == 2 or t.lower in _TUSSEN or t.lower in _TITLES or t.lower in _ROLES:
+        return False
+    prev = tokens[i - 1] if i and not t.starts_sentence else None
+    j = i - 1  # skip tussenvoegsels and initials back to the word that sets the context
+    initials = False
+    while (
+        j >= max(0, i - _MAX_NAME_PREFIX)
+        and (tokens[j].lower in _TUSSEN or tokens[j].initial)
+        and not tokens[j + 1].starts_sentence
+    ):
+        initials = initials or tokens[j].initial
+        j -= 1
+    context = tokens[j] if j >= 0 and j < i and not tokens[j + 1].starts_sentence else None
+    after_tussen = prev is not None and prev.lower in _TUSSEN and prev.allowed == 0
+    after_initial = prev is not None and prev.initial or initials
+    if context is not None and (context.lower in _TITLES or after_initial):  # (a)
+        if t.cap or t.listed or not t.word:
+            return True
+    if after_initial and (t.cap or t.listed) and t.allowed != 1:
+        return True
+    if context is not None and context.lower in _ROLES:  # (b)
+        if _name_like(t, lex) or (t.lower in lex.first and lex.ambiguous(t.lower) and t.allowed == 0):
+            return True
+    if after_tussen:  # (c)
+        if t.lower in lex.after_tussen and (t.cap or not t.word):
+            return True
+        if t.cap and not t.word and t.allowed == 0:
+            return True
+    nxt = tokens[i + 1] if i + 1 < len(tokens) and not tokens[i + 1].starts_sentence else None
+    if nxt is not None and _name_like(t, lex) and _name_like(nxt, lex):  # (d)
+        if t.cap == nxt.cap and (t.cap or not (t.word and nxt.word)):
+            if t.lower in lex.first or not t.word or not t.starts_sentence:
+                return True
+    if nxt is not None and not t.cap and not nxt.cap and t.allowed == nxt.allowed == 0:
+        if t.lower in lex.first and nxt.lower in lex.surnames and lex.ambiguous(t.lower) and lex.ambiguous(nxt.lower):
+            return True  # "kees bakker"
+    if t.cap and t.allowed == 0:  # (e)
+        if not t.starts_sentence:
+            return not t.word or t.listed
+        if t.label:
+            return False  # "Zorgmijding: ...", "Max. 2 weken"
+        return (not t.word and len(t.lower) > 2) or (t.lower in lex.first and lex.ambiguous(t.lower))
+    if not t.cap and not t.text.isupper() and not t.word and t.listed and t.allowed == 0 and len(t.lower) > 2:
+        return True  # (f)
+    return False
+
+
+def first_name_offset(text: str) -> int | None:
+    """Where the first word that looks like a personal name starts, or None."""
+    lex = lexicon()
+    tokens = _tokens(text, lex)
+    for i, token in enumerate(tokens):
+        if _name_at(tokens, i, lex):
+            return token.start
+    return None

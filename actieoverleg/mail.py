@@ -4,6 +4,9 @@ For most partner staff the mail is the product, so each message is complete on i
 yet it carries only case codes, action texts, owners, due dates and links: never a category,
 an assessment, a file reference, a hand-over destination or a remark. One message per
 recipient, individually addressed; a member who chose "alleen een link" gets counts only.
+Need to know (docs/rules.md §8): the points in a mail are the recipient organisation's own
+(an owner takes part in its case, `permissions.organisation_involved`); of the other cases a
+mail names only the codes on the agenda.
 Messages go through `outbox.enqueue`, inside the caller's transaction.
 """
 

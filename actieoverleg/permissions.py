@@ -137,16 +137,39 @@ def involved_organisation_ids(case: Case) -> set[int]:
     return {case.organisation_id} | {o.id for o in case.needed} | {a.organisation_id for a in case.actions}
 
 
+def organisation_involved(case: Case, organisation_id: int) -> bool:
+    """Need to know, for an organisation rather than a person (a mail to its members): only an
+    organisation that takes part in the case gets its details (docs/rules.md §8)."""
+    return organisation_id in involved_organisation_ids(case)
+
+
 def can_view_case(case: Case, user: User) -> bool:
+    """The one need-to-know rule for a case's details (docs/rules.md §8, the table there): its
+    points, assessment, sharing and hand-over, wherever they are shown. A chair of the region, or
+    a member of an organisation that takes part; another member at the table sees only the
+    agenda facts (code, kind, time, preparation)."""
     if not in_region(case.region_id, user):
         return False
-    return is_chair(user) or user.organisation_id in involved_organisation_ids(case)
+    return is_chair(user) or organisation_involved(case, user.organisation_id)
 
 
 def viewable_case_ids(cases: Iterable[Case], user: User) -> set[int]:
     """Which of these cases the user may open (`can_view_case`): their codes are links, the
     others plain text. Load each case's `needed` and `actions` first, or this lazy-loads."""
     return {case.id for case in cases if can_view_case(case, user)}
+
+
+def can_see_item_details(item: AgendaItem, user: User) -> bool:
+    """A case's details as discussed in one meeting: for whoever may open the case, and for a
+    guest invited to this item (who sees nothing else of it)."""
+    return can_view_case(item.case, user) or is_guest_of(item, user)
+
+
+def detail_item_ids(items: Iterable[AgendaItem], user: User) -> set[int]:
+    """Which items' details (`can_see_item_details`) a page may show; the others show their agenda
+    facts and "Geen betrokkenheid". Load each item's case with `needed` and `actions`, and its
+    `guests`, first (`views.meetings.involvement_options`), or this lazy-loads per item."""
+    return {item.id for item in items if can_see_item_details(item, user)}
 
 
 def can_see_file_reference(case: Case, user: User) -> bool:
@@ -159,9 +182,9 @@ def can_update_action(action: ActionPoint, user: User) -> bool:
     return in_region(action.region_id, user) and user.organisation_id == action.organisation_id
 
 
-def can_prepare(item: AgendaItem, preparation: Preparation, user: User) -> bool:
-    """Each needed partner marks its own preparation, before the meeting is closed."""
-    meeting = item.meeting
+def can_prepare(meeting: Meeting, preparation: Preparation, user: User) -> bool:
+    """Each needed partner marks its own preparation, before the meeting is closed. The meeting is
+    passed in, not read from the item, so checking a whole agenda loads nothing per item."""
     return (
         in_region(meeting.region_id, user)
         and user.organisation_id == preparation.organisation_id

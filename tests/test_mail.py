@@ -16,7 +16,7 @@ import icalendar
 import pytest
 from sqlalchemy import func, select
 
-from actieoverleg import agenda, mail, meeting_steps, outbox
+from actieoverleg import agenda, mail, meeting_steps, outbox, permissions
 from actieoverleg.addresses import LOCAL_URL
 from actieoverleg.clock import local_today
 from actieoverleg.demo import load_demo
@@ -226,6 +226,24 @@ def test_follow_up_gives_each_organisation_its_own_points(world, login_as, smtp)
     vt = parts(inbox.to("vt@rr.example")[0])["text/plain"].get_content()
     assert "Politie plant verhoor" not in vt and "Nieuwe actiepunten (0):" in vt
     assert "ZHZ" not in text and world.other_case.code not in text  # another region's point
+
+
+def test_an_uninvolved_organisation_gets_no_detail_of_the_case_by_mail(world, login_as, make_user, runner, smtp):
+    """Need to know by mail (docs/rules.md §8): an organisation at the table that takes no part in
+    the case gets its code on the agenda and among the codes discussed, never its points, nor in
+    the reminders."""
+    om = make_user(Role.deelnemer, world.om, [world.rr], email="om@rr.example")
+    assert not permissions.organisation_involved(world.case, world.om.id)
+    chair = login_as(world.chair)
+    chair.post(f"/overleggen/{world.meeting.id}/agenda/versturen")
+    close_meeting(world, chair)
+    runner.invoke(args=["reminders", "send"])
+    mails = [text_of(m) for m in smtp.inbox.to(om.email)]
+    assert len(mails) == 2  # the agenda and the follow-up; no reminder: OM owns no point
+    assert all(world.case.code in text for text in mails)
+    for text in mails:
+        assert "Politie plant verhoor" not in text and Assessment.acuut.label not in text
+        assert Handover.mda.label not in text and "VT-2026-0042" not in text
 
 
 def test_link_only_mails_carry_counts_and_no_codes_or_texts(world, login_as, smtp):

@@ -6,6 +6,8 @@ import pytest
 from flask import url_for
 
 from actieoverleg import permissions
+from actieoverleg.extensions import db
+from actieoverleg.guests import add_guest
 
 PUBLIC = {"static", "auth.login", "profile.feed"}  # the feed's token is its key
 # Routes that any signed-in user may reach, whatever the role.
@@ -123,3 +125,38 @@ def test_rules_as_plain_functions(world):
     assert not permissions.can_see_file_reference(world.case, world.politie_user)
     assert permissions.can_view_case(world.case, world.politie_user)  # a needed partner
     assert not permissions.can_view_case(world.case, world.national)
+
+
+def test_need_to_know_as_plain_functions(world, make_user, make_org):
+    """One rule decides what a member sees of a case (docs/rules.md §8): the chair and the
+    organisations taking part see its details; another member at the same table does not; a guest
+    sees the one item it was invited to."""
+    om_member = make_user(permissions.Role.deelnemer, world.om, [world.rr])
+    assert permissions.involved_organisation_ids(world.case) == {world.vt.id, world.politie.id}
+    assert permissions.organisation_involved(world.case, world.politie.id)
+    assert not permissions.organisation_involved(world.case, world.om.id)
+    assert permissions.can_view_case(world.case, world.chair)  # an OM chair: chairs see every case
+    assert not permissions.can_view_case(world.case, om_member)
+    assert permissions.detail_item_ids([world.item], world.vt_user) == {world.item.id}
+    assert permissions.detail_item_ids([world.item], om_member) == set()
+    assert permissions.detail_item_ids([world.other_item], world.politie_user) == set()  # another region
+    ggz = make_org("GGZ")
+    guest = make_user(permissions.Role.deelnemer, ggz, [world.zhz])
+    add_guest(world.item, ggz, True, world.chair)
+    db.session.flush()
+    assert permissions.can_see_item_details(world.item, guest) and not permissions.can_view_case(world.case, guest)
+    # an owner of a point is involved too, from then on
+    point = world.item.actions[0]
+    point.organisation = world.om
+    db.session.flush()
+    db.session.expire(world.case, ["actions"])
+    assert permissions.can_view_case(world.case, om_member)
+
+
+def test_preparing_is_for_the_needed_partner_while_the_meeting_is_open(world):
+    politie = next(p for p in world.item.preparations if p.organisation_id == world.politie.id)
+    assert permissions.can_prepare(world.meeting, politie, world.politie_user)
+    assert not permissions.can_prepare(world.meeting, politie, world.vt_user)
+    assert not permissions.can_prepare(world.meeting, politie, world.chair)
+    world.meeting.status = permissions.MeetingStatus.afgesloten
+    assert not permissions.can_prepare(world.meeting, politie, world.politie_user)

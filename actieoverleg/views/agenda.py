@@ -63,7 +63,7 @@ def agenda_context(meeting_id: int) -> dict:
         "timetable": agenda.timetable(meeting, items),
         "may_chair": can_edit_record(meeting, current_user),
         "may_prepare": {
-            (i.id, p.organisation_id) for i in items for p in i.preparations if can_prepare(i, p, current_user)
+            (i.id, p.organisation_id) for i in items for p in i.preparations if can_prepare(meeting, p, current_user)
         },
         "editable": not meeting.is_locked,
         "may_view": viewable_case_ids((i.case for i in items), current_user),
@@ -194,7 +194,7 @@ def prepare(meeting_id: int, item_id: int, organisation_id: int):
     preparation = next((p for p in item.preparations if p.organisation_id == organisation_id), None)
     if preparation is None:
         abort(404)
-    require(can_prepare(item, preparation, current_user))
+    require(can_prepare(meeting, preparation, current_user))
     form = PreparedForm()
     agenda.set_prepared(preparation, form.prepared.data, current_user)
     db.session.commit()

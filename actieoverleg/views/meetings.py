@@ -21,6 +21,7 @@ from ..permissions import (
     allow,
     can_edit_record,
     can_reopen,
+    detail_item_ids,
     is_chair,
     is_member,
     meeting_or_404,
@@ -44,6 +45,17 @@ def record_options(guests: bool = False):
         ),
         selectinload(Meeting.attendances),
         selectinload(Meeting.region).selectinload(Region.organisations),
+    )
+
+
+def involvement_options():
+    """What need to know (`permissions.detail_item_ids`) reads of every item: its case's needed
+    partners and points, and its guests, loaded up front so a partner's page costs no query per case."""
+    cases = selectinload(Meeting.items).joinedload(AgendaItem.case)
+    return (
+        cases.selectinload(Case.needed),
+        cases.selectinload(Case.actions),
+        selectinload(Meeting.items).selectinload(AgendaItem.guests),
     )
 
 
@@ -166,19 +178,15 @@ def record(meeting_id: int):
 
 def _record_page(meeting_id: int, reopen_form: ReopenForm, status: int = 200):
     """The record, with the reopening form as given (a rejected one with its message)."""
-    # the record also shows each case's code as a link for whoever may open the case
-    cases = selectinload(Meeting.items).joinedload(AgendaItem.case)
-    meeting = meeting_or_404(
-        meeting_id,
-        current_user,
-        (*record_options(), cases.selectinload(Case.needed), cases.selectinload(Case.actions)),
-    )
+    # each case's code is a link, and its details shown, only for whoever may see them (need to know)
+    meeting = meeting_or_404(meeting_id, current_user, (*record_options(), *involvement_options()))
     items = agenda.visible_items(meeting)
     return render_template(
         "meetings/record.html",
         meeting=meeting,
         items=items,
         may_view=viewable_case_ids((i.case for i in items), current_user),
+        details=detail_item_ids(items, current_user),
         attendance=meeting_steps.attendance_rows(meeting),
         steps=meeting_steps.STEPS,
         can_reopen=can_reopen(meeting, current_user),

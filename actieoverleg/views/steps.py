@@ -36,6 +36,7 @@ from ..models import ActionPoint, AgendaItem, Meeting, Organisation, User
 from ..permissions import (
     allow,
     can_edit_record,
+    detail_item_ids,
     followed_items,
     followed_meeting_or_404,
     is_member,
@@ -44,7 +45,7 @@ from ..permissions import (
     require,
 )
 from ..vocab import ActionKind, ActionStatus, Assessment, AttendanceForm, AttendanceStatus, Handover
-from .meetings import load_record, record_options
+from .meetings import involvement_options, load_record, record_options
 
 bp = Blueprint("steps", __name__, url_prefix="/overleggen/<int:meeting_id>/vergadering")
 
@@ -217,7 +218,7 @@ def follow(meeting_id: int):
     guest only the case it was invited to. Polls itself like the chair's screen (?v=)."""
     if _unchanged(followed_meeting_or_404(meeting_id, current_user)):
         return "", 204
-    meeting = followed_meeting_or_404(meeting_id, current_user, record_options(guests=True))
+    meeting = followed_meeting_or_404(meeting_id, current_user, (*record_options(guests=True), *involvement_options()))
     return render_template("steps/follow.html", **_follow_context(meeting))
 
 
@@ -230,6 +231,7 @@ def _follow_context(meeting: Meeting) -> dict[str, Any]:
         "item": pinned or live.current_item(meeting, items),
         "pinned": pinned,
         "progress": {i.id: meeting_steps.item_progress(i) for i in items},
+        "details": detail_item_ids(items, current_user),
         "current_id": meeting.current_item_id,
         "poll_seconds": live.POLL_SECONDS,
         "chair": can_edit_record(meeting, current_user),

@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable
 
 from flask import current_app, render_template
 from sqlalchemy import insert, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from . import ical, outbox
 from .addresses import external_url, mail_domain, sender_address
@@ -305,6 +305,7 @@ def follow_up(meeting: Meeting) -> int:
     db.session.flush()
     items = _items(meeting)
     codes = [item.case.code for item in items]
+    deferred = _deferred(meeting)
     new = [a for item in items for a in item.actions]  # also those already done at the table
     new_ids = {a.id for a in new}
     still_open = [
@@ -331,6 +332,7 @@ def follow_up(meeting: Meeting) -> int:
         return dict(
             meeting=meeting,
             codes=codes,
+            deferred=deferred,
             correction=correction,
             today=today,
             new=new_by_org.get(user.organisation_id, []),
@@ -350,6 +352,24 @@ def follow_up(meeting: Meeting) -> int:
             context,
         )
     )
+
+
+def _deferred(meeting: Meeting) -> list[tuple[dt.datetime, list[str]]]:
+    """The codes deferred at this meeting ("Niet besproken — doorschuiven"), per meeting they
+    moved to (one query): the follow-up says where they went."""
+    target = aliased(Meeting)
+    rows = db.session.execute(
+        select(target.starts_at, Case.code)
+        .select_from(AgendaItem)
+        .join(target, target.id == AgendaItem.deferred_to_id)
+        .join(Case, Case.id == AgendaItem.case_id)
+        .where(AgendaItem.meeting_id == meeting.id)
+        .order_by(target.starts_at, AgendaItem.position)
+    )
+    grouped: dict[dt.datetime, list[str]] = defaultdict(list)
+    for starts_at, code in rows:
+        grouped[starts_at].append(code)
+    return list(grouped.items())
 
 
 def _digest(points: Iterable[ActionPoint]) -> str:

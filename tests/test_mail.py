@@ -228,6 +228,21 @@ def test_follow_up_gives_each_organisation_its_own_points(world, login_as, smtp)
     assert "ZHZ" not in text and world.other_case.code not in text  # another region's point
 
 
+def test_follow_up_names_the_deferred_codes_and_where_they_went(
+    world, login_as, make_meeting, make_case, smtp
+):
+    later = make_meeting(world.rr, days=14)
+    deferred = make_case(world.meeting, world.vt, world.vt_user).items[0]
+    agenda.defer(deferred, world.chair)
+    db.session.commit()
+    close_meeting(world, login_as(world.chair))
+    message = smtp.inbox.to("vt@rr.example")[0]
+    line = f"Doorgeschoven naar het overleg van {local(later.starts_at):%d-%m-%Y}: {deferred.case.code}"
+    text, html = parts(message)["text/plain"].get_content(), parts(message)["text/html"].get_content()
+    assert line in text and f"Besproken casussen: {world.case.code}\r\n" in text
+    assert f"{deferred.case.code}</span>" in html and "Doorgeschoven naar het overleg van" in html
+
+
 def test_an_uninvolved_organisation_gets_no_detail_of_the_case_by_mail(world, login_as, make_user, runner, smtp):
     """Need to know by mail (docs/rules.md §8): an organisation at the table that takes no part in
     the case gets its code on the agenda and among the codes discussed, never its points, nor in

@@ -52,6 +52,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         OUTBOX_KEEP_DAYS=30,  # sent messages are deleted after this many days
         REMINDER_DAYS=3,
         RETENTION_MONTHS=12,  # a case at rest this long loses its file reference and action texts
+        # Web surface (docs/rules.md §8): a bigger request answers 413; the number of proxies in
+        # front whose X-Forwarded-For/-Proto/-Host are trusted (0: none; 1 behind one TLS proxy);
+        # security.txt's contact (unset: the sender address) and HSTS also over plain http
+        # (a proxy that terminates TLS but does not say so).
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        TRUSTED_PROXIES=0,
+        SECURITY_CONTACT=None,
+        HSTS_ALWAYS=False,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -66,12 +74,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         )
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from . import auth, cli, database, derived, errors, formatting, htmx, outbox, request_log, security
+    from . import auth, bounds, cli, database, derived, errors, formatting, htmx, outbox, request_log, security
     from .extensions import babel, csrf, db, login_manager
     from .views import register_blueprints
 
     # Everything that runs besides the views, in order: the engine, the listeners on every
     # session (derived data, the outbox), then the request machinery.
+    bounds.init_app(app)  # the `int` converter, before any route is added
     db.init_app(app)
     database.init_app(app)
     derived.init_app(app)

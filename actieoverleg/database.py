@@ -11,12 +11,13 @@ from sqlalchemy.engine import Engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """SQLite enforces foreign keys only when asked, per connection; WAL lets readers not block."""
+    """SQLite enforces foreign keys only when asked, per connection; WAL lets readers not block.
+    The busy timeout is sqlite3's `timeout` (5 s unless `connect_args` says otherwise): a lock
+    held longer answers 503 (errors.py)."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
@@ -21,9 +21,16 @@ MESSAGES = {
     404: ("Niet gevonden", "Deze pagina bestaat niet, of u heeft er geen toegang toe."),
     405: ("Niet toegestaan", "Deze handeling is hier niet mogelijk."),
     409: ("Conflict", "Iemand anders heeft dit intussen gewijzigd. Laad de pagina opnieuw en bekijk de huidige stand."),
-    413: ("Te groot", "Wat u verstuurde is te groot."),
+    413: (
+        "Te groot",
+        "Wat u verstuurde is te groot. Maak de tekst korter en probeer het opnieuw; er is niets opgeslagen.",
+    ),
     500: ("Er ging iets mis", "Er ging aan onze kant iets mis. Er is niets opgeslagen; probeer het opnieuw."),
+    503: ("Even bezet", "De database is even bezet. Probeer het zo opnieuw."),
 }
+RETRY_AFTER_SECONDS = 5
+# PostgreSQL's SQLSTATEs for a lock not granted in time (lock_timeout) and a deadlock victim.
+PG_BUSY = {"55P03", "40P01"}
 CSRF_MESSAGE = "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw; wat u invulde is niet opgeslagen."
 RACE_MESSAGE = (
     "Iemand anders legde dit op hetzelfde moment vast. Er is niets opgeslagen: "
@@ -40,6 +47,14 @@ def render_error(code: int, message: str | None = None) -> tuple[str, int]:
     title, default = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
     template = "errors/_error.html" if is_htmx() else "errors/error.html"
     return render_template(template, code=code, title=title, message=message or default), code
+
+
+def database_busy(error: OperationalError) -> bool:
+    """A lock held past the timeout: SQLite's "database is locked" (its busy timeout ran out),
+    PostgreSQL's lock timeout or deadlock. Anything else is a real fault (500)."""
+    if "database is locked" in str(error.orig) or "database table is locked" in str(error.orig):
+        return True
+    return (getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)) in PG_BUSY
 
 
 def _page_left() -> str | None:
@@ -68,7 +83,8 @@ def signed_out() -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """One handler for every HTTP error, one for CSRF, one for anything unexpected."""
+    """One handler for every HTTP error, one for CSRF, one for a busy database, one for anything
+    unexpected."""
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int] | Response:
@@ -93,6 +109,16 @@ def init_app(app: Flask) -> None:
         # htmx: into the page's message area, not into the control that saved (a 409 of the
         # step tokens brings its own fragment; this one is the generic page)
         return *render_error(409, RACE_MESSAGE), {"HX-Retarget": "#meldingen", "HX-Reswap": "innerHTML"}
+
+    @app.errorhandler(OperationalError)
+    def busy(error: OperationalError) -> tuple[str, int, dict[str, str]]:
+        """Another transaction held its lock too long: undo this request's half-done work and
+        ask to retry (503); any other database fault goes on to the 500 page."""
+        db.session.rollback()
+        if not database_busy(error):
+            raise error
+        page, code = render_error(503)
+        return page, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError) -> tuple[str, int]:

@@ -228,9 +228,7 @@ def test_follow_up_gives_each_organisation_its_own_points(world, login_as, smtp)
     assert "ZHZ" not in text and world.other_case.code not in text  # another region's point
 
 
-def test_follow_up_names_the_deferred_codes_and_where_they_went(
-    world, login_as, make_meeting, make_case, smtp
-):
+def test_follow_up_names_the_deferred_codes_and_where_they_went(world, login_as, make_meeting, make_case, smtp):
     later = make_meeting(world.rr, days=14)
     deferred = make_case(world.meeting, world.vt, world.vt_user).items[0]
     agenda.defer(deferred, world.chair)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..actions import STATUS_FILTERS, Conflict, owned_points_query, tick_off
+from ..bounds import bounded_int
 from ..clock import local_today
 from ..extensions import db
 from ..htmx import is_htmx, redirect_or_fragment
@@ -17,6 +18,7 @@ from ..models import ActionPoint
 from ..permissions import action_or_404, allow, can_update_action, is_member, require
 from ..vocab import ActionStatus
 from .auth import safe_next
+from .screens import page_number
 
 bp = Blueprint("actions", __name__, url_prefix="/actiepunten")
 
@@ -26,21 +28,22 @@ def list_context(conflict: ActionPoint | None = None) -> dict:
     status = request.args.get("status", "open")
     if status not in dict(STATUS_FILTERS):
         status = "open"
-    region_id = request.args.get("regio", type=int)
+    region_id = request.args.get("regio", type=bounded_int)
     if region_id is not None and region_id not in current_user.region_ids:
         region_id = None
-    page = max(request.args.get("pagina", 1, type=int), 1)
     size = current_app.config["PAGE_SIZE"]
     today = local_today()
     query = owned_points_query(current_user.organisation_id, current_user.region_ids, status, region_id, today)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(ceil(total / size), 1)
+    page = page_number(pages)
     points = db.session.scalars(query.limit(size).offset((page - 1) * size)).unique().all()
     return {
         "points": points,
         "status": status,
         "region_id": region_id,
         "page": page,
-        "pages": max(ceil(total / size), 1),
+        "pages": pages,
         "total": total,
         "today": today,
         "filters": STATUS_FILTERS,

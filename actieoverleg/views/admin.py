@@ -25,6 +25,7 @@ from ..admin_forms import (
     SeriesForm,
     UserForm,
 )
+from ..bounds import bounded_int
 from ..extensions import db
 from ..forms import options
 from ..models import AuditEvent, MeetingSeries, Organisation, OutboxMessage, Region, User
@@ -169,7 +170,7 @@ def organisation_form(organisation_id: int | None = None):
 @allow(is_admin)
 def users():
     """Every account, paged, filtered by region and role; a fixed number of queries."""
-    region_id = request.args.get("regio", type=int)
+    region_id = request.args.get("regio", type=bounded_int)
     role = request.args.get("rol", "")
     query = select(User).order_by(User.name, User.id)  # organisation joined, regions selectin
     if region_id:

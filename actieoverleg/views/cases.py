@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from .. import agenda, cases, privacy
+from ..bounds import bounded_int
 from ..extensions import db
 from ..formatting import datumtijd
 from ..forms import CaseForm, CaseSearchForm, FollowUpForm, options
@@ -59,8 +60,8 @@ def new():
     form.needed.choices = options((o.id, o.name) for o in organisations)
     if request.method == "GET":
         form.needed.data = [current_user.organisation_id]
-        if request.args.get("overleg", type=int) in {c.value for c in form.meeting_id.choices}:
-            form.meeting_id.data = request.args.get("overleg", type=int)
+        if request.args.get("overleg", type=bounded_int) in {c.value for c in form.meeting_id.choices}:
+            form.meeting_id.data = request.args.get("overleg", type=bounded_int)
     if form.validate_on_submit():
         meeting = meeting_or_404(form.meeting_id.data, current_user)
         require(can_bring_in(meeting, current_user))

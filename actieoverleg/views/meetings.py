@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from .. import agenda, ical, lifecycle, meeting_steps, planning
 from ..actions import people_of_points
 from ..addresses import external_url, mail_domain
+from ..bounds import bounded_int
 from ..extensions import db
 from ..formatting import datumtijd, local
 from ..forms import MeetingPlanForm, ReopenForm
@@ -106,7 +107,7 @@ def extra():
     require(is_chair(current_user))
     form = MeetingPlanForm()
     regions = current_user.regions
-    region_id = request.values.get("region_id", type=int) or (regions[0].id if regions else None)
+    region_id = request.values.get("region_id", type=bounded_int) or (regions[0].id if regions else None)
     if region_id not in current_user.region_ids:
         abort(404)
     if request.method == "GET":

@@ -10,6 +10,7 @@ from typing import Any
 from flask import abort, current_app, request
 from sqlalchemy import func, select
 
+from ..bounds import bounded_int
 from ..extensions import db
 
 
@@ -28,11 +29,17 @@ def get_or_404(model: type[Any], ident: int | None) -> Any:
     return obj
 
 
+def page_number(pages: int) -> int:
+    """The page asked for (`pagina`), within 1..pages: a bad, negative or huge number gives the
+    first page, one past the end the last, so no offset ever overflows."""
+    return min(max(request.args.get("pagina", 1, type=bounded_int), 1), pages)
+
+
 def page_of(query: Any) -> tuple[list[Any], int, int]:
     """One page of a select (`pagina` in the query string): rows, page, number of pages."""
     size = current_app.config["PAGE_SIZE"]
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     pages = max(ceil(total / size), 1)
-    page = min(max(request.args.get("pagina", 1, type=int), 1), pages)
+    page = page_number(pages)
     rows = db.session.scalars(query.limit(size).offset((page - 1) * size)).unique().all()
     return list(rows), page, pages

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import agenda, guests, live, meeting_steps
 from ..actions import Conflict, tick_off
+from ..bounds import bounded_int
 from ..clock import utcnow
 from ..extensions import db
 from ..formatting import datum
@@ -199,14 +200,14 @@ def screen(meeting_id: int):
 
 def _unchanged(meeting: Meeting) -> bool:
     """Whether a poll (?v=) already shows the meeting's current live version."""
-    seen = request.args.get("v", type=int)
+    seen = request.args.get("v", type=bounded_int)
     return seen is not None and seen == meeting.live_version
 
 
 def _wanted_item(meeting: Meeting) -> AgendaItem | None:
     """The item ?item= names, else the one in discussion, else the first."""
     items = agenda.table_items(meeting)
-    wanted = request.args.get("item", type=int) or meeting.current_item_id
+    wanted = request.args.get("item", type=bounded_int) or meeting.current_item_id
     return next((i for i in items if i.id == wanted), items[0] if items else None)
 
 
@@ -224,7 +225,7 @@ def follow(meeting_id: int):
 
 def _follow_context(meeting: Meeting) -> dict[str, Any]:
     items = followed_items(meeting, agenda.table_items(meeting), current_user)
-    pinned = next((i for i in items if i.id == request.args.get("item", type=int)), None)
+    pinned = next((i for i in items if i.id == request.args.get("item", type=bounded_int)), None)
     return {
         "meeting": meeting,
         "items": items,
@@ -273,7 +274,7 @@ def undefer(meeting_id: int, item_id: int):
 def current(meeting_id: int):
     """The chair marks the case "nu in bespreking" (or, with no item, none)."""
     meeting = _editable(meeting_id)
-    wanted = request.form.get("item_id", type=int)
+    wanted = request.form.get("item_id", type=bounded_int)
     item = item_or_404(meeting, wanted) if wanted else None
     live.set_current(meeting, item, current_user)
     db.session.commit()
@@ -510,7 +511,7 @@ UNDO_GONE = "Dit actiepunt kan niet meer worden teruggezet: het is al teruggezet
 def _current_item(meeting: Meeting) -> AgendaItem | None:
     """The item the screen was at (the form's `item`), so a plain post comes back there."""
     items = agenda.visible_items(meeting)
-    wanted = request.form.get("item", type=int)
+    wanted = request.form.get("item", type=bounded_int)
     return next((i for i in items if i.id == wanted), items[0] if items else None)
 
 

@@ -6,7 +6,8 @@ Roles: anoniem (not signed in); betrokken (a deelnemer of Politie, a needed part
 point of the case); onbetrokken (a deelnemer of OM, at the same table, taking no part in the
 case); voorzitter (a chair of the region, OM); beheerder; landelijk. A cell is the status for an
 object of the own region / another region (one number: the same for both, or the route names
-no object). 302 for anoniem is the redirect to the login page. Form posts are sent empty: the
+no object). "login" is the redirect to the login page, 302 any other redirect; a rule is
+written without its converters (<meeting_id>, not <int:meeting_id>). Form posts are sent empty: the
 cell says whether the role gets past the permission checks (a form answer: 303, 400, 409, 422)
 or not (403, 404). Every post's changes are undone before the next request (the database file
 is restored from a snapshot), so each cell is answered against the same world.

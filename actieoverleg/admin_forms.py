@@ -16,14 +16,14 @@ from wtforms import (
     BooleanField,
     EmailField,
     IntegerField,
-    PasswordField,
     SelectField,
     StringField,
     TimeField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from . import auth
+from . import passwords
+from .auth_forms import password_field
 from .extensions import db
 from .forms import REQUIRED, Guarded, MultiCheckboxField, online_url_field, options, required
 from .forms import select as select_field
@@ -165,7 +165,7 @@ class NewUserForm(UserForm):
         validators=[required(), Length(max=254, message="Maximaal 254 tekens.")],
         render_kw={"autocomplete": "off"},
     )
-    password = PasswordField("Eerste wachtwoord", validators=[required()], render_kw={"autocomplete": "new-password"})
+    password = password_field("Eerste wachtwoord", "new-password")
 
     def validate_email(self, field: EmailField) -> None:
         if not _EMAIL.match(field.data):
@@ -173,8 +173,8 @@ class NewUserForm(UserForm):
         if _taken(User.email, field.data, None):
             raise ValidationError("Er is al een account met dit e-mailadres.")
 
-    def validate_password(self, field: PasswordField) -> None:
-        problem = auth.password_problem(field.data)
+    def validate_password(self, field: Any) -> None:
+        problem = passwords.password_problem(field.data, (self.name.data, self.email.data))
         if problem:
             raise ValidationError(problem)
 
@@ -182,12 +182,14 @@ class NewUserForm(UserForm):
 class PasswordForm(FlaskForm):
     """The admin sets a new password for someone (who then signs in again)."""
 
-    new_password = PasswordField(
-        "Nieuw wachtwoord", validators=[required()], render_kw={"autocomplete": "new-password"}
-    )
+    new_password = password_field("Nieuw wachtwoord", "new-password")
 
-    def validate_new_password(self, field: PasswordField) -> None:
-        problem = auth.password_problem(field.data)
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_new_password(self, field: Any) -> None:
+        problem = passwords.password_problem(field.data, (self.user.name, self.user.email) if self.user else ())
         if problem:
             raise ValidationError(problem)
 

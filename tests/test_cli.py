@@ -131,7 +131,7 @@ def test_users_create(runner, world):
             "kort",
         ]
     )
-    assert short.exit_code != 0 and "minstens 10 tekens" in short.output
+    assert short.exit_code != 0 and "minstens 12 tekens" in short.output
 
 
 def test_meetings_plan_from_series(runner, world):

@@ -441,7 +441,7 @@ def test_new_user_needs_a_strong_password_valid_email_and_a_region(world, admin)
     )
     assert response.status_code == 422
     text = page(response)
-    assert "Kies een wachtwoord van minstens 10 tekens." in text
+    assert "Kies een wachtwoord van minstens 12 tekens." in text
     assert "Vul een geldig e-mailadres in" in text
     assert "Kies minstens één regio" in text
     assert "Kies de organisatie waar deze persoon werkt." in text
@@ -570,7 +570,7 @@ def test_weak_new_password_is_rejected(world, admin):
     response = admin.post(f"/beheer/gebruikers/{world.vt_user.id}/wachtwoord", data={"new_password": "kort"})
     assert response.status_code == 422
     text = page(response)
-    assert "Kies een wachtwoord van minstens 10 tekens." in text
+    assert "Kies een wachtwoord van minstens 12 tekens." in text
     assert f'value="{world.vt_user.name}"' in text  # the rest of the page is still there
     assert Auth(admin.application.test_client()).login(world.vt_user).status_code == 303
 

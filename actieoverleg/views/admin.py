@@ -242,7 +242,7 @@ def user_form(user_id: int | None = None):
 def user_password(user_id: int):
     """Set a new password; the user's open sessions end and a lock-out is lifted."""
     user = get_or_404(User, user_id)
-    password_form = PasswordForm()
+    password_form = PasswordForm(user=user)
     if not password_form.validate_on_submit():
         form = UserForm(formdata=None, user=user, acting=current_user)
         user_choices(form, user)

@@ -8,8 +8,8 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth import authenticate, end_session, start_session
+from ..auth_forms import LoginForm
 from ..extensions import db
-from ..forms import LoginForm
 from ..permissions import allow, public, signed_in
 from .screens import status_code
 

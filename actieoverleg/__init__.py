@@ -51,6 +51,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         OUTBOX_LEASE_SECONDS=600,  # a claim older than this belongs to a sender that died
         OUTBOX_KEEP_DAYS=30,  # sent messages are deleted after this many days
         REMINDER_DAYS=3,
+        # Sign-in (docs/rules.md §8): a TOTP code may be this many 30-second steps early or late.
+        TOTP_DRIFT_STEPS=1,
+        LOGIN_PENDING_MINUTES=10,  # between the password and the code step
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -54,12 +54,15 @@ def authenticate(email: str, password: str) -> tuple[User | None, str | None]:
     return user, None
 
 
-def start_session(user: User) -> None:
-    """Sign in: a fresh server-side session (the old Flask session is dropped: no fixation)."""
+def start_session(user: User, renew: bool = False) -> None:
+    """Sign in: a fresh server-side session (the old Flask session is dropped: no fixation).
+    `renew`: the same person goes on in a new session after their sessions were ended (a
+    password or two-factor change), which is no new sign-in to audit."""
     session.clear()
     token = secrets.token_urlsafe(32)
     db.session.add(LoginSession(token=token, user_id=user.id))
-    audit.record(AuditAction.login, user, user=user)
+    if not renew:
+        audit.record(AuditAction.login, user, user=user)
     session["sid"] = token
     session.permanent = True
     login_user(user)
@@ -72,8 +75,33 @@ def end_session() -> None:
         row = db.session.get(LoginSession, token)
         if row is not None and row.revoked_at is None:
             row.revoked_at = utcnow()
+            user = db.session.get(User, row.user_id)
+            audit.record(AuditAction.logout, user, user=user)
     logout_user()
     session.clear()
+
+
+def begin_second_step(user: User, target: str, enrol: bool) -> None:
+    """The password was right; the code (or setting up the app) comes next. This half-signed-in
+    state lives in the signed cookie only and names no server-side session, so the user loader
+    lets nothing through until `start_session`. It lapses after LOGIN_PENDING_MINUTES."""
+    session.clear()
+    session["pending"] = {"uid": user.id, "at": utcnow().timestamp(), "next": target, "enrol": enrol}
+
+
+def pending(enrol: bool) -> tuple[User, str] | None:
+    """The user half-way through signing in (and where they were going), if still in time."""
+    state = session.get("pending")
+    if not isinstance(state, dict) or state.get("enrol") is not enrol:
+        return None
+    minutes = current_app.config["LOGIN_PENDING_MINUTES"]
+    if utcnow().timestamp() - float(state.get("at", 0)) > minutes * 60:
+        session.pop("pending", None)
+        return None
+    user = db.session.get(User, int(state.get("uid", 0)))
+    if user is None or not user.active:
+        return None
+    return user, str(state.get("next") or "")
 
 
 def revoke_sessions(user: User) -> None:

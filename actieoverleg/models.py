@@ -502,3 +502,24 @@ class StatStale(db.Model):
 
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"), primary_key=True)
     period: Mapped[str] = mapped_column(String(6), primary_key=True)
+
+
+class TotpCredential(db.Model):
+    """A user's authenticator-app secret (base32). Unconfirmed while being set up; once a code
+    matched, `confirmed_at` is set. `last_step` is the last 30-second step whose code was
+    accepted: a code is never taken twice (auth_totp.py)."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_step: Mapped[int] = mapped_column(default=0)
+
+
+class RecoveryCode(db.Model):
+    """A one-time code for when the phone is gone; only its SHA-256 is kept."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -7,7 +7,7 @@ import re
 from actieoverleg.extensions import db
 from actieoverleg.models import LoginSession
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, totp_code
 
 
 def test_login_page_is_dutch(client):
@@ -73,10 +73,19 @@ def test_logout_revokes_the_session_server_side(app, login_as, world):
 
 
 def test_next_redirect_stays_on_site(client, world):
-    response = client.post("/login?next=//evil.example/x", data={"email": world.chair.email, "password": PASSWORD})
-    assert response.headers["Location"] == "/"
-    client.post("/logout")
+    user = world.politie_user
+    for bad in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+        response = client.post(f"/login?next={bad}", data={"email": user.email, "password": PASSWORD})
+        assert response.headers["Location"] == "/"
+        client.post("/logout")
+    response = client.post("/login?next=/actiepunten/", data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/actiepunten/"
+
+
+def test_the_next_page_survives_the_code_step(client, world):
     response = client.post("/login?next=/actiepunten/", data={"email": world.chair.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/login/code"
+    response = client.post("/login/code", data={"code": totp_code(world.chair)})
     assert response.headers["Location"] == "/actiepunten/"
 
 
@@ -84,12 +93,12 @@ def test_csrf_is_required_on_forms_and_htmx(app, world):
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login", data={"email": world.chair.email, "password": PASSWORD})
+    response = client.post("/login", data={"email": world.vt_user.email, "password": PASSWORD})
     assert response.status_code == 303 and response.headers["Location"] == "/login"  # not signed in: no 400 page
     assert "Het aanmeldformulier was verlopen. Meld u opnieuw aan." in client.get("/login").text
 
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"email": world.chair.email, "password": PASSWORD, "csrf_token": token})
+    response = client.post("/login", data={"email": world.vt_user.email, "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 303
     # htmx sends the token as a header, taken from hx-headers on <body>
     home = client.get("/").get_data(as_text=True)
@@ -105,7 +114,11 @@ def test_csrf_is_required_on_forms_and_htmx(app, world):
         data={"status": "afgerond", "version": "1"},
         headers={"HX-Request": "true", "X-CSRFToken": header_token},
     )
-    assert response.status_code == 403  # the chair is OM, the point is Politie's: CSRF passed, permission refused
+    assert response.status_code == 403  # the member is VT's, the point is Politie's: CSRF passed, permission refused
+
+
+def form_token(client, url: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(url).text).group(1)
 
 
 def signed_in_with_csrf(app, user):
@@ -115,6 +128,11 @@ def signed_in_with_csrf(app, user):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").text).group(1)
     response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 303
+    if response.headers["Location"] == "/login/code":
+        response = client.post(
+            "/login/code", data={"code": totp_code(user), "csrf_token": form_token(client, "/login/code")}
+        )
+        assert response.status_code == 303
     page = client.get("/").text
     return client, re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
 
@@ -138,6 +156,8 @@ def test_a_form_posted_after_signing_out_in_another_tab_leads_to_the_login_page(
     again = client.post(
         response.headers["Location"], data={"email": world.chair.email, "password": PASSWORD, "csrf_token": fresh}
     )
+    code = {"code": totp_code(world.chair), "csrf_token": form_token(client, again.headers["Location"])}
+    again = client.post(again.headers["Location"], data=code)
     assert again.headers["Location"] == agenda
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from .. import administration, audit, auth
+from .. import administration, audit, auth, auth_totp
 from ..admin_forms import (
     WEEKDAYS,
     NewUserForm,
@@ -207,6 +207,7 @@ def render_user(
         user=user,
         password_form=password_form or PasswordForm(formdata=None),
         is_self=user is not None and user.id == current_user.id,
+        two_factor=user is not None and auth_totp.credential(user) is not None,
     ), status
 
 
@@ -250,6 +251,20 @@ def user_password(user_id: int):
     auth.set_password(user, password_form.new_password.data, by=current_user)
     db.session.commit()
     flash(f"Nieuw wachtwoord ingesteld voor {user.name}. Geef het op een veilige manier door.", "success")
+    return redirect(url_for("admin.user_form", user_id=user.id), code=303)
+
+
+@bp.route("/gebruikers/<int:user_id>/tweestapsverificatie-resetten", methods=["POST"])
+@allow(is_admin)
+def user_two_factor_reset(user_id: int):
+    """Someone lost their phone and codes: their app is forgotten, they set it up at the next sign-in."""
+    user = get_or_404(User, user_id)
+    if auth_totp.disable(user, by=current_user):
+        db.session.commit()
+        flash(
+            f"Tweestapsverificatie van {user.name} is gereset; bij het volgende inloggen stelt die de app opnieuw in.",
+            "success",
+        )
     return redirect(url_for("admin.user_form", user_id=user.id), code=303)
 
 

@@ -1,32 +1,50 @@
-"""Profile: mail preferences and the private calendar feed; the feed URL itself."""
+"""Profile: mail preferences, the private calendar feed (and the feed URL itself), and one's
+own account: two-factor sign-in, the password, the open sessions (docs/rules.md §8)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import subscriptions
+from .. import auth, auth_totp, subscriptions
 from ..addresses import external_url
+from ..auth_forms import CodeForm, ConfirmPasswordForm
 from ..extensions import db
 from ..forms import MailPreferenceForm
-from ..permissions import allow, is_member, public, signed_in
+from ..passwords import verify
+from ..permissions import allow, is_member, must_use_two_factor, public, signed_in
 from ..vocab import MailMode
 
 bp = Blueprint("profile", __name__)
 
 
-def _page(form: MailPreferenceForm, status: int = 200):
+WRONG_PASSWORD = "Dit wachtwoord klopt niet."
+
+
+def _page(form: MailPreferenceForm, status: int = 200, confirm: ConfirmPasswordForm | None = None):
     token = current_user.feed_token
     feed_url = external_url("profile.feed", token=token) if token else None
-    return render_template("profile/index.html", form=form, feed_url=feed_url, member=is_member(current_user)), status
+    return render_template(
+        "profile/index.html",
+        form=form,
+        feed_url=feed_url,
+        member=is_member(current_user),
+        two_factor=auth_totp.credential(current_user) is not None,
+        two_factor_required=must_use_two_factor(current_user),
+        recovery_left=auth_totp.recovery_codes_left(current_user),
+        confirm=confirm or ConfirmPasswordForm(formdata=None),
+    ), status
+
+
+def _mail_form() -> MailPreferenceForm:
+    return MailPreferenceForm(formdata=None, mail_mode=current_user.mail_mode.value)
 
 
 @bp.route("/profiel")
 @allow(signed_in)
 def index():
     """Who you are, what your mails say, and your calendar subscription."""
-    form = MailPreferenceForm(formdata=None, mail_mode=current_user.mail_mode.value)
-    return _page(form)
+    return _page(_mail_form())
 
 
 @bp.route("/profiel/mail", methods=["POST"])
@@ -83,3 +101,53 @@ def feed(token: str):
             "X-Robots-Tag": "noindex",
         },
     )
+
+
+@bp.route("/profiel/tweestapsverificatie", methods=["GET", "POST"])
+@allow(signed_in)
+def two_factor():
+    """Set up the authenticator app; the recovery codes are shown once, on this answer."""
+    if auth_totp.credential(current_user) is not None:
+        return redirect(url_for("profile.index", _anchor="tweestaps"), code=303)
+    credential = auth_totp.start_enrolment(current_user)
+    db.session.commit()
+    form = CodeForm()
+    error = None
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        codes = auth_totp.confirm_enrolment(user, form.code.data)
+        if codes is not None:
+            auth.start_session(user, renew=True)  # every session ended; this browser stays signed in
+            db.session.commit()
+            return render_template("profile/recovery_codes.html", codes=codes)
+        error = "Deze code klopt niet. Controleer of de app de code van dit account toont en probeer het opnieuw."
+    return render_template(
+        "profile/two_factor.html",
+        form=form,
+        error=error,
+        qr=auth_totp.qr_svg(current_user, credential.secret),
+        secret=auth_totp.grouped(credential.secret),
+    ), (422 if error or form.errors else 200)
+
+
+@bp.route("/profiel/tweestapsverificatie/uitzetten", methods=["POST"])
+@allow(signed_in)
+def two_factor_off():
+    """Off (or, for chairs and admins, set up anew) after the password: every session ends."""
+    confirm = ConfirmPasswordForm()
+    valid = confirm.validate_on_submit()
+    if valid and not verify(current_user.password_hash, confirm.password.data):
+        confirm.password.errors.append(WRONG_PASSWORD)
+        valid = False
+    if not valid:
+        return _page(_mail_form(), 422, confirm=confirm)
+    user = current_user._get_current_object()
+    auth_totp.disable(user, by=user)
+    if must_use_two_factor(user):
+        auth.begin_second_step(user, url_for("profile.index"), enrol=True)
+        db.session.commit()
+        return redirect(url_for("auth.enrol"), code=303)
+    auth.start_session(user, renew=True)
+    db.session.commit()
+    flash("Tweestapsverificatie staat uit. U bent op andere apparaten uitgelogd.", "success")
+    return redirect(url_for("profile.index", _anchor="tweestaps"), code=303)

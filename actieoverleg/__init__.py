@@ -54,6 +54,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # Sign-in (docs/rules.md §8): a TOTP code may be this many 30-second steps early or late.
         TOTP_DRIFT_STEPS=1,
         LOGIN_PENDING_MINUTES=10,  # between the password and the code step
+        ACCOUNT_LINK_HOURS=48,  # an invitation or password link works once, this long
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

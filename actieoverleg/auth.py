@@ -113,14 +113,6 @@ def revoke_sessions(user: User) -> None:
     )
 
 
-def set_password(user: User, password: str, by: User | None) -> None:
-    """A new password set by an admin: a lock-out is lifted and every open session ends."""
-    user.password_hash = hash_password(password)
-    user.failed_logins, user.locked_until = 0, None
-    revoke_sessions(user)
-    audit.record(AuditAction.change, user, detail="wachtwoord", user=by)
-
-
 class OwnAccount(Exception):
     """An admin may not lock themself out: another admin deactivates them."""
 

@@ -53,9 +53,13 @@ class NewPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(NewPasswordForm):
-    """Profiel › Wachtwoord wijzigen: the current password first."""
+    """Profiel › Wachtwoord wijzigen: the current password first. Prefixed: the profile page
+    holds other password forms."""
 
     current = password_field("Huidig wachtwoord", "current-password")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, prefix="wijzig", **kwargs)
 
 
 class CodeForm(FlaskForm):
@@ -70,9 +74,13 @@ class CodeForm(FlaskForm):
 
 
 class ConfirmPasswordForm(FlaskForm):
-    """Turning two-factor sign-in off or starting over asks for the password again."""
+    """Turning two-factor sign-in off or starting over asks for the password again (prefixed,
+    as it shares the profile page)."""
 
     password = password_field("Wachtwoord", "current-password")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, prefix="uit", **kwargs)
 
 
 class ResetRequestForm(FlaskForm):

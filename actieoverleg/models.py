@@ -53,6 +53,7 @@ from .vocab import (
     OrganisationKind,
     OutboxStatus,
     Role,
+    TokenPurpose,
 )
 
 ONLINE_URL_MAX = 500  # a Teams or Zoom link is well under this
@@ -522,4 +523,17 @@ class RecoveryCode(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class AccountToken(db.Model):
+    """A one-time link to choose a password: an invitation or a reset (auth_links.py). Only the
+    token's SHA-256 is kept; it works once and until `expires_at`."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(choice(TokenPurpose))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

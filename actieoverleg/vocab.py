@@ -159,6 +159,7 @@ class MailKind(Choice):
     afgelast = "afgelast", "Afgelast overleg"
     verslag = "verslag", "Actiepunten na het overleg"
     herinnering = "herinnering", "Herinnering actiepunten"
+    account = "account", "Uitnodiging of wachtwoordlink"
 
 
 class OutboxStatus(Choice):
@@ -212,3 +213,10 @@ class AuditAction(Choice):
     role_change = "role_change", "rol gewijzigd"
     regions_change = "regions_change", "regio's gewijzigd"
     session_end = "session_end", "sessie beëindigd"
+
+
+class TokenPurpose(Choice):
+    """What a one-time account link is for (auth_links.py)."""
+
+    uitnodiging = "uitnodiging", "Uitnodiging"
+    wachtwoord = "wachtwoord", "Nieuw wachtwoord"

@@ -120,22 +120,6 @@ def test_revoke_sessions_ends_every_session_of_that_user_only(app, world):
     assert open_sessions(world.vt_user) == 0 and open_sessions(world.chair) == 1
 
 
-# --- set_password ------------------------------------------------------------------------
-
-
-def test_set_password_lifts_the_lock_out_and_signs_the_user_out(app, world):
-    user = world.vt_user
-    sign_in(app, user)
-    user.failed_logins, user.locked_until = 3, TEST_NOW + dt.timedelta(minutes=10)
-    auth.set_password(user, NEW_PASSWORD, by=world.admin)
-    db.session.commit()
-    user = fresh(user)
-    assert (user.failed_logins, user.locked_until, open_sessions(user)) == (0, None, 0)
-    assert auth.authenticate(user.email, PASSWORD) == (None, UNKNOWN)
-    assert auth.authenticate(user.email, NEW_PASSWORD) == (user, None)
-    assert entries(user)[-1] == ("change", world.admin.id, "wachtwoord")
-
-
 # --- set_active --------------------------------------------------------------------------
 
 

@@ -109,10 +109,10 @@ def test_a_member_may_set_it_up_on_the_profile_and_turn_it_off_with_the_password
     assert "Tweestapsverificatie instellen" in client.get("/profiel").get_data(as_text=True)
     enrol(client, "/profiel/tweestapsverificatie")
     assert "Aan: u logt in" in client.get("/profiel").get_data(as_text=True)
-    wrong = client.post("/profiel/tweestapsverificatie/uitzetten", data={"password": "niet mijn wachtwoord"})
+    wrong = client.post("/profiel/tweestapsverificatie/uitzetten", data={"uit-password": "niet mijn wachtwoord"})
     assert wrong.status_code == 422 and "Dit wachtwoord klopt niet." in wrong.get_data(as_text=True)
     assert auth_totp.credential(world.vt_user) is not None
-    response = client.post("/profiel/tweestapsverificatie/uitzetten", data={"password": PASSWORD})
+    response = client.post("/profiel/tweestapsverificatie/uitzetten", data={"uit-password": PASSWORD})
     assert response.status_code == 303
     assert "Tweestapsverificatie staat uit." in client.get("/profiel").get_data(as_text=True)
     db.session.expire_all()
@@ -130,7 +130,7 @@ def test_a_change_of_the_second_factor_ends_every_other_session(login_as, world)
 
 def test_a_chair_cannot_just_turn_it_off_but_sets_it_up_again(login_as, world):
     client = login_as(world.chair)
-    response = client.post("/profiel/tweestapsverificatie/uitzetten", data={"password": PASSWORD})
+    response = client.post("/profiel/tweestapsverificatie/uitzetten", data={"uit-password": PASSWORD})
     assert response.headers["Location"] == "/login/instellen"
     assert client.get("/").status_code == 302  # nothing opens before the new app is set up
     enrol(client, "/login/instellen")

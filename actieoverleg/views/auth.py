@@ -9,20 +9,27 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import auth_totp
+from .. import auth_links, auth_totp
 from ..auth import authenticate, begin_second_step, end_session, pending, start_session
-from ..auth_forms import CodeForm, LoginForm
+from ..auth_forms import CodeForm, LoginForm, NewPasswordForm, ResetRequestForm
 from ..extensions import db
+from ..models import User
 from ..permissions import allow, must_use_two_factor, public, signed_in
+from ..vocab import TokenPurpose
 from .screens import status_code
 
 bp = Blueprint("auth", __name__)
 WRONG_CODE = "Deze code klopt niet of is al gebruikt. Wacht op de volgende code in de app, of gebruik een herstelcode."
 WRONG_SETUP_CODE = "Deze code klopt niet. Controleer of de app de code van dit account toont en probeer het opnieuw."
 EXPIRED = "Log opnieuw in: de vorige poging is verlopen."
+SENT = (
+    "Als dit adres bij een account hoort, is er nu een mail onderweg met een link om een nieuw "
+    "wachtwoord te kiezen. De link werkt één keer en is {hours} uur geldig."
+)
+LINK_GONE = "Deze link werkt niet (meer): hij is al gebruikt of verlopen. Vraag een nieuwe aan."
 
 
 def safe_next(target: str | None) -> str:
@@ -114,6 +121,39 @@ def enrol():
         error=error,
         qr=auth_totp.qr_svg(user, credential.secret),
         secret=auth_totp.grouped(credential.secret),
+    ), status_code()
+
+
+@bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+@public
+def forgotten():
+    """Ask for a password link; the answer is the same whether or not the address exists."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        auth_links.request_reset(form.email.data)
+        db.session.commit()
+        flash(SENT.format(hours=current_app.config["ACCOUNT_LINK_HOURS"]), "info")
+        return redirect(url_for("auth.login"), code=303)
+    return render_template("auth/forgotten.html", form=form), status_code()
+
+
+@bp.route("/account/<token>", methods=["GET", "POST"])
+@public
+def account_link(token: str):
+    """Choose a password through an invitation or reset link; then sign in (with the code, or
+    setting up the app where that is required)."""
+    link = auth_links.redeem(token)
+    if link is None:
+        return render_template("auth/link_gone.html", message=LINK_GONE), 404
+    user = db.session.get(User, link.user_id)
+    form = NewPasswordForm(personal=(user.name, user.email))
+    if form.validate_on_submit():
+        auth_links.choose_password(link, form.password.data)
+        db.session.commit()
+        flash("Uw wachtwoord is ingesteld. Log nu in.", "success")
+        return redirect(url_for("auth.login"), code=303)
+    return render_template(
+        "auth/choose_password.html", form=form, user=user, invitation=link.purpose is TokenPurpose.uitnodiging
     ), status_code()
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import auth, auth_totp, subscriptions
+from .. import auth, auth_links, auth_totp, subscriptions
 from ..addresses import external_url
-from ..auth_forms import CodeForm, ConfirmPasswordForm
+from ..auth_forms import ChangePasswordForm, CodeForm, ConfirmPasswordForm
 from ..extensions import db
 from ..forms import MailPreferenceForm
 from ..passwords import verify
@@ -21,7 +21,12 @@ bp = Blueprint("profile", __name__)
 WRONG_PASSWORD = "Dit wachtwoord klopt niet."
 
 
-def _page(form: MailPreferenceForm, status: int = 200, confirm: ConfirmPasswordForm | None = None):
+def _page(
+    form: MailPreferenceForm,
+    status: int = 200,
+    confirm: ConfirmPasswordForm | None = None,
+    change: ChangePasswordForm | None = None,
+):
     token = current_user.feed_token
     feed_url = external_url("profile.feed", token=token) if token else None
     return render_template(
@@ -33,6 +38,7 @@ def _page(form: MailPreferenceForm, status: int = 200, confirm: ConfirmPasswordF
         two_factor_required=must_use_two_factor(current_user),
         recovery_left=auth_totp.recovery_codes_left(current_user),
         confirm=confirm or ConfirmPasswordForm(formdata=None),
+        change=change or ChangePasswordForm(formdata=None),
     ), status
 
 
@@ -151,3 +157,22 @@ def two_factor_off():
     db.session.commit()
     flash("Tweestapsverificatie staat uit. U bent op andere apparaten uitgelogd.", "success")
     return redirect(url_for("profile.index", _anchor="tweestaps"), code=303)
+
+
+@bp.route("/profiel/wachtwoord", methods=["POST"])
+@allow(signed_in)
+def change_password():
+    """A new password after the current one; every other session ends, this one goes on."""
+    user = current_user._get_current_object()
+    change = ChangePasswordForm(personal=(user.name, user.email))
+    valid = change.validate_on_submit()
+    if valid and not verify(user.password_hash, change.current.data):
+        change.current.errors.append(WRONG_PASSWORD)
+        valid = False
+    if not valid:
+        return _page(_mail_form(), 422, change=change)
+    auth_links.change_password(user, change.password.data)
+    auth.start_session(user, renew=True)
+    db.session.commit()
+    flash("Uw wachtwoord is gewijzigd. U bent op andere apparaten uitgelogd.", "success")
+    return redirect(url_for("profile.index", _anchor="wachtwoord"), code=303)

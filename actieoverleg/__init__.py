@@ -29,7 +29,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE="nl",
         BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
         PAGE_SIZE=50,
-        LOGIN_MAX_FAILURES=5,
+        LOGIN_MAX_FAILURES=5,  # per account (or code, or link) within LOGIN_LOCK_MINUTES: then 429
+        LOGIN_MAX_FAILURES_PER_ADDRESS=20,  # per client address within LOGIN_LOCK_MINUTES
         LOGIN_LOCK_MINUTES=15,
         PLANNING_WEEKS=8,
         # Mail (docs/rules.md §6). No MAIL_SERVER: messages are written as .eml files to MAIL_DIR.

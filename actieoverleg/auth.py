@@ -1,21 +1,20 @@
-"""Accounts: argon2 password hashes, lock-out after repeated failures, server-side sessions.
+"""Accounts: checking the password (throttled: throttle.py), server-side sessions.
 
 A sign-in creates a `LoginSession` row whose token sits in the signed Flask session; the
 user loader accepts the cookie only while that row is not revoked, so signing out ends the
 session on the server and a copied cookie stops working. The operations here flush and
-audit; the caller commits (also after a failed sign-in, so the lock-out counts).
+audit; the caller commits (also after a failed sign-in, so the failure counts).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 
 from flask import Flask, current_app, flash, jsonify, redirect, request, session, url_for
 from flask_login import login_user, logout_user
 from sqlalchemy import update
 
-from . import audit
+from . import audit, throttle
 from .clock import utcnow
 from .extensions import db, login_manager
 from .models import LoginSession, User
@@ -23,34 +22,26 @@ from .passwords import hash_password, needs_rehash, verify
 from .vocab import AuditAction
 
 __all__ = ["hash_password"]  # the demo and the tests hash through here
+UNKNOWN = "Onbekend e-mailadres of onjuist wachtwoord."
 
 
 def authenticate(email: str, password: str) -> tuple[User | None, str | None]:
-    """The user for these credentials, or a Dutch message; counts failures towards a lock-out.
+    """The user for these credentials, or the one Dutch message for any failure (unknown
+    address, wrong password, deactivated account alike); a failure counts towards throttling.
 
-    Commit afterwards either way: a failure must stay counted.
+    Commit afterwards either way: a failure must stay counted. The caller asks
+    `throttle.retry_after` first.
     """
     user = db.session.execute(
         db.select(User).filter(db.func.lower(User.email) == email.strip().lower())
     ).scalar_one_or_none()
-    if user is None:
-        verify(None, password)
-        return None, "Onbekend e-mailadres of onjuist wachtwoord."
-    now = utcnow()
-    if user.locked_until and user.locked_until > now:
-        return None, "Te veel mislukte pogingen. Probeer het over een kwartier opnieuw."
-    if not verify(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + dt.timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-        return None, "Onbekend e-mailadres of onjuist wachtwoord."
-    if not user.active:
-        return None, "Dit account is gedeactiveerd. Neem contact op met de beheerder."
+    if not verify(user.password_hash if user is not None else None, password) or user is None or not user.active:
+        throttle.failed("login", email, user)
+        audit.record(AuditAction.login_failed, user, user=None)
+        return None, UNKNOWN
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.succeeded("login", email)
     return user, None
 
 
@@ -133,7 +124,10 @@ def set_active(user: User, active: bool, by: User | None) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    """Wire Flask-Login to the server-side sessions."""
+    """Wire Flask-Login to the server-side sessions. Over HTTPS the cookie is `__Host-session`:
+    the browser then keeps it only for exactly this host, path /, secure."""
+    if app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_NAME"] == "session":
+        app.config.update(SESSION_COOKIE_NAME="__Host-session", SESSION_COOKIE_PATH="/", SESSION_COOKIE_DOMAIN=None)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in om verder te gaan."
     login_manager.login_message_category = "info"

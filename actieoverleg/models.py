@@ -159,8 +159,6 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(choice(Role))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     mail_mode: Mapped[MailMode] = mapped_column(choice(MailMode), default=MailMode.volledig)
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # calendar subscription
@@ -537,3 +535,14 @@ class AccountToken(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuthFailure(db.Model):
+    """One failed attempt (a password, a code, a link) counted towards throttling (throttle.py).
+    `key` is an HMAC of the scope and the account or client address, so neither is stored."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_auth_failure_key_at", "key", "at"),)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from actieoverleg.extensions import db
@@ -44,19 +45,39 @@ def test_wrong_password_keeps_email_and_says_so_in_dutch(auth, world):
     assert "onjuist wachtwoord" in html and world.chair.email in html
 
 
-def test_lockout_after_repeated_failures(auth, world):
+def test_throttling_answers_429_alike_for_known_and_unknown_accounts(auth, world):
+    answers = []
+    for email in (world.chair.email, "niemand@example.test"):
+        for _ in range(5):
+            assert auth.login(email, "wrong password!").status_code == 422
+        response = auth.login(email, PASSWORD)  # even the right password, for now
+        answers.append((response.status_code, response.headers["Retry-After"], response.get_data(as_text=True)))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 429 and answers[0][1] == "900"
+    assert "Te veel pogingen. Wacht 15 minuten en probeer het dan opnieuw." in answers[0][2]
+
+
+def test_throttling_per_address_across_accounts(auth, app, world, clock):
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
+    for n in range(3):
+        auth.login(f"iemand{n}@example.test", "wrong password!")
+    assert auth.login(world.vt_user).status_code == 429
+    clock.shift(dt.timedelta(minutes=16))
+    assert auth.login(world.vt_user).status_code == 303
+
+
+def test_wrong_codes_are_throttled_too(client, world):
+    client.post("/login", data={"email": world.chair.email, "password": PASSWORD})
     for _ in range(5):
-        auth.login(world.chair.email, "wrong password!")
-    response = auth.login(world.chair)  # the right password, but locked now
-    assert response.status_code == 422
-    assert "Te veel mislukte pogingen" in response.get_data(as_text=True)
+        assert client.post("/login/code", data={"code": "000000"}).status_code == 422
+    response = client.post("/login/code", data={"code": totp_code(world.chair)})
+    assert response.status_code == 429 and "Retry-After" in response.headers
 
 
-def test_inactive_user_cannot_sign_in(auth, world):
-    world.chair.active = False
-    db.session.commit()
-    html = auth.login(world.chair).get_data(as_text=True)
-    assert "gedeactiveerd" in html
+def test_guessing_links_is_throttled(client, world):
+    for n in range(20):
+        assert client.get(f"/account/geraden{n}").status_code == 404
+    assert client.get("/account/nog-een").status_code == 429
 
 
 def test_logout_revokes_the_session_server_side(app, login_as, world):
@@ -180,3 +201,17 @@ def test_a_signed_in_user_with_a_bad_token_still_gets_the_400_page(app, world):
         response = client.post(minutes, data={"minutes": "20", "csrf_token": "vals"}, headers=headers)
         assert response.status_code == 400 and "Het formulier is verlopen of ongeldig" in response.text
         assert "HX-Redirect" not in response.headers
+
+
+def test_over_https_the_cookie_is_host_bound_and_sign_out_clears_the_site(config, world):
+    from actieoverleg import create_app
+
+    app = create_app(dict(config, SESSION_COOKIE_SECURE=True))
+    client = app.test_client()
+    with app.app_context():
+        response = client.post("https://localhost/login", data={"email": world.vt_user.email, "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=") and "Secure" in cookie and "Path=/" in cookie
+    assert "Domain" not in cookie
+    out = client.post("https://localhost/logout")
+    assert out.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'

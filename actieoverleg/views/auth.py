@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import auth_links, auth_totp
+from .. import auth_links, auth_totp, throttle
 from ..auth import authenticate, begin_second_step, end_session, pending, start_session
 from ..auth_forms import CodeForm, LoginForm, NewPasswordForm, ResetRequestForm
 from ..extensions import db
@@ -30,6 +30,16 @@ SENT = (
     "wachtwoord te kiezen. De link werkt één keer en is {hours} uur geldig."
 )
 LINK_GONE = "Deze link werkt niet (meer): hij is al gebruikt of verlopen. Vraag een nieuwe aan."
+
+
+def too_many(scope: str, account: str | None = None):
+    """The 429 answer while attempts are throttled (the same whether or not the account exists), else None."""
+    wait = throttle.retry_after(scope, account)
+    if wait is None:
+        return None
+    response = make_response(render_template("auth/throttled.html", message=throttle.message(wait)), 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def safe_next(target: str | None) -> str:
@@ -55,6 +65,9 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
+        refused = too_many("login", form.email.data)
+        if refused is not None:
+            return refused
         user, error = authenticate(form.email.data, form.password.data)
         target = safe_next(request.args.get("next"))
         step = None
@@ -85,10 +98,15 @@ def code():
     form = CodeForm()
     error = None
     if form.validate_on_submit():
+        refused = too_many("code", str(user.id))
+        if refused is not None:
+            return refused
         if auth_totp.verify(user, form.code.data):
+            throttle.succeeded("code", str(user.id))
             start_session(user)
             db.session.commit()
             return redirect(safe_next(target), code=303)
+        throttle.failed("code", str(user.id), user)
         db.session.commit()
         error = WRONG_CODE
     return render_template("auth/code.html", form=form, error=error), status_code()
@@ -108,8 +126,13 @@ def enrol():
     form = CodeForm()
     error = None
     if form.validate_on_submit():
+        refused = too_many("code", str(user.id))
+        if refused is not None:
+            return refused
         codes = auth_totp.confirm_enrolment(user, form.code.data)
-        if codes is not None:
+        if codes is None:
+            throttle.failed("code", str(user.id), user)
+        else:
             start_session(user)
             db.session.commit()
             return render_template("auth/recovery_codes.html", codes=codes, target=safe_next(target))
@@ -130,6 +153,10 @@ def forgotten():
     """Ask for a password link; the answer is the same whether or not the address exists."""
     form = ResetRequestForm()
     if form.validate_on_submit():
+        refused = too_many("reset", form.email.data)
+        if refused is not None:
+            return refused
+        throttle.failed("reset", form.email.data)  # every request counts: no mail bombing
         auth_links.request_reset(form.email.data)
         db.session.commit()
         flash(SENT.format(hours=current_app.config["ACCOUNT_LINK_HOURS"]), "info")
@@ -142,8 +169,13 @@ def forgotten():
 def account_link(token: str):
     """Choose a password through an invitation or reset link; then sign in (with the code, or
     setting up the app where that is required)."""
+    refused = too_many("link")
+    if refused is not None:
+        return refused
     link = auth_links.redeem(token)
     if link is None:
+        throttle.failed("link")
+        db.session.commit()
         return render_template("auth/link_gone.html", message=LINK_GONE), 404
     user = db.session.get(User, link.user_id)
     form = NewPasswordForm(personal=(user.name, user.email))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import auth, auth_links, auth_totp, subscriptions
+from .. import auth, auth_links, auth_totp, subscriptions, throttle
 from ..addresses import external_url
 from ..auth_forms import ChangePasswordForm, CodeForm, ConfirmPasswordForm
 from ..extensions import db
@@ -40,6 +40,21 @@ def _page(
         confirm=confirm or ConfirmPasswordForm(formdata=None),
         change=change or ChangePasswordForm(formdata=None),
     ), status
+
+
+def _password_right(field) -> bool:  # type: ignore[no-untyped-def]
+    """The current password again, throttled like signing in; a Dutch message by the field."""
+    user = current_user._get_current_object()
+    wait = throttle.retry_after("login", user.email)
+    if wait is not None:
+        field.errors.append(throttle.message(wait))
+        return False
+    if verify(user.password_hash, field.data):
+        return True
+    throttle.failed("login", user.email, user)
+    db.session.commit()
+    field.errors.append(WRONG_PASSWORD)
+    return False
 
 
 def _mail_form() -> MailPreferenceForm:
@@ -141,11 +156,7 @@ def two_factor():
 def two_factor_off():
     """Off (or, for chairs and admins, set up anew) after the password: every session ends."""
     confirm = ConfirmPasswordForm()
-    valid = confirm.validate_on_submit()
-    if valid and not verify(current_user.password_hash, confirm.password.data):
-        confirm.password.errors.append(WRONG_PASSWORD)
-        valid = False
-    if not valid:
+    if not (confirm.validate_on_submit() and _password_right(confirm.password)):
         return _page(_mail_form(), 422, confirm=confirm)
     user = current_user._get_current_object()
     auth_totp.disable(user, by=user)
@@ -165,11 +176,7 @@ def change_password():
     """A new password after the current one; every other session ends, this one goes on."""
     user = current_user._get_current_object()
     change = ChangePasswordForm(personal=(user.name, user.email))
-    valid = change.validate_on_submit()
-    if valid and not verify(user.password_hash, change.current.data):
-        change.current.errors.append(WRONG_PASSWORD)
-        valid = False
-    if not valid:
+    if not (change.validate_on_submit() and _password_right(change.current)):
         return _page(_mail_form(), 422, change=change)
     auth_links.change_password(user, change.password.data)
     auth.start_session(user, renew=True)

@@ -75,7 +75,8 @@ def save_user(
         if email is None:
             raise ValueError("a new account needs an e-mail address")
         user = User(email=email, password_hash=auth.hash_password(password) if password else UNUSABLE)
-    role_changed = not created and user.role is not role
+    old_role = None if created else user.role
+    role_changed = old_role is not None and old_role is not role
     regions_changed = not created and {r.id for r in user.regions} != {r.id for r in regions}
     user.name, user.role, user.organisation = name, role, organisation
     user.regions = list(regions)

@@ -461,7 +461,7 @@ def test_national_and_admin_users_need_no_region(world, admin, role):
 def test_edit_user_changes_name_role_organisation_and_regions(world, admin):
     text = page(admin.get(f"/beheer/gebruikers/{world.vt_user.id}"))
     assert "vt@rr.example" in text and ">Opslaan</button>" in text
-    assert "Deactiveren" in text and "Wachtwoord instellen" in text
+    assert "Deactiveren" in text and "Wachtwoordlink sturen" in text
     response = admin.post(
         f"/beheer/gebruikers/{world.vt_user.id}",
         data={

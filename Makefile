@@ -32,7 +32,7 @@ run: install instance/config.py
 		ACTIEOVERLEG_BASE_URL=$(BASE_URL) $(FLASK) demo > instance/demo-accounts.tsv.tmp && mv instance/demo-accounts.tsv.tmp instance/demo-accounts.tsv; \
 	fi
 	$(FLASK) meetings plan
-	@echo; echo "Demo accounts (role, organisation, regions, e-mail, password):"; cat instance/demo-accounts.tsv; echo
+	@echo; echo "Demo accounts (role, organisation, regions, e-mail, password, totp):"; cat instance/demo-accounts.tsv; echo
 	ACTIEOVERLEG_BASE_URL=$(BASE_URL) ACTIEOVERLEG_SESSION_COOKIE_SECURE=false $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: install the test extras and run the whole suite, browser tests included.

@@ -29,7 +29,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE="nl",
         BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
         PAGE_SIZE=50,
-        LOGIN_MAX_FAILURES=5,
+        LOGIN_MAX_FAILURES=5,  # per account (or code, or link) within LOGIN_LOCK_MINUTES: then 429
+        LOGIN_MAX_FAILURES_PER_ADDRESS=20,  # per client address within LOGIN_LOCK_MINUTES
         LOGIN_LOCK_MINUTES=15,
         PLANNING_WEEKS=8,
         # Mail (docs/rules.md §6). No MAIL_SERVER: messages are written as .eml files to MAIL_DIR.
@@ -60,6 +61,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         TRUSTED_PROXIES=0,
         SECURITY_CONTACT=None,
         HSTS_ALWAYS=False,
+        # Sign-in (docs/rules.md §8): a TOTP code may be this many 30-second steps early or late.
+        TOTP_DRIFT_STEPS=1,
+        LOGIN_PENDING_MINUTES=10,  # between the password and the code step
+        ACCOUNT_LINK_HOURS=48,  # an invitation or password link works once, this long
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

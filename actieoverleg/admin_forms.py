@@ -16,14 +16,12 @@ from wtforms import (
     BooleanField,
     EmailField,
     IntegerField,
-    PasswordField,
     SelectField,
     StringField,
     TimeField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from . import auth
 from .extensions import db
 from .forms import REQUIRED, Guarded, MultiCheckboxField, online_url_field, options, required
 from .forms import select as select_field
@@ -157,7 +155,7 @@ class UserForm(FlaskForm):
 
 
 class NewUserForm(UserForm):
-    """Create an account: also the e-mail address and an initial password."""
+    """Invite someone: also the e-mail address (the person chooses their own password)."""
 
     email = EmailField(
         "E-mailadres",
@@ -165,31 +163,12 @@ class NewUserForm(UserForm):
         validators=[required(), Length(max=254, message="Maximaal 254 tekens.")],
         render_kw={"autocomplete": "off"},
     )
-    password = PasswordField("Eerste wachtwoord", validators=[required()], render_kw={"autocomplete": "new-password"})
 
     def validate_email(self, field: EmailField) -> None:
         if not _EMAIL.match(field.data):
             raise ValidationError("Vul een geldig e-mailadres in, zoals naam@organisatie.nl.")
         if _taken(User.email, field.data, None):
             raise ValidationError("Er is al een account met dit e-mailadres.")
-
-    def validate_password(self, field: PasswordField) -> None:
-        problem = auth.password_problem(field.data)
-        if problem:
-            raise ValidationError(problem)
-
-
-class PasswordForm(FlaskForm):
-    """The admin sets a new password for someone (who then signs in again)."""
-
-    new_password = PasswordField(
-        "Nieuw wachtwoord", validators=[required()], render_kw={"autocomplete": "new-password"}
-    )
-
-    def validate_new_password(self, field: PasswordField) -> None:
-        problem = auth.password_problem(field.data)
-        if problem:
-            raise ValidationError(problem)
 
 
 class SeriesForm(FlaskForm):

@@ -14,6 +14,7 @@ from typing import Any
 from . import audit, auth, lifecycle, outbox, planning
 from .extensions import db
 from .models import Meeting, MeetingSeries, Organisation, OutboxMessage, Region, User
+from .passwords import UNUSABLE
 from .vocab import AuditAction, MeetingForm, OrganisationKind, OutboxStatus, Role
 
 
@@ -66,16 +67,24 @@ def save_user(
     regions: list[Region],
     by: User | None,
 ) -> User:
-    """An account. The e-mail address and first password are given only when creating: the
-    address stays, and a later password goes through `auth.set_password`."""
+    """An account. The e-mail address is given only when creating, and stays. A password is
+    given only by the CLI; on the web the person chooses it through an invitation
+    (`auth_links.invite`). A change of role or regions is audited as such (codes only)."""
     created = user is None
     if user is None:
-        if email is None or password is None:
-            raise ValueError("a new account needs an e-mail address and a password")
-        user = User(email=email, password_hash=auth.hash_password(password))
+        if email is None:
+            raise ValueError("a new account needs an e-mail address")
+        user = User(email=email, password_hash=auth.hash_password(password) if password else UNUSABLE)
+    old_role = None if created else user.role
+    role_changed = old_role is not None and old_role is not role
+    regions_changed = not created and {r.id for r in user.regions} != {r.id for r in regions}
     user.name, user.role, user.organisation = name, role, organisation
     user.regions = list(regions)
     _saved(user, created, by)
+    if role_changed:
+        audit.record(AuditAction.role_change, user, user=by, detail=role.value)
+    if regions_changed:
+        audit.record(AuditAction.regions_change, user, user=by, detail=",".join(sorted(r.code for r in regions))[:80])
     return user
 
 

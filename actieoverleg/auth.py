@@ -1,87 +1,59 @@
-"""Accounts: argon2 password hashes, lock-out after repeated failures, server-side sessions.
+"""Accounts: checking the password (throttled: throttle.py), server-side sessions.
 
 A sign-in creates a `LoginSession` row whose token sits in the signed Flask session; the
 user loader accepts the cookie only while that row is not revoked, so signing out ends the
 session on the server and a copied cookie stops working. The operations here flush and
-audit; the caller commits (also after a failed sign-in, so the lock-out counts).
+audit; the caller commits (also after a failed sign-in, so the failure counts).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app, flash, jsonify, redirect, request, session, url_for
 from flask_login import login_user, logout_user
 from sqlalchemy import update
 
-from . import audit
+from . import audit, throttle
 from .clock import utcnow
 from .extensions import db, login_manager
 from .models import LoginSession, User
+from .passwords import hash_password, needs_rehash, verify
 from .vocab import AuditAction
 
-_hasher = PasswordHasher()
-# Verifying against this keeps the timing of "unknown e-mail" equal to "wrong password".
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
-MIN_PASSWORD_LENGTH = 10
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def password_problem(password: str) -> str | None:
-    """A Dutch message when a new password is too weak, else None."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens."
-    return None
-
-
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+__all__ = ["hash_password"]  # the demo and the tests hash through here
+UNKNOWN = "Onbekend e-mailadres of onjuist wachtwoord."
 
 
 def authenticate(email: str, password: str) -> tuple[User | None, str | None]:
-    """The user for these credentials, or a Dutch message; counts failures towards a lock-out.
+    """The user for these credentials, or the one Dutch message for any failure (unknown
+    address, wrong password, deactivated account alike); a failure counts towards throttling.
 
-    Commit afterwards either way: a failure must stay counted.
+    Commit afterwards either way: a failure must stay counted. The caller asks
+    `throttle.retry_after` first.
     """
     user = db.session.execute(
         db.select(User).filter(db.func.lower(User.email) == email.strip().lower())
     ).scalar_one_or_none()
-    if user is None:
-        _verify(_DUMMY_HASH, password)
-        return None, "Onbekend e-mailadres of onjuist wachtwoord."
-    now = utcnow()
-    if user.locked_until and user.locked_until > now:
-        return None, "Te veel mislukte pogingen. Probeer het over een kwartier opnieuw."
-    if not _verify(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + dt.timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-        return None, "Onbekend e-mailadres of onjuist wachtwoord."
-    if not user.active:
-        return None, "Dit account is gedeactiveerd. Neem contact op met de beheerder."
-    if _hasher.check_needs_rehash(user.password_hash):
+    if not verify(user.password_hash if user is not None else None, password) or user is None or not user.active:
+        throttle.failed("login", email, user)
+        audit.record(AuditAction.login_failed, user, user=None)
+        return None, UNKNOWN
+    if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.succeeded("login", email)
     return user, None
 
 
-def start_session(user: User) -> None:
-    """Sign in: a fresh server-side session (the old Flask session is dropped: no fixation)."""
+def start_session(user: User, renew: bool = False) -> None:
+    """Sign in: a fresh server-side session (the old Flask session is dropped: no fixation).
+    `renew`: the same person goes on in a new session after their sessions were ended (a
+    password or two-factor change), which is no new sign-in to audit."""
     session.clear()
     token = secrets.token_urlsafe(32)
     db.session.add(LoginSession(token=token, user_id=user.id))
-    audit.record(AuditAction.login, user, user=user)
+    if not renew:
+        audit.record(AuditAction.login, user, user=user)
     session["sid"] = token
     session.permanent = True
     login_user(user)
@@ -94,8 +66,33 @@ def end_session() -> None:
         row = db.session.get(LoginSession, token)
         if row is not None and row.revoked_at is None:
             row.revoked_at = utcnow()
+            user = db.session.get(User, row.user_id)
+            audit.record(AuditAction.logout, user, user=user)
     logout_user()
     session.clear()
+
+
+def begin_second_step(user: User, target: str, enrol: bool) -> None:
+    """The password was right; the code (or setting up the app) comes next. This half-signed-in
+    state lives in the signed cookie only and names no server-side session, so the user loader
+    lets nothing through until `start_session`. It lapses after LOGIN_PENDING_MINUTES."""
+    session.clear()
+    session["pending"] = {"uid": user.id, "at": utcnow().timestamp(), "next": target, "enrol": enrol}
+
+
+def pending(enrol: bool) -> tuple[User, str] | None:
+    """The user half-way through signing in (and where they were going), if still in time."""
+    state = session.get("pending")
+    if not isinstance(state, dict) or state.get("enrol") is not enrol:
+        return None
+    minutes = current_app.config["LOGIN_PENDING_MINUTES"]
+    if utcnow().timestamp() - float(state.get("at", 0)) > minutes * 60:
+        session.pop("pending", None)
+        return None
+    user = db.session.get(User, int(state.get("uid", 0)))
+    if user is None or not user.active:
+        return None
+    return user, str(state.get("next") or "")
 
 
 def revoke_sessions(user: User) -> None:
@@ -105,14 +102,6 @@ def revoke_sessions(user: User) -> None:
         .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-
-
-def set_password(user: User, password: str, by: User | None) -> None:
-    """A new password set by an admin: a lock-out is lifted and every open session ends."""
-    user.password_hash = hash_password(password)
-    user.failed_logins, user.locked_until = 0, None
-    revoke_sessions(user)
-    audit.record(AuditAction.change, user, detail="wachtwoord", user=by)
 
 
 class OwnAccount(Exception):
@@ -135,7 +124,10 @@ def set_active(user: User, active: bool, by: User | None) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    """Wire Flask-Login to the server-side sessions."""
+    """Wire Flask-Login to the server-side sessions. Over HTTPS the cookie is `__Host-session`:
+    the browser then keeps it only for exactly this host, path /, secure."""
+    if app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_NAME"] == "session":
+        app.config.update(SESSION_COOKIE_NAME="__Host-session", SESSION_COOKIE_PATH="/", SESSION_COOKIE_DOMAIN=None)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in om verder te gaan."
     login_manager.login_message_category = "info"

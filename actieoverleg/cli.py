@@ -15,10 +15,10 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from . import administration, agenda, aggregates, mail, outbox, planning, retention, schema
-from .auth import password_problem
 from .clock import local_today
 from .extensions import db
 from .models import MeetingSeries, Organisation, Region, StatCell, User
+from .passwords import password_problem
 from .vocab import AuditAction, Role
 
 users = AppGroup("users", help="Manage accounts.")
@@ -90,7 +90,7 @@ def demo(password: str | None, scale: str, regions: int, years: int) -> None:
 @click.password_option()
 def create_user(email: str, name: str, role: str, organisation: str, regions: tuple[str, ...], password: str) -> None:
     """Create an account."""
-    problem = password_problem(password)
+    problem = password_problem(password, (name, email))
     if problem:
         raise click.ClickException(problem)
     org = db.session.scalar(select(Organisation).filter_by(short_name=organisation))

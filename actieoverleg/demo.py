@@ -11,14 +11,14 @@ import random
 import secrets
 from typing import Iterator
 
-from . import actions, agenda, aggregates, cases, lifecycle, mail, meeting_steps, planning
+from . import actions, agenda, aggregates, auth_totp, cases, lifecycle, mail, meeting_steps, planning
 from .auth import hash_password
 from .clock import local_today, utcnow
 from .extensions import db
 from .formatting import local, to_utc
 from .models import Case, Meeting, MeetingSeries, Organisation, Region, User
 from .periods import Period
-from .permissions import is_chair, is_member
+from .permissions import is_chair, is_member, must_use_two_factor
 from .vocab import (
     ActionKind,
     ActionStatus,
@@ -183,7 +183,8 @@ def _hold(meeting: Meeting, chair: User, rng: random.Random, today: dt.date) -> 
 
 def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
     """Create the demo through the same operations users call and return one tab-separated
-    line per account; the caller commits."""
+    line per account (role, organisation, regions, e-mail, password, TOTP secret or empty);
+    the caller commits."""
     rng = random.Random(seed)
     orgs: dict[str, Organisation] = {}
     for position, (name, short) in enumerate(PARTNERS, start=1):
@@ -209,6 +210,8 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
         regions.append(region)
     accounts = list(_accounts(regions, orgs, password, rng))
     db.session.flush()
+    # chairs and the admin have their authenticator app set up: the last column has its secret
+    totp = {u.id: auth_totp.enrol_for_demo(u) for u, _ in accounts if must_use_two_factor(u)}
 
     today = local_today()
     chairs = [next(u for u, _ in accounts if is_chair(u) and region in u.regions) for region in regions]
@@ -254,7 +257,16 @@ def load_demo(password: str | None = None, seed: int = 2026) -> list[str]:
     aggregates.mark_all_stale()  # the older history came in bulk: the commit computes its figures
     _every_kind_of_mail(regions[-1], chairs[-1], today)
     return [
-        "\t".join([user.role.value, user.organisation.name, ",".join(r.name for r in user.regions), user.email, secret])
+        "\t".join(
+            [
+                user.role.value,
+                user.organisation.name,
+                ",".join(r.name for r in user.regions),
+                user.email,
+                secret,
+                totp.get(user.id, ""),
+            ]
+        )
         for user, secret in accounts
     ]
 

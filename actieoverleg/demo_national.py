@@ -354,7 +354,6 @@ def load_national(password: str | None = None, regions: int = 25, years: int = 5
             role=role,
             organisation_id=org.id,
             active=True,
-            failed_logins=0,
             created_at=utcnow(),
             mail_mode="volledig",
         )

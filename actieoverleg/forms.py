@@ -10,11 +10,9 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    EmailField,
     Field,
     HiddenField,
     IntegerField,
-    PasswordField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -132,11 +130,6 @@ def online_url_field() -> StringField:
         validators=[OnlineLink()],
         render_kw={"maxlength": ONLINE_URL_MAX, "autocomplete": "off", "inputmode": "url", "spellcheck": "false"},
     )
-
-
-class LoginForm(FlaskForm):
-    email = EmailField("E-mailadres", validators=[required()], render_kw={"autocomplete": "username"})
-    password = PasswordField("Wachtwoord", validators=[required()], render_kw={"autocomplete": "current-password"})
 
 
 class CaseForm(FlaskForm):

@@ -42,7 +42,7 @@ from .models import (
     region_organisation,
     user_region,
 )
-from .vocab import ActionStatus, MailKind, MailMode, MeetingForm, Role
+from .vocab import ActionStatus, MailKind, MailMode, MeetingForm, Role, TokenPurpose
 
 MEMBER_ROLES = (Role.deelnemer, Role.voorzitter)
 QP = "quoted-printable"
@@ -434,3 +434,18 @@ def reminders(today: dt.date) -> int:
     return len(
         _send_each(members, MailKind.herinnering, f"herinnering:{today.isoformat()}", subject, "reminder", context)
     )
+
+
+def account_link(user: User, purpose: TokenPurpose, token_id: int, url: str, expires_at: dt.datetime) -> None:
+    """An invitation or a password link: the link and when it lapses, nothing else (no case
+    content, no role or regions)."""
+    invitation = purpose is TokenPurpose.uitnodiging
+    subject = "Uitnodiging voor Actie-overleg" if invitation else "Nieuw wachtwoord kiezen voor Actie-overleg"
+    message = compose(
+        user,
+        MailKind.account,
+        subject,
+        "account_link",
+        {"invitation": invitation, "url": url, "expires": datumtijd(expires_at)},
+    )
+    outbox.enqueue(message, kind=MailKind.account, dedup_key=f"account:{token_id}", user_id=user.id)

@@ -53,6 +53,7 @@ from .vocab import (
     OrganisationKind,
     OutboxStatus,
     Role,
+    TokenPurpose,
 )
 
 ONLINE_URL_MAX = 500  # a Teams or Zoom link is well under this
@@ -158,8 +159,6 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(choice(Role))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     mail_mode: Mapped[MailMode] = mapped_column(choice(MailMode), default=MailMode.volledig)
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # calendar subscription
@@ -502,3 +501,48 @@ class StatStale(db.Model):
 
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"), primary_key=True)
     period: Mapped[str] = mapped_column(String(6), primary_key=True)
+
+
+class TotpCredential(db.Model):
+    """A user's authenticator-app secret (base32). Unconfirmed while being set up; once a code
+    matched, `confirmed_at` is set. `last_step` is the last 30-second step whose code was
+    accepted: a code is never taken twice (auth_totp.py)."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_step: Mapped[int] = mapped_column(default=0)
+
+
+class RecoveryCode(db.Model):
+    """A one-time code for when the phone is gone; only its SHA-256 is kept."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class AccountToken(db.Model):
+    """A one-time link to choose a password: an invitation or a reset (auth_links.py). Only the
+    token's SHA-256 is kept; it works once and until `expires_at`."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(choice(TokenPurpose))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuthFailure(db.Model):
+    """One failed attempt (a password, a code, a link) counted towards throttling (throttle.py).
+    `key` is an HMAC of the scope and the account or client address, so neither is stored."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_auth_failure_key_at", "key", "at"),)

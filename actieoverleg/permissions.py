@@ -264,3 +264,8 @@ def statistics_region_or_404(code: str, user: User) -> Region:
     if region is None or not can_see_region_statistics(region.id, user):
         abort(404)
     return region
+
+
+def must_use_two_factor(user: User) -> bool:
+    """Chairs and admins sign in with a second factor (TOTP); for the others it is optional."""
+    return user.role in (Role.voorzitter, Role.beheerder)

@@ -159,6 +159,7 @@ class MailKind(Choice):
     afgelast = "afgelast", "Afgelast overleg"
     verslag = "verslag", "Actiepunten na het overleg"
     herinnering = "herinnering", "Herinnering actiepunten"
+    account = "account", "Uitnodiging of wachtwoordlink"
 
 
 class OutboxStatus(Choice):
@@ -198,3 +199,25 @@ class AuditAction(Choice):
     export = "export", "geëxporteerd"
     print = "print", "afgedrukt"
     retention = "retention", "bewaartermijn toegepast"
+    login_failed = "login_failed", "inloggen mislukt"
+    lockout = "lockout", "geblokkeerd na te veel pogingen"
+    logout = "logout", "uitgelogd"
+    totp_enrol = "totp_enrol", "tweestapsverificatie ingesteld"
+    totp_disable = "totp_disable", "tweestapsverificatie uitgezet"
+    totp_reset = "totp_reset", "tweestapsverificatie gereset"
+    recovery_used = "recovery_used", "herstelcode gebruikt"
+    invite = "invite", "uitnodiging verstuurd"
+    invite_accept = "invite_accept", "uitnodiging aanvaard"
+    reset_request = "reset_request", "wachtwoordherstel aangevraagd"
+    password_reset = "password_reset", "wachtwoord hersteld"
+    password_change = "password_change", "wachtwoord gewijzigd"
+    role_change = "role_change", "rol gewijzigd"
+    regions_change = "regions_change", "regio's gewijzigd"
+    session_end = "session_end", "sessie beëindigd"
+
+
+class TokenPurpose(Choice):
+    """What a one-time account link is for (auth_links.py)."""
+
+    uitnodiging = "uitnodiging", "Uitnodiging"
+    wachtwoord = "wachtwoord", "Nieuw wachtwoord"

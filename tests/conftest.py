@@ -19,8 +19,10 @@ import sys
 from types import SimpleNamespace
 from typing import Any, Callable, Iterator
 
+import pyotp
 import pytest
 import time_machine
+from flask import current_app
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import event
@@ -32,7 +34,18 @@ from actieoverleg.clock import local_today
 from actieoverleg.extensions import db
 from actieoverleg.formatting import to_utc
 from actieoverleg.meeting_steps import add_action
-from actieoverleg.models import ActionPoint, AgendaItem, Case, LoginSession, Meeting, Organisation, Region, User
+from actieoverleg.models import (
+    ActionPoint,
+    AgendaItem,
+    Case,
+    LoginSession,
+    Meeting,
+    Organisation,
+    Region,
+    TotpCredential,
+    User,
+)
+from actieoverleg.permissions import must_use_two_factor
 from actieoverleg.vocab import (
     ActionKind,
     ActionStatus,
@@ -218,7 +231,7 @@ def make_org(app) -> Callable[..., Organisation]:
 
 @pytest.fixture
 def make_user(app) -> Callable[..., User]:
-    def make(role: Role, organisation: Organisation, regions: list[Region], **kw: Any) -> User:
+    def make(role: Role, organisation: Organisation, regions: list[Region], totp: bool = True, **kw: Any) -> User:
         n = next(_seq)
         user = User(
             email=kw.pop("email", f"user{n}@test.example"),
@@ -231,9 +244,29 @@ def make_user(app) -> Callable[..., User]:
         )
         db.session.add(user)
         db.session.flush()
+        if must_use_two_factor(user) and totp:  # as the demo: chairs and admins have their app set up
+            db.session.add(TotpCredential(user_id=user.id, secret=pyotp.random_base32(), confirmed_at=TEST_NOW))
+            db.session.flush()
         return user
 
     return make
+
+
+def totp_code(user_or_email: User | str) -> str:
+    """The code the user's authenticator app shows that the server has not taken yet.
+
+    The clock stands still in tests, so this is the next unused step within the accepted
+    drift (TOTP_DRIFT_STEPS); a test that signs one person in more often moves the clock."""
+    email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
+    db.session.expire_all()
+    user = db.session.scalar(db.select(User).filter(db.func.lower(User.email) == email.lower()))
+    credential = db.session.get(TotpCredential, user.id)
+    totp = pyotp.TOTP(credential.secret)
+    now = int(dt.datetime.now(dt.timezone.utc).timestamp()) // totp.interval
+    drift = current_app.config["TOTP_DRIFT_STEPS"]
+    step = max(credential.last_step + 1, now - drift)
+    assert step <= now + drift, "no unused TOTP step left at this instant: shift the clock"
+    return totp.generate_otp(step)
 
 
 @pytest.fixture
@@ -336,9 +369,13 @@ class Auth:
     def __init__(self, client):
         self.client = client
 
-    def login(self, user_or_email: User | str, password: str = PASSWORD):
+    def login(self, user_or_email: User | str, password: str = PASSWORD, **kw: Any):
+        """Both steps through the real forms: the password, then the app's code where asked."""
         email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
-        return self.client.post("/login", data={"email": email, "password": password})
+        response = self.client.post("/login", data={"email": email, "password": password}, **kw)
+        if response.status_code == 303 and response.headers["Location"] == "/login/code":
+            response = self.client.post("/login/code", data={"code": totp_code(email)}, **kw)
+        return response
 
     def logout(self):
         return self.client.post("/logout")

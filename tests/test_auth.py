@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from actieoverleg.extensions import db
 from actieoverleg.models import LoginSession
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, totp_code
 
 
 def test_login_page_is_dutch(client):
@@ -44,19 +45,39 @@ def test_wrong_password_keeps_email_and_says_so_in_dutch(auth, world):
     assert "onjuist wachtwoord" in html and world.chair.email in html
 
 
-def test_lockout_after_repeated_failures(auth, world):
+def test_throttling_answers_429_alike_for_known_and_unknown_accounts(auth, world):
+    answers = []
+    for email in (world.chair.email, "niemand@example.test"):
+        for _ in range(5):
+            assert auth.login(email, "wrong password!").status_code == 422
+        response = auth.login(email, PASSWORD)  # even the right password, for now
+        answers.append((response.status_code, response.headers["Retry-After"], response.get_data(as_text=True)))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 429 and answers[0][1] == "900"
+    assert "Te veel pogingen. Wacht 15 minuten en probeer het dan opnieuw." in answers[0][2]
+
+
+def test_throttling_per_address_across_accounts(auth, app, world, clock):
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
+    for n in range(3):
+        auth.login(f"iemand{n}@example.test", "wrong password!")
+    assert auth.login(world.vt_user).status_code == 429
+    clock.shift(dt.timedelta(minutes=16))
+    assert auth.login(world.vt_user).status_code == 303
+
+
+def test_wrong_codes_are_throttled_too(client, world):
+    client.post("/login", data={"email": world.chair.email, "password": PASSWORD})
     for _ in range(5):
-        auth.login(world.chair.email, "wrong password!")
-    response = auth.login(world.chair)  # the right password, but locked now
-    assert response.status_code == 422
-    assert "Te veel mislukte pogingen" in response.get_data(as_text=True)
+        assert client.post("/login/code", data={"code": "000000"}).status_code == 422
+    response = client.post("/login/code", data={"code": totp_code(world.chair)})
+    assert response.status_code == 429 and "Retry-After" in response.headers
 
 
-def test_inactive_user_cannot_sign_in(auth, world):
-    world.chair.active = False
-    db.session.commit()
-    html = auth.login(world.chair).get_data(as_text=True)
-    assert "gedeactiveerd" in html
+def test_guessing_links_is_throttled(client, world):
+    for n in range(20):
+        assert client.get(f"/account/geraden{n}").status_code == 404
+    assert client.get("/account/nog-een").status_code == 429
 
 
 def test_logout_revokes_the_session_server_side(app, login_as, world):
@@ -73,10 +94,19 @@ def test_logout_revokes_the_session_server_side(app, login_as, world):
 
 
 def test_next_redirect_stays_on_site(client, world):
-    response = client.post("/login?next=//evil.example/x", data={"email": world.chair.email, "password": PASSWORD})
-    assert response.headers["Location"] == "/"
-    client.post("/logout")
+    user = world.politie_user
+    for bad in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+        response = client.post(f"/login?next={bad}", data={"email": user.email, "password": PASSWORD})
+        assert response.headers["Location"] == "/"
+        client.post("/logout")
+    response = client.post("/login?next=/actiepunten/", data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/actiepunten/"
+
+
+def test_the_next_page_survives_the_code_step(client, world):
     response = client.post("/login?next=/actiepunten/", data={"email": world.chair.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/login/code"
+    response = client.post("/login/code", data={"code": totp_code(world.chair)})
     assert response.headers["Location"] == "/actiepunten/"
 
 
@@ -84,12 +114,12 @@ def test_csrf_is_required_on_forms_and_htmx(app, world):
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login", data={"email": world.chair.email, "password": PASSWORD})
+    response = client.post("/login", data={"email": world.vt_user.email, "password": PASSWORD})
     assert response.status_code == 303 and response.headers["Location"] == "/login"  # not signed in: no 400 page
     assert "Het aanmeldformulier was verlopen. Meld u opnieuw aan." in client.get("/login").text
 
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"email": world.chair.email, "password": PASSWORD, "csrf_token": token})
+    response = client.post("/login", data={"email": world.vt_user.email, "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 303
     # htmx sends the token as a header, taken from hx-headers on <body>
     home = client.get("/").get_data(as_text=True)
@@ -105,7 +135,11 @@ def test_csrf_is_required_on_forms_and_htmx(app, world):
         data={"status": "afgerond", "version": "1"},
         headers={"HX-Request": "true", "X-CSRFToken": header_token},
     )
-    assert response.status_code == 403  # the chair is OM, the point is Politie's: CSRF passed, permission refused
+    assert response.status_code == 403  # the member is VT's, the point is Politie's: CSRF passed, permission refused
+
+
+def form_token(client, url: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(url).text).group(1)
 
 
 def signed_in_with_csrf(app, user):
@@ -115,6 +149,11 @@ def signed_in_with_csrf(app, user):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").text).group(1)
     response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 303
+    if response.headers["Location"] == "/login/code":
+        response = client.post(
+            "/login/code", data={"code": totp_code(user), "csrf_token": form_token(client, "/login/code")}
+        )
+        assert response.status_code == 303
     page = client.get("/").text
     return client, re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
 
@@ -138,6 +177,8 @@ def test_a_form_posted_after_signing_out_in_another_tab_leads_to_the_login_page(
     again = client.post(
         response.headers["Location"], data={"email": world.chair.email, "password": PASSWORD, "csrf_token": fresh}
     )
+    code = {"code": totp_code(world.chair), "csrf_token": form_token(client, again.headers["Location"])}
+    again = client.post(again.headers["Location"], data=code)
     assert again.headers["Location"] == agenda
 
 
@@ -160,3 +201,17 @@ def test_a_signed_in_user_with_a_bad_token_still_gets_the_400_page(app, world):
         response = client.post(minutes, data={"minutes": "20", "csrf_token": "vals"}, headers=headers)
         assert response.status_code == 400 and "Het formulier is verlopen of ongeldig" in response.text
         assert "HX-Redirect" not in response.headers
+
+
+def test_over_https_the_cookie_is_host_bound_and_sign_out_clears_the_site(config, world):
+    from actieoverleg import create_app
+
+    app = create_app(dict(config, SESSION_COOKIE_SECURE=True))
+    client = app.test_client()
+    with app.app_context():
+        response = client.post("https://localhost/login", data={"email": world.vt_user.email, "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=") and "Secure" in cookie and "Path=/" in cookie
+    assert "Domain" not in cookie
+    out = client.post("https://localhost/logout")
+    assert out.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'

@@ -36,8 +36,8 @@ def _published(rows: list[list[str]]) -> list[str]:
 def test_every_table_of_the_demo_report_has_figures_for_five_quarters(app):
     lines = [line.split("\t") for line in load_demo(PASSWORD)]
     db.session.commit()
-    chairs = [(email, regions) for role, _org, regions, email, _pw in lines if role == "voorzitter"]
-    national = next(email for role, _org, _regions, email, _pw in lines if role == "landelijk")
+    chairs = [(email, regions) for role, _org, regions, email, _pw, _totp in lines if role == "voorzitter"]
+    national = next(email for role, _org, _regions, email, _pw, _totp in lines if role == "landelijk")
     codes = {"Rotterdam-Rijnmond": "RR", "Zuid-Holland-Zuid": "ZHZ"}
     readers = [(national, None)] + [(email, codes[regions]) for email, regions in chairs]
     assert len(readers) == 3

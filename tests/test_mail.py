@@ -36,7 +36,7 @@ from actieoverleg.vocab import (
     Role,
 )
 
-from .conftest import PASSWORD
+from .conftest import Auth
 
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
@@ -385,7 +385,7 @@ def test_without_base_url_links_follow_the_address_the_request_came_in_on(app, w
     app.config["BASE_URL"] = None
     served = {"base_url": "http://127.0.0.1:5055"}  # as `flask run -p 5055` is reached
     chair = app.test_client()
-    assert chair.post("/login", data={"email": world.chair.email, "password": PASSWORD}, **served).status_code == 303
+    assert Auth(chair).login(world.chair, **served).status_code == 303
     chair.post(f"/overleggen/{world.meeting.id}/agenda/versturen", **served)
     links = links_in(smtp.inbox.to("vt@rr.example")[0])
     assert links and all(link.startswith("http://127.0.0.1:5055/") for link in links), links

@@ -18,12 +18,13 @@ from actieoverleg.models import (
     Meeting,
     MeetingSeries,
     Organisation,
+    OutboxMessage,
     Region,
     User,
 )
 from actieoverleg.vocab import AuditAction, MeetingForm, OrganisationKind, Role
 
-from .conftest import PASSWORD, PASSWORD_HASH, Auth
+from .conftest import PASSWORD_HASH
 
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
@@ -55,7 +56,6 @@ def user_data(world, **overrides) -> dict:
         "role": "deelnemer",
         "organisation_id": world.vt.id,
         "region_ids": [world.rr.id],
-        "password": NEW_PASSWORD,
     }
     data.update(overrides)
     return data
@@ -391,20 +391,22 @@ def test_users_list_runs_a_fixed_number_of_queries(app, login_as, make_org, make
     assert len(many) == len(few), many
 
 
-def test_create_user_and_sign_in(world, admin, auth):
+def test_create_user_sends_an_invitation_and_no_admin_sets_a_password(world, admin):
     form = page(admin.get("/beheer/gebruikers/nieuw"))
-    assert 'type="password"' in form and "Gebruiker aanmaken" in form
+    assert 'type="password"' not in form and "Uitnodiging sturen" in form
     response = admin.post("/beheer/gebruikers/nieuw", data=user_data(world, email="Nieuw@VT.example"))
     assert response.status_code == 303
-    assert "Gebruiker Nieuwe Collega is aangemaakt." in page(admin.get(response.headers["Location"]))
+    assert "Gebruiker Nieuwe Collega is uitgenodigd" in page(admin.get(response.headers["Location"]))
     user = db.session.scalar(select(User).filter_by(email="nieuw@vt.example"))
     assert user.role is Role.deelnemer and user.organisation_id == world.vt.id
     assert [r.code for r in user.regions] == ["RR"]
-    assert user.password_hash != NEW_PASSWORD
+    assert user.password_hash == "!"  # nobody can sign in until the person chooses one
     (event,) = events("create", "User")
     assert event.object_id == user.id and event.detail == ""
-    assert_no_content(event, "nieuw@vt.example", "Nieuwe Collega", NEW_PASSWORD)
-    assert auth.login("nieuw@vt.example", NEW_PASSWORD).status_code == 303
+    assert_no_content(event, "nieuw@vt.example", "Nieuwe Collega")
+    assert [e.object_id for e in events("invite", "User")] == [user.id]
+    (message,) = db.session.scalars(select(OutboxMessage).filter_by(user_id=user.id)).all()
+    assert message.subject == "Uitnodiging voor Actie-overleg" and message.kind.value == "account"
 
 
 def test_inactive_organisations_and_regions_are_offered_only_where_chosen(world, admin):
@@ -434,14 +436,13 @@ def test_duplicate_email_is_rejected_case_insensitively_and_input_kept(world, ad
     assert events("create", "User") == []
 
 
-def test_new_user_needs_a_strong_password_valid_email_and_a_region(world, admin):
+def test_new_user_needs_a_valid_email_and_a_region(world, admin):
     response = admin.post(
         "/beheer/gebruikers/nieuw",
-        data=user_data(world, email="geen-adres", password="kort", region_ids=[], organisation_id=0),
+        data=user_data(world, email="geen-adres", region_ids=[], organisation_id=0),
     )
     assert response.status_code == 422
     text = page(response)
-    assert "Kies een wachtwoord van minstens 10 tekens." in text
     assert "Vul een geldig e-mailadres in" in text
     assert "Kies minstens één regio" in text
     assert "Kies de organisatie waar deze persoon werkt." in text
@@ -460,7 +461,7 @@ def test_national_and_admin_users_need_no_region(world, admin, role):
 def test_edit_user_changes_name_role_organisation_and_regions(world, admin):
     text = page(admin.get(f"/beheer/gebruikers/{world.vt_user.id}"))
     assert "vt@rr.example" in text and ">Opslaan</button>" in text
-    assert "Deactiveren" in text and "Wachtwoord instellen" in text
+    assert "Deactiveren" in text and "Wachtwoordlink sturen" in text
     response = admin.post(
         f"/beheer/gebruikers/{world.vt_user.id}",
         data={
@@ -553,26 +554,20 @@ def test_admin_cannot_deactivate_themself(world, admin):
     assert events("deactivate", "User") == []
 
 
-def test_admin_sets_a_new_password(world, admin, login_as, auth, client):
-    member = login_as(world.vt_user)
-    response = admin.post(f"/beheer/gebruikers/{world.vt_user.id}/wachtwoord", data={"new_password": NEW_PASSWORD})
+def test_the_admin_sends_a_password_link_instead_of_setting_a_password(world, admin, auth):
+    text = page(admin.get(f"/beheer/gebruikers/{world.vt_user.id}"))
+    assert "Wachtwoordlink sturen" in text and 'type="password"' not in text
+    assert admin.post(f"/beheer/gebruikers/{world.vt_user.id}/wachtwoord", data={"new_password": "x"}).status_code in (
+        404,
+        405,
+    )
+    response = admin.post(f"/beheer/gebruikers/{world.vt_user.id}/link-sturen")
     assert response.status_code == 303
-    assert "Nieuw wachtwoord ingesteld" in page(admin.get(response.headers["Location"]))
-    assert member.get("/").status_code == 302  # signed out everywhere
-    assert auth.login(world.vt_user, PASSWORD).status_code == 422
-    assert auth.login(world.vt_user, NEW_PASSWORD).status_code == 303
-    (event,) = events("change", "User")
-    assert event.detail == "wachtwoord"
-    assert_no_content(event, NEW_PASSWORD)
-
-
-def test_weak_new_password_is_rejected(world, admin):
-    response = admin.post(f"/beheer/gebruikers/{world.vt_user.id}/wachtwoord", data={"new_password": "kort"})
-    assert response.status_code == 422
-    text = page(response)
-    assert "Kies een wachtwoord van minstens 10 tekens." in text
-    assert f'value="{world.vt_user.name}"' in text  # the rest of the page is still there
-    assert Auth(admin.application.test_client()).login(world.vt_user).status_code == 303
+    assert f"Er is een link om een nieuw wachtwoord te kiezen gestuurd naar {world.vt_user.email}." in page(
+        admin.get(response.headers["Location"])
+    )
+    assert auth.login(world.vt_user).status_code == 303  # the old password works until a new one is chosen
+    assert [e.object_id for e in events("reset_request", "User")] == [world.vt_user.id]
 
 
 # --- meeting series ----------------------------------------------------------------------

@@ -15,12 +15,11 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from .. import administration, audit, auth
+from .. import administration, audit, auth, auth_links, auth_totp
 from ..admin_forms import (
     WEEKDAYS,
     NewUserForm,
     OrganisationForm,
-    PasswordForm,
     RegionForm,
     SeriesForm,
     UserForm,
@@ -30,7 +29,7 @@ from ..extensions import db
 from ..forms import options
 from ..models import AuditEvent, MeetingSeries, Organisation, OutboxMessage, Region, User
 from ..permissions import allow, is_admin
-from ..vocab import AuditAction, MeetingForm, OrganisationKind, OutboxStatus, Role
+from ..vocab import AuditAction, MeetingForm, OrganisationKind, OutboxStatus, Role, TokenPurpose
 from .screens import get_or_404, page_of, status_code
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
@@ -198,16 +197,15 @@ def user_choices(form: UserForm, user: User | None) -> None:
     form.region_ids.choices = labelled(regions_in_order(*(user.region_ids if user else ())))
 
 
-def render_user(
-    user: User | None, form: UserForm, password_form: PasswordForm | None = None, status: int = 200
-) -> tuple[str, int]:
-    """The create page, or the edit page with its password and status forms."""
+def render_user(user: User | None, form: UserForm, status: int = 200) -> tuple[str, int]:
+    """The create page, or the edit page with its sign-in, two-factor and status panels."""
     return render_template(
         "admin/user_form.html",
         form=form,
         user=user,
-        password_form=password_form or PasswordForm(formdata=None),
         is_self=user is not None and user.id == current_user.id,
+        two_factor=user is not None and auth_totp.credential(user) is not None,
+        has_password=user is not None and auth_links.has_password(user),
     ), status
 
 
@@ -222,35 +220,54 @@ def user_form(user_id: int | None = None):
     if form.validate_on_submit():
         created = user is None
         wanted = set(form.region_ids.data)
-        first = {"email": form.email.data, "password": form.password.data} if created else {}
-        user = administration.save_user(
-            user,
-            **first,
+        values = dict(
             name=form.name.data,
             role=Role(form.role.data),
             organisation=db.session.get(Organisation, form.organisation_id.data),
             regions=[r for r in regions_in_order(*wanted) if r.id in wanted],
             by=current_user,
         )
+        if created:
+            user = auth_links.invite(email=form.email.data, **values)
+        else:
+            administration.save_user(user, **values)
         db.session.commit()
-        flash(f"Gebruiker {user.name} is {'aangemaakt' if created else 'opgeslagen'}.", "success")
+        flash(
+            f"Gebruiker {user.name} is uitgenodigd: er is een mail met een link om een wachtwoord te kiezen."
+            if created
+            else f"Gebruiker {user.name} is opgeslagen.",
+            "success",
+        )
         return redirect(url_for("admin.users"), code=303)
     return render_user(user, form, status=status_code())
 
 
-@bp.route("/gebruikers/<int:user_id>/wachtwoord", methods=["POST"])
+@bp.route("/gebruikers/<int:user_id>/link-sturen", methods=["POST"])
 @allow(is_admin)
-def user_password(user_id: int):
-    """Set a new password; the user's open sessions end and a lock-out is lifted."""
+def user_send_link(user_id: int):
+    """A new invitation (no password chosen yet) or a password link; no admin sees a password."""
     user = get_or_404(User, user_id)
-    password_form = PasswordForm()
-    if not password_form.validate_on_submit():
-        form = UserForm(formdata=None, user=user, acting=current_user)
-        user_choices(form, user)
-        return render_user(user, form, password_form, 422)
-    auth.set_password(user, password_form.new_password.data, by=current_user)
+    if not user.active:
+        flash("Activeer het account eerst.", "error")
+        return redirect(url_for("admin.user_form", user_id=user.id), code=303)
+    purpose = auth_links.send_again(user, by=current_user)
     db.session.commit()
-    flash(f"Nieuw wachtwoord ingesteld voor {user.name}. Geef het op een veilige manier door.", "success")
+    what = "nieuwe uitnodiging" if purpose is TokenPurpose.uitnodiging else "link om een nieuw wachtwoord te kiezen"
+    flash(f"Er is een {what} gestuurd naar {user.email}.", "success")
+    return redirect(url_for("admin.user_form", user_id=user.id), code=303)
+
+
+@bp.route("/gebruikers/<int:user_id>/tweestapsverificatie-resetten", methods=["POST"])
+@allow(is_admin)
+def user_two_factor_reset(user_id: int):
+    """Someone lost their phone and codes: their app is forgotten, they set it up at the next sign-in."""
+    user = get_or_404(User, user_id)
+    if auth_totp.disable(user, by=current_user):
+        db.session.commit()
+        flash(
+            f"Tweestapsverificatie van {user.name} is gereset; bij het volgende inloggen stelt die de app opnieuw in.",
+            "success",
+        )
     return redirect(url_for("admin.user_form", user_id=user.id), code=303)
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Iterator
 
+import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Response, expect, sync_playwright
@@ -30,6 +31,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from actieoverleg import create_app
 from actieoverleg.demo import load_demo
 from actieoverleg.extensions import db
+from actieoverleg.models import TotpCredential, User
 
 PASSWORD = "e2e-demo-wachtwoord"  # every demo account gets it (load_demo(password=...))
 CHROMIUM_ARGS = [
@@ -78,17 +80,24 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleName
             "PERMANENT_SESSION_LIFETIME": dt.timedelta(days=365 * 50),
             "WTF_CSRF_ENABLED": True,  # real forms carry tokens, htmx sends X-CSRFToken (hx-headers)
             "MAIL_DIR": str(folder / "mail"),  # the embedded default: .eml files
+            # The clock stands still, so every sign-in of one chair in the run needs its own step
+            # of the authenticator code: a wide drift window gives each a fresh, unused step.
+            "TOTP_DRIFT_STEPS": 30,
         }
     )
     with app.app_context():
         db.create_all()
-        load_demo(password=PASSWORD)
+        lines = load_demo(password=PASSWORD)
         db.session.commit()
+    # the demo's printed secrets (last column), as a tester copies them into an authenticator app
+    secrets = {fields[3]: fields[5] for fields in (line.split("\t") for line in lines) if fields[5]}
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     try:
-        yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app, password=PASSWORD)
+        yield SimpleNamespace(
+            url=f"http://127.0.0.1:{server.server_port}", app=app, password=PASSWORD, totp_secrets=secrets
+        )
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -142,6 +151,8 @@ class UI:
     base_url: str
     password: str
     failure_dir: Path
+    app: Any = None
+    totp_secrets: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     axe_log: list[str] = field(default_factory=list)  # every page checked, with all its violations
     pages: dict[str, Page] = field(default_factory=dict)
@@ -174,10 +185,26 @@ class UI:
         page.get_by_label("E-mailadres").fill(email)
         page.get_by_label("Wachtwoord").fill(self.password)
         page.get_by_role("button", name="Inloggen").click()
+        if email in self.totp_secrets:  # chairs and the admin: the code from the app
+            expect(page.get_by_role("heading", level=1)).to_have_text("Code invullen")
+            self.axe(page, "code invullen")
+            page.get_by_label("Code").fill(self.totp_code(email, self.totp_secrets[email]))
+            page.get_by_role("button", name="Inloggen").click()
         expect(page).to_have_url(self.base_url + "/")
         expect(page.get_by_role("heading", level=1)).to_contain_text("Goedendag, ")
         self.axe(page, f"start ({who})")
         return page
+
+    def totp_code(self, email: str, secret: str) -> str:
+        """What the authenticator app shows that the server has not taken yet (the server's
+        clock stands still: the next unused step within its drift window)."""
+        with self.app.app_context():
+            user = db.session.scalar(db.select(User).filter_by(email=email))
+            last = db.session.get(TotpCredential, user.id).last_step
+        totp = pyotp.TOTP(secret)
+        now = int(dt.datetime.now(dt.timezone.utc).timestamp()) // totp.interval
+        step = max(last + 1, now - self.app.config["TOTP_DRIFT_STEPS"])
+        return totp.generate_otp(step)
 
     def _on_response(self, who: str, response: Response) -> None:
         if response.status >= 500:
@@ -265,7 +292,14 @@ def failure_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def ui(browser: Browser | str, live_server: SimpleNamespace, failure_dir: Path) -> Iterator[UI]:
-    helper = UI(browser=browser, base_url=live_server.url, password=live_server.password, failure_dir=failure_dir)
+    helper = UI(
+        browser=browser,
+        base_url=live_server.url,
+        password=live_server.password,
+        failure_dir=failure_dir,
+        app=live_server.app,
+        totp_secrets=live_server.totp_secrets,
+    )
     yield helper
     helper.close()
 

@@ -56,6 +56,35 @@ _TUSSEN = frozenset("van de der den ter ten te het 't in op el al da dos du la l
 # Tussenvoegsels that start a surname on their own ("El Amrani"); "de"/"het" are also articles.
 _NAME_PREFIXES = frozenset("van der den ter ten el al da dos du von".split())
 _ABBREVIATIONS = _TITLES | frozenset("art nr tel geb bijv evt ca zgn ivm tav zsm mbt resp incl excl wk jr".split())
+# "IB'er", "pgb'er", "VO'er", "GGD'ers", "sms'je": an abbreviation with a Dutch ending.
+_ABBREVIATION_ENDINGS = frozenset("er ers s je jes tje tjes en".split())
+_MAX_ABBREVIATION = 5
+# Words that make the capitalised word next to them the name of an organisation or programme:
+# after it ("Kessler Stichting", "Sterk Huis", "Blijf Groep"), before it ("Stichting Thuisbasis",
+# "Buurtteam Kwadrant").
+_ORG_AFTER = frozenset(
+    """stichting groep huis zorg zorggroep jeugdzorg thuiszorg instituut centrum kliniek team teams
+    vereniging college academie foundation care opvang ggz partners school lyceum kinderopvang
+    wonen welzijn begeleiding behandeling methode methodiek training traject programma""".split()
+)
+_ORG_WORDS = frozenset("stichting groep zorggroep instituut kliniek foundation vereniging".split())
+_ORG_BEFORE = frozenset(
+    """stichting buurtteam wijkteam jeugdteam zorggroep organisatie instelling aanbieder zorgaanbieder
+    zorgpartner programma methode methodiek training traject project vereniging""".split()
+)
+# Where a single unknown word is likely a person: "gesprek met X", "huisbezoek bij X".
+_PERSONAL_PREPOSITIONS = frozenset("met bij aan voor door tegen tussen over".split())
+# Letters of Turkish, Polish and other alphabets that Dutch organisation names do not use
+# (é, ë, ï do occur in them: "Youké", "Esdégé"), and endings and prefixes typical of the
+# surnames of the Netherlands' larger migrant groups (Maghreb, Turkey, Poland, Suriname,
+# Somalia, Eritrea, Afghanistan, Indonesia, Eastern Europe) that organisation names do not have.
+_NAME_LETTERS = frozenset("şğıçłńśźżćąęőűøåñõãâêôîûäöüóáíúàìòù")
+_SURNAME_ENDINGS = tuple(
+    """i ou oun ouh ouch ach ski ska cki cka wicz czyk czak ak ek uk yk ik oglu soekh oekh oe sing singh
+    dien din dat pawiro wiro redjo djo mariam medhin hiwet om eh ah ud ow ay ai zai zada ov ova ev eva
+    enko shvili idis opoulos escu anto adi ono oto""".split()
+)
+_SURNAME_PREFIXES = ("al-", "el-", "abu-", "ben-", "bin-", "ibn-", "ait-", "ould-", "abd-", "abdel")
 _MIN_COMPOUND_PART = 4
 _MAX_NAME_LENGTH = 40
 _MAX_NAME_PREFIX = 6  # initials and tussenvoegsels looked back over: "J.P.M. van der"
@@ -80,6 +109,9 @@ class Lexicon:
             return True  # no name is that long: a huge "word" is not looked into (linear time)
         if "-" in lower:
             return all(self.is_word(part) for part in lower.split("-") if part)
+        head, apostrophe, tail = lower.partition("'")
+        if apostrophe and tail in _ABBREVIATION_ENDINGS and 0 < len(head) <= _MAX_ABBREVIATION:
+            return True
         n = len(lower)
         if self.is_name(lower):
             return False  # "willemijn" is no compound of "wille" and "mijn"
@@ -132,7 +164,7 @@ def lexicon() -> Lexicon:
             if phrase:
                 allow.setdefault(phrase[0], []).append((phrase, strong))
     return Lexicon(
-        words=frozenset(_read("words.txt.gz")),
+        words=frozenset(_read("words.txt.gz")) | {w.lower() for w in _read("loanwords.txt")},
         common=frozenset(w.lower() for w in _read("common_words.txt")),
         first=frozenset(first),
         surnames=frozenset(surnames),
@@ -219,6 +251,27 @@ def _phrase_at(tokens: list[_Token], i: int, phrase: tuple[str, ...]) -> bool:
     )
 
 
+def _in_organisation_name(tokens: list[_Token], i: int) -> bool:
+    """A word right before "Stichting", "Groep", a capitalised "Huis" or "Zorg"…, or right after
+    "Stichting", "Buurtteam"… names an organisation ("Kessler Stichting", "Buurtteam Kwadrant")."""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) and not tokens[i + 1].starts_sentence else None
+    if nxt is not None and nxt.lower in _ORG_AFTER and (nxt.cap or nxt.lower in _ORG_WORDS):
+        return True  # "Kessler Stichting", "Sterk Huis"; not "of X zorg krijgt"
+    return i > 0 and not tokens[i].starts_sentence and tokens[i - 1].lower in _ORG_BEFORE
+
+
+def _surname_shape(lower: str) -> bool:
+    """Spelled like a surname rather than an organisation: letters no Dutch brand uses
+    ("Aktaş", "Wróbel") or an ending typical of surnames ("Bouchtaoui", "Kaczmarek", "Ramsoekh")."""
+    if len(lower) < 4:
+        return False
+    return (
+        any(c in _NAME_LETTERS for c in lower)
+        or lower.endswith(_SURNAME_ENDINGS)
+        or lower.startswith(_SURNAME_PREFIXES)
+    )
+
+
 def _name_like(t: _Token, lex: Lexicon) -> bool:
     """Could be a name in a context that expects one (after a role, next to another name)."""
     if t.allowed == 2 or (t.allowed == 1 and not t.listed) or len(t.lower) < 2:
@@ -253,6 +306,8 @@ def _name_at(tokens: list[_Token], i: int, lex: Lexicon) -> bool:
             return True
     if after_initial and (t.cap or t.listed) and t.allowed != 1:
         return True
+    if _in_organisation_name(tokens, i):
+        return False
     if context is not None and context.lower in _ROLES:  # (b)
         if _name_like(t, lex) or (t.lower in lex.first and lex.ambiguous(t.lower) and t.allowed == 0):
             return True
@@ -263,18 +318,23 @@ def _name_at(tokens: list[_Token], i: int, lex: Lexicon) -> bool:
             return True
     nxt = tokens[i + 1] if i + 1 < len(tokens) and not tokens[i + 1].starts_sentence else None
     if nxt is not None and _name_like(t, lex) and _name_like(nxt, lex):  # (d)
-        if t.cap == nxt.cap and (t.cap or not (t.word and nxt.word)):
+        # Two unknown capitalised words that open a sentence are more likely an organisation
+        # ("Xtra Kwadrant start …") than a person, unless one is a listed name or shaped like one.
+        evidence = t.listed or nxt.listed or _surname_shape(nxt.lower) or not (t.starts_sentence and t.cap)
+        if evidence and t.cap == nxt.cap and (t.cap or not (t.word and nxt.word)):
             if t.lower in lex.first or not t.word or not t.starts_sentence:
                 return True
     if nxt is not None and not t.cap and not nxt.cap and t.allowed == nxt.allowed == 0:
         if t.lower in lex.first and nxt.lower in lex.surnames and lex.ambiguous(t.lower) and lex.ambiguous(nxt.lower):
             return True  # "kees bakker"
     if t.cap and t.allowed == 0:  # (e)
-        if not t.starts_sentence:
-            return not t.word or t.listed
-        if t.label:
+        if t.starts_sentence and t.label:
             return False  # "Zorgmijding: ...", "Max. 2 weken"
-        return (not t.word and len(t.lower) > 2) or (t.lower in lex.first and lex.ambiguous(t.lower))
+        if t.listed and (not t.word or not t.starts_sentence):
+            return True
+        if t.starts_sentence and t.lower in lex.first and lex.ambiguous(t.lower):
+            return True
+        return not t.word and _surname_shape(t.lower)
     if not t.cap and not t.text.isupper() and not t.word and t.listed and t.allowed == 0 and len(t.lower) > 2:
         return True  # (f)
     return False

@@ -1,7 +1,9 @@
 """The content guard on its corpus (tests/corpus): catch rate and false alarms (docs/rules.md §8).
 
 The bars: at least 99 % of the texts with personal data refused, at most 2 % of the ordinary
-texts refused, on the part the guard was tuned on and on the held-out part alike.
+texts refused, on the part the guard was tuned on and on the held-out part alike; and on a
+hand-written sample of realistic ordinary texts naming organisations and methods the lists do
+not know (realistic_clean.tsv).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def test_texts_with_personal_data_are_refused(part: str) -> None:
     assert len(missed) <= 0.01 * len(rows), missed
 
 
-@pytest.mark.parametrize("part", PARTS)
+@pytest.mark.parametrize("part", [*PARTS, "realistic"])
 def test_ordinary_texts_pass(part: str) -> None:
     rows = texts(part, "clean")
     false_alarms = refused(rows)

@@ -87,6 +87,8 @@ _SURNAME_ENDINGS = tuple(
 _SURNAME_PREFIXES = ("al-", "el-", "abu-", "ben-", "bin-", "ibn-", "ait-", "ould-", "abd-", "abdel")
 _MIN_COMPOUND_PART = 4
 _MAX_NAME_LENGTH = 40
+_SURNAME_TUSSEN = frozenset("van de der den ter ten el al da dos du la le von".split())  # not "op", "in"
+_MAX_NAME_WORDS = 5  # quoted in the message: "J.P. van den Broek"
 _MAX_NAME_PREFIX = 6  # initials and tussenvoegsels looked back over: "J.P.M. van der"
 
 
@@ -340,11 +342,31 @@ def _name_at(tokens: list[_Token], i: int, lex: Lexicon) -> bool:
     return False
 
 
-def first_name_offset(text: str) -> int | None:
-    """Where the first word that looks like a personal name starts, or None."""
+def first_name(text: str) -> tuple[int, int] | None:
+    """Where the first words that look like a personal name start and end, or None: the word
+    that sets off a rule, with the initials and tussenvoegsels right before it and the
+    initials, tussenvoegsels and name-like words right after it ("A. de Groot", "J.P. van
+    den Broek", "Stanley Ramdas"), at most _MAX_NAME_WORDS words after it."""
     lex = lexicon()
     tokens = _tokens(text, lex)
-    for i, token in enumerate(tokens):
+    for i in range(len(tokens)):
         if _name_at(tokens, i, lex):
-            return token.start
+            first = i
+            while (
+                first > 0
+                and not tokens[first].starts_sentence
+                and (tokens[first - 1].initial or tokens[first - 1].lower in _SURNAME_TUSSEN)
+            ):
+                first -= 1
+            last = i
+            for j in range(i + 1, min(len(tokens), i + _MAX_NAME_WORDS)):
+                t, before = tokens[j], tokens[j - 1]
+                after_tussen = before.lower in _TUSSEN and (t.cap or not t.word)
+                if t.starts_sentence or not (t.lower in _TUSSEN or t.initial or after_tussen or _name_like(t, lex)):
+                    break
+                last = j
+            while last > i and tokens[last].lower in _TUSSEN:
+                last -= 1
+            end = tokens[last].start + len(tokens[last].text) + tokens[last].initial  # "A." with its dot
+            return tokens[first].start, end
     return None

@@ -153,10 +153,19 @@ def test_numbers_next_to_words_are_no_address(text: str) -> None:
     assert check_text(text) == []
 
 
-def test_the_name_message_says_where_and_what_to_write_instead_without_quoting() -> None:
-    [message] = check_text("Gesprek met Stanley Ramdas plannen")
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("Gesprek met Stanley Ramdas plannen", "Stanley Ramdas"),
+        ("Politie spreekt Ramdas aan", "Ramdas"),
+        ("Bel mw. A. de Groot terug", "A. de Groot"),
+        ("ex-partner sylvana kartosen belt", "sylvana kartosen"),
+    ],
+)
+def test_the_name_message_quotes_the_suspected_name_and_says_what_to_write_instead(text: str, quoted: str) -> None:
+    [message] = check_text(text)
     assert message == (
-        "Dit lijkt een naam van een persoon (woord 3). Beschrijf de rol, zoals ‘moeder’ of ‘ex-partner’: "
+        f"Dit lijkt een naam van een persoon: ‘{quoted}’. Beschrijf de rol, zoals ‘moeder’ of ‘ex-partner’: "
         "een actiepunt mag geen persoonsgegevens bevatten."
     )
 

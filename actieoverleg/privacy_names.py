@@ -78,12 +78,14 @@ _PERSONAL_PREPOSITIONS = frozenset("met bij aan voor door tegen tussen over".spl
 # (é, ë, ï do occur in them: "Youké", "Esdégé"), and endings and prefixes typical of the
 # surnames of the Netherlands' larger migrant groups (Maghreb, Turkey, Poland, Suriname,
 # Somalia, Eritrea, Afghanistan, Indonesia, Eastern Europe) that organisation names do not have.
+_PERSON_WORDS = _PERSONAL_PREPOSITIONS | _TITLES | frozenset("en of naar heer".split())
 _NAME_LETTERS = frozenset("şğıçłńśźżćąęőűøåñõãâêôîûäöüóáíúàìòù")
 _SURNAME_ENDINGS = tuple(
     """i ou oun ouh ouch ach ski ska cki cka wicz czyk czak ak ek uk yk ik oglu soekh oekh oe sing singh
-    dien din dat pawiro wiro redjo djo mariam medhin hiwet om eh ah ud ow ay ai zai zada ov ova ev eva
+    dien din dat pawiro wiro redjo djo mariam medhin hiwet om eh ah ud ow ay ai zai zada ov ev
     enko shvili idis opoulos escu anto adi ono oto""".split()
 )
+_ENGLISH_ENDINGS = tuple("ing tion sion ment ness ance ence ity ive ful ship ed ers ight ble al".split())
 _SURNAME_PREFIXES = ("al-", "el-", "abu-", "ben-", "bin-", "ibn-", "ait-", "ould-", "abd-", "abdel")
 _MIN_COMPOUND_PART = 4
 _MAX_NAME_LENGTH = 40
@@ -262,6 +264,22 @@ def _in_organisation_name(tokens: list[_Token], i: int) -> bool:
     return i > 0 and not tokens[i].starts_sentence and tokens[i - 1].lower in _ORG_BEFORE
 
 
+def _of_a_thing(tokens: list[_Token], i: int) -> bool:
+    """Whether "van" at i is a preposition after an ordinary noun ("traject van Careyn",
+    "begeleiding van Lumens") rather than a tussenvoegsel ("met van Rossum", "vader van Dijk")."""
+    if tokens[i].lower != "van" or i == 0 or tokens[i].starts_sentence:
+        return False
+    before = tokens[i - 1]
+    tail = before.text.rpartition("-")[2]  # "Housing First-traject"
+    noun = (before.word and not before.cap) or (tail.islower() and lexicon().is_word(tail))
+    return noun and before.lower not in _ROLES and before.lower not in _PERSON_WORDS
+
+
+def _english(lower: str) -> bool:
+    """Spelled like an English word ("Interviewing", "Resistance", "Youth"): method names."""
+    return lower.endswith(_ENGLISH_ENDINGS) or "th" in lower or "ea" in lower or lower.endswith("y")
+
+
 def _surname_shape(lower: str) -> bool:
     """Spelled like a surname rather than an organisation: letters no Dutch brand uses
     ("Aktaş", "Wróbel") or an ending typical of surnames ("Bouchtaoui", "Kaczmarek", "Ramsoekh")."""
@@ -301,7 +319,7 @@ def _name_at(tokens: list[_Token], i: int, lex: Lexicon) -> bool:
         initials = initials or tokens[j].initial
         j -= 1
     context = tokens[j] if j >= 0 and j < i and not tokens[j + 1].starts_sentence else None
-    after_tussen = prev is not None and prev.lower in _TUSSEN and prev.allowed == 0
+    after_tussen = prev is not None and prev.lower in _TUSSEN and prev.allowed == 0 and not _of_a_thing(tokens, i - 1)
     after_initial = prev is not None and prev.initial or initials
     if context is not None and (context.lower in _TITLES or after_initial):  # (a)
         if t.cap or t.listed or not t.word:
@@ -320,9 +338,12 @@ def _name_at(tokens: list[_Token], i: int, lex: Lexicon) -> bool:
             return True
     nxt = tokens[i + 1] if i + 1 < len(tokens) and not tokens[i + 1].starts_sentence else None
     if nxt is not None and _name_like(t, lex) and _name_like(nxt, lex):  # (d)
-        # Two unknown capitalised words that open a sentence are more likely an organisation
-        # ("Xtra Kwadrant start …") than a person, unless one is a listed name or shaped like one.
-        evidence = t.listed or nxt.listed or _surname_shape(nxt.lower) or not (t.starts_sentence and t.cap)
+        # Two unknown capitalised words that open a sentence ("Xtra Kwadrant start …") or look
+        # English ("Nonviolent Resistance") name an organisation or a method, unless one is a
+        # listed name or the second is shaped like a surname.
+        listed = t.lower in lex.first or nxt.lower in lex.surnames or (t.listed and nxt.listed)
+        listed = listed or _surname_shape(nxt.lower)  # not "Ixta Noa": a first name comes first
+        evidence = listed or not t.cap or not (t.starts_sentence or _english(t.lower) or _english(nxt.lower))
         if evidence and t.cap == nxt.cap and (t.cap or not (t.word and nxt.word)):
             if t.lower in lex.first or not t.word or not t.starts_sentence:
                 return True

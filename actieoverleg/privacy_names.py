@@ -38,7 +38,7 @@ from importlib import resources
 
 # A word: letters, optionally joined by hyphens or apostrophes ("ex-partner", "Hendrik-Ido-Ambacht").
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-_SENTENCE_END = frozenset(".!?:;\n•|")
+_SENTENCE_END = frozenset(".!?:;\n•|()")  # a bracket opens a phrase of its own: "Pactum (Circle of Security)"
 _TITLES = frozenset(
     "mevrouw mevr mw mevrouwtje meneer mijnheer heer hr dhr juffrouw mej juf mr drs dr ir ing prof ds".split()
 )

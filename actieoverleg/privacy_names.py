@@ -16,16 +16,26 @@ A word counts as a name when its context says so (see :func:`_name_at`):
       capitalised word that is not Dutch or is a listed name, or a lower-case word that is no
       Dutch word ("ex-partner sylvana kartosen");
   (c) tussenvoegsel + a listed surname ("de Vries", "van der meer") or a capitalised word
-      that is no Dutch word ("van Rossum");
-  (d) two name-like words in a row ("Stanley Ramdas", "selam tesfamariam");
-  (e) a single capitalised word inside a sentence that is no Dutch word, or a listed name
-      ("gesprek met Dewi", "Politie spreekt Bakker aan"); at the start of a sentence only a
-      listed first name that is no Dutch word ("Fatima komt op gesprek");
+      that is no Dutch word ("van Rossum"); "van" after an ordinary noun is a preposition
+      ("traject van Careyn");
+  (d) two name-like words in a row ("Stanley Ramdas", "selam tesfamariam"); two capitalised
+      words that neither list knows count only inside a sentence and when neither looks
+      English, unless the first is a listed first name, the second a listed surname or shaped
+      like one ("Xtra Kwadrant start", "Nonviolent Resistance" pass);
+  (e) a single capitalised word that is a listed name: inside a sentence, or at its start when
+      it is no Dutch word ("gesprek met Dewi", "Politie spreekt Bakker aan", "Fatima komt");
+      an unknown capitalised word only when shaped like a surname (letters such as ş, ł, ö, or
+      an ending like -aoui, -ski, -oekh: "Bouchtaoui", "Kaczmarek"). Organisation and method
+      names are endless ("Lumens", "Juzt", "Kinderombudsman"), so an unknown word alone is no
+      evidence. Never a name: a word right before "Stichting/Groep/Huis…" or after
+      "Stichting/Buurtteam…" ("Kessler Stichting"), English care words (loanwords.txt) and
+      abbreviations with an apostrophe ("IB'er", "GGD'ers");
   (f) a lower-case word that is no Dutch word but a listed name ("bel fatima").
 A text without lower-case letters is read as lower case (so capitals do not make every word
 a name). Known limits: a name that is also a Dutch word, alone and without a role or title
-in front ("gesprek met Roos"), passes; an organisation that is not on the allowlist and is
-no Dutch word may be taken for a name: add it to guard_lists/allowlist.txt.
+in front ("gesprek met Roos"), passes; so does a lone surname no list knows and that has no
+surname shape ("Politie houdt Sikora aan"); an organisation named like a person ("Hestia",
+"Vincent van Gogh") is taken for a name: add it to guard_lists/allowlist.txt.
 """
 
 from __future__ import annotations

@@ -18,9 +18,9 @@ is not scanned. The scan (:func:`scan`) is linear: every pattern starts at a wor
 boundary with bounded repeats, and the name detector (privacy_names.py, which documents its
 rules and word lists) makes one pass over the words.
 
-Messages are Dutch, one per kind of problem, and never quote the text (for a name they give
-the word's number): they may be logged and must not carry case content. The guard itself
-logs nothing.
+Messages are Dutch, one per kind of problem. Only the name message quotes the text: the
+words taken for a name, so the user knows what to change (they typed them; the message is
+shown in the form, next to the field, and never logged). The guard itself logs nothing.
 """
 
 from __future__ import annotations
@@ -271,15 +271,15 @@ _STEPS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], bool] | None]
 ]
 
 
-def scan(text: str, field: str = "action") -> dict[str, int | None]:
+def scan(text: str, field: str = "action") -> dict[str, str | None]:
     """The kinds of personal data in `text`, in the order found, whatever its length.
 
     Every step is one regex pass (each pattern starts only at a word or digit boundary and has
     bounded repeats, so no pass backtracks over the text) or one pass over its words: the time
-    grows linearly. The value is, for a name, the 1-based number of the (whitespace-separated)
-    word it starts at; None for the other kinds.
+    grows linearly. The value is, for a name, the words taken for a name (quoted in the
+    message, so the user knows what to change); None for the other kinds.
     """
-    found: dict[str, int | None] = {}
+    found: dict[str, str | None] = {}
     work = text
     for kind, pattern, accept in _STEPS:
         if field == "location" and kind in PUBLIC_IN_LOCATION:
@@ -291,9 +291,9 @@ def scan(text: str, field: str = "action") -> dict[str, int | None]:
         problem = _digit_problem(run.group(), field)
         if problem:
             found.setdefault(problem, None)
-    offset = privacy_names.first_name_offset(work)
-    if offset is not None:
-        found["name"] = len(text[:offset].split()) + 1
+    span = privacy_names.first_name(work)
+    if span is not None:
+        found["name"] = text[span[0] : span[1]]
     return found
 
 
@@ -316,7 +316,7 @@ def check_text(text: str, field: str = "action") -> list[str]:
     for kind, word in scan(stripped, field).items():
         if kind == "name":
             messages.append(
-                f"Dit lijkt een naam van een persoon (woord {word}). Beschrijf de rol, zoals ‘moeder’ of "
+                f"Dit lijkt een naam van een persoon: ‘{word}’. Beschrijf de rol, zoals ‘moeder’ of "
                 f"‘ex-partner’: {subject} mag geen persoonsgegevens bevatten."
             )
         else:

@@ -1,7 +1,10 @@
 """The content guard on its corpus (tests/corpus): catch rate and false alarms (docs/rules.md §8).
 
 The bars: at least 99 % of the texts with personal data refused, at most 2 % of the ordinary
-texts refused, on the part the guard was tuned on and on the held-out part alike.
+texts refused, on the part the guard was tuned on and on the held-out part alike; and on a
+hand-written sample of realistic ordinary texts naming organisations and methods the lists do
+not know (realistic_clean.tsv) and on the generated texts of that kind (*_orgs_clean.tsv);
+the held-out ones of those do not meet the bar yet (KNOWN_GAP).
 """
 
 from __future__ import annotations
@@ -36,7 +39,14 @@ def test_texts_with_personal_data_are_refused(part: str) -> None:
     assert len(missed) <= 0.01 * len(rows), missed
 
 
-@pytest.mark.parametrize("part", PARTS)
+KNOWN_GAP = pytest.mark.xfail(
+    reason="known gap (docs/rules.md §8): organisations named like a person (Hestia, Kenter, "
+    "Vincent van Gogh) are refused until they are on the allowlist",
+    strict=False,
+)
+
+
+@pytest.mark.parametrize("part", [*PARTS, "tuned_orgs", pytest.param("heldout_orgs", marks=KNOWN_GAP), "realistic"])
 def test_ordinary_texts_pass(part: str) -> None:
     rows = texts(part, "clean")
     false_alarms = refused(rows)
@@ -48,6 +58,8 @@ def test_the_generated_corpus_is_large_and_up_to_date(part: str) -> None:
     pd, clean = generate.build(part, generate.SEEDS[part])
     assert len(pd) >= 1000 and len(clean) >= 1000
     assert texts(part, "pd") == pd and texts(part, "clean") == clean, "run python tests/corpus/generate.py"
+    orgs = generate.build_orgs(part, generate.SEEDS[part])
+    assert len(orgs) >= 400 and texts(f"{part}_orgs", "clean") == orgs, "run python tests/corpus/generate.py"
 
 
 def test_held_out_names_were_not_added_to_the_guards_own_list() -> None:

@@ -81,6 +81,16 @@ def test_the_length_comes_first_and_costs_nothing_more_for_a_bigger_text() -> No
         "huisverbod voor kees bakker",
         "Haddad komt op gesprek",
         "MENEER R. OUHADDOU BELT",
+        "Mohammed el Amrani belt terug",
+        "gesprek met Dewi op school",
+        "Mark de Vries komt op gesprek",
+        "Gesprek met Öztürk plannen",
+        "Politie spreekt Kwame Mensah aan",
+        "Raad start onderzoek, Bouchtaoui wordt gehoord",
+        "SVG screent Kaczmarek op middelengebruik",
+        "Al-Masri wordt uitgenodigd",
+        "Raad hoort Yudeira Calmera",
+        "Kessler komt op gesprek",
     ],
 )
 def test_names_of_every_background_and_in_lower_case_are_refused(text: str) -> None:
@@ -106,6 +116,16 @@ def test_names_of_every_background_and_in_lower_case_are_refused(text: str) -> N
         "Wil VT de moeder bellen?",
         "Signs of Safety-gesprek met het netwerk",
         "Vader verblijft in België",
+        "Kinderombudsman informeren",
+        "Lumens start gezinscoaching",
+        "Overleg met Juzt over de indicatie",
+        "Politie voert Rapid Assessment uit",
+        "School (IB'er) informeren over veiligheidsplan",
+        "Pgb'er en GGD'er sluiten aan",
+        "Kessler Stichting zoekt opvangplek voor vader",
+        "Buurtteam Kwadrant doet intake bij moeder",
+        "Xtra Kwadrant start begeleiding",
+        "Family Group Conference organiseren",
     ],
 )
 def test_ordinary_action_texts_pass(text: str) -> None:
@@ -133,10 +153,19 @@ def test_numbers_next_to_words_are_no_address(text: str) -> None:
     assert check_text(text) == []
 
 
-def test_the_name_message_says_where_and_what_to_write_instead_without_quoting() -> None:
-    [message] = check_text("Gesprek met Stanley Ramdas plannen")
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("Gesprek met Stanley Ramdas plannen", "Stanley Ramdas"),
+        ("Politie spreekt Ramdas aan", "Ramdas"),
+        ("Bel mw. A. de Groot terug", "A. de Groot"),
+        ("ex-partner sylvana kartosen belt", "sylvana kartosen"),
+    ],
+)
+def test_the_name_message_quotes_the_suspected_name_and_says_what_to_write_instead(text: str, quoted: str) -> None:
+    [message] = check_text(text)
     assert message == (
-        "Dit lijkt een naam van een persoon (woord 3). Beschrijf de rol, zoals ‘moeder’ of ‘ex-partner’: "
+        f"Dit lijkt een naam van een persoon: ‘{quoted}’. Beschrijf de rol, zoals ‘moeder’ of ‘ex-partner’: "
         "een actiepunt mag geen persoonsgegevens bevatten."
     )
 

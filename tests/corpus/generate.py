@@ -7,7 +7,11 @@ Two parts, each with texts WITH personal data (`pd`) and ordinary texts WITHOUT 
   - `heldout`: other names (none of them in actieoverleg/guard_lists/extra_names.txt), other
     templates, and place names drawn from the whole list of Dutch places, never looked at while
     tuning. Its figures say how the guard does on texts it was not tuned on.
-Each line is `field<TAB>text`; hand-written texts are in hand_*.tsv beside this script.
+`{part}_orgs_clean.tsv` holds ordinary texts that name organisations and programmes the
+allowlist does not know (real ones and ones built from syllables) and methods with English names.
+Each line is `field<TAB>text`; hand-written texts are in hand_*.tsv beside this script, and
+realistic_clean.tsv holds a hand-written sample of ordinary texts naming organisations and
+methods the lists do not know.
 """
 
 from __future__ import annotations
@@ -403,6 +407,141 @@ def _clean(rng: random.Random, part: str, places: list[str]) -> str:
     return text
 
 
+# Organisations and programmes the allowlist does NOT know (real names and names built from
+# syllables), and methods with English names: a capitalised unknown word is no name by itself.
+UNLISTED_ORGS = {
+    "tuned": [
+        "Lumens",
+        "Juzt",
+        "Altra",
+        "Elker",
+        "Entrea",
+        "Reinaerde",
+        "Radar",
+        "Kessler Stichting",
+        "Blijf Groep",
+        "Sterk Huis",
+        "Oranje Huis",
+        "De Waag",
+        "Combinatie Jeugdzorg",
+        "Ipse de Bruggen",
+        "Kinderombudsman",
+    ],
+    "heldout": [
+        "Sherpa",
+        "Abrona",
+        "Amarant",
+        "Dichterbij",
+        "Zozijn",
+        "Severinus",
+        "Aveleijn",
+        "Talant",
+        "Kentalis",
+        "Koraal",
+        "Dimence",
+        "GGNet",
+        "Pro Persona",
+        "Rivierduinen",
+        "Arkin",
+        "Brijder",
+        "Novadic-Kentron",
+        "Victas",
+        "IrisZorg",
+        "Transfore",
+        "Inforsa",
+        "Palier",
+        "Kenter",
+        "Bascule",
+        "Pactum",
+        "Cordaan",
+        "Careyn",
+        "Gemiva",
+        "Kwadraad",
+        "Kompaan",
+        "Trajectum",
+        "Altrecht",
+        "Yorneo",
+        "Catamaran",
+        "Parlan",
+        "Hestia",
+        "Sensoor",
+        "Pameijer",
+        "Aventurijn",
+        "Ixta Noa",
+        "Vincent van Gogh",
+    ],
+}
+SYLLABLES = {  # (heads, tails) of invented organisation names: "Kwadrant", "Thuisbasis"
+    "tuned": ("Kwa Lu Thuis Hori Zorg Vi Ve Ar Ca Jeugd", "drant menz basis zonzorg tree kracht nova lys dea"),
+    "heldout": ("Bo Mira Sa Neo Ze Oost Tri Ko Pa El", "vita lan ris zo plus thuis mento dia venz lux"),
+}
+METHODS = {
+    "tuned": [
+        "Rapid Assessment",
+        "Signs of Safety",
+        "Functional Family Therapy",
+        "Home-Start",
+        "Triple P",
+        "Family Group Conference",
+        "Safety plan",
+        "Crisis Intervention",
+        "Intensive Home Treatment",
+        "Wraparound care",
+        "Stay-up",
+        "Multi Systeem Therapie",
+    ],
+    "heldout": [
+        "Parent Management Training Oregon",
+        "Families First",
+        "Multidimensional Family Therapy",
+        "Video Home Training",
+        "Motivational Interviewing",
+        "Youth Initiated Mentoring",
+        "Housing First",
+        "Incredible Years",
+        "Nonviolent Resistance",
+        "Circle of Security",
+        "Kids' Skills",
+        "Let's Talk",
+    ],
+}
+ORG_TEMPLATES = {
+    "tuned": [
+        "{ORG} start {METHOD} voor {R}",
+        "Aanmelding bij {ORG} voor {METHOD}",
+        "{METHOD} inzetten via {ORG}",
+        "{ORG} informeren over het veiligheidsplan",
+        "Overleg met {ORG} over {R}",
+        "{ORG} neemt begeleiding van {R} over",
+    ],
+    "heldout": [
+        "Doorverwijzing naar {ORG} ({METHOD})",
+        "{ORG} en {ORG2} stemmen {METHOD} af",
+        "Wachtlijst {ORG} navragen",
+        "Intake bij {ORG} plannen voor {R}",
+        "{METHOD}-traject van {ORG} evalueren",
+        "{ORG} rapporteert over {METHOD}",
+    ],
+}
+
+
+def _unlisted_org(rng: random.Random, part: str) -> str:
+    if rng.random() < 0.35:
+        heads, tails = SYLLABLES[part]
+        return rng.choice(heads.split()) + rng.choice(tails.split())
+    return rng.choice(UNLISTED_ORGS[part])
+
+
+def _clean_unlisted(rng: random.Random, part: str) -> str:
+    text = rng.choice(ORG_TEMPLATES[part]).format(
+        ORG=_unlisted_org(rng, part),
+        ORG2=_unlisted_org(rng, part),
+        METHOD=rng.choice(METHODS[part]),
+        R=rng.choice(CLEAN_ROLES),
+    )
+    return text[0].upper() + text[1:]
+
+
 def _file_references(rng: random.Random) -> list[str]:
     return [
         rng.choice(
@@ -436,6 +575,12 @@ def build(part: str, seed: int) -> tuple[list[tuple[str, str]], list[tuple[str, 
     return sorted(set(pd)), sorted(set(clean))
 
 
+def build_orgs(part: str, seed: int) -> list[tuple[str, str]]:
+    """Ordinary texts naming organisations, programmes and methods the lists do not know."""
+    rng = random.Random(seed)
+    return sorted(set(("action", _clean_unlisted(rng, part)) for _ in range(500)))
+
+
 SEEDS = {"tuned": 14, "heldout": 1414}
 
 
@@ -445,6 +590,9 @@ def write() -> None:
         for kind, rows in (("pd", pd), ("clean", clean)):
             (HERE / f"{part}_{kind}.tsv").write_text("".join(f"{f}\t{t}\n" for f, t in rows), encoding="utf-8")
             print(f"{part}_{kind}.tsv: {len(rows)} texts", file=sys.stderr)
+        orgs = build_orgs(part, seed)
+        (HERE / f"{part}_orgs_clean.tsv").write_text("".join(f"{f}\t{t}\n" for f, t in orgs), encoding="utf-8")
+        print(f"{part}_orgs_clean.tsv: {len(orgs)} texts", file=sys.stderr)
 
 
 if __name__ == "__main__":

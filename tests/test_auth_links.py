@@ -114,7 +114,7 @@ def test_forgotten_password_answers_alike_for_known_and_unknown_addresses(world,
     assert member.get("/").status_code == 302  # every session ended
     assert Auth(client).login(world.vt_user, PASSWORD).status_code == 422
     assert Auth(client).login(world.vt_user, CHOSEN).status_code == 303
-    assert [e[0] for e in entries(world.vt_user)][-3:] == ["reset_request", "password_reset", "login"]
+    assert [e[0] for e in entries(world.vt_user)][-4:] == ["reset_request", "password_reset", "login_failed", "login"]
 
 
 def test_a_deactivated_account_gets_no_link(world, client, smtp):

@@ -9,9 +9,18 @@ from actieoverleg import permissions
 from actieoverleg.extensions import db
 from actieoverleg.guests import add_guest
 
-PUBLIC = {"static", "auth.login", "profile.feed"}  # the feed's token is its key
+# The feed's token is its key; the code step, the set-up step and the account links work
+# before a session exists (docs/rules.md §8).
+PUBLIC = {"static", "auth.login", "auth.code", "auth.enrol", "auth.forgotten", "auth.account_link", "profile.feed"}
 # Routes that any signed-in user may reach, whatever the role.
-OPEN_TO_ALL = {"home.index", "auth.logout", "profile.index"}
+OPEN_TO_ALL = {
+    "home.index",
+    "auth.logout",
+    "profile.index",
+    "profile.two_factor",
+    "profile.two_factor_off",
+    "profile.change_password",
+}
 ADMIN = ("admin.", "outbox.")
 
 

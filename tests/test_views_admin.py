@@ -528,7 +528,7 @@ def test_deactivated_user_is_signed_out_and_cannot_sign_in(world, admin, login_a
     # and signing in again is refused
     response = auth.login(world.vt_user)
     assert response.status_code == 422
-    assert "Dit account is gedeactiveerd." in page(response)
+    assert "Onbekend e-mailadres of onjuist wachtwoord." in page(response)  # nothing more to learn
     (event,) = events("deactivate", "User")
     assert event.object_id == world.vt_user.id and event.user_id == world.admin.id and event.detail == ""
     assert "gedeactiveerd" in page(admin.get("/beheer/gebruikers"))

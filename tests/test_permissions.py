@@ -7,10 +7,10 @@ from flask import url_for
 
 from actieoverleg import permissions
 
-PUBLIC = {"static", "auth.login", "profile.feed"}  # the feed's token is its key
+PUBLIC = {"static", "auth.login", "profile.feed", "security_txt"}  # the feed's token is its key
 # Routes that any signed-in user may reach, whatever the role.
 OPEN_TO_ALL = {"home.index", "auth.logout", "profile.index"}
-ADMIN = ("admin.", "outbox.")
+ADMIN = ("admin.", "outbox.", "audit.")
 
 
 def test_every_view_declares_its_permission(app):

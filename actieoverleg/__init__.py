@@ -79,7 +79,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         )
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from . import auth, bounds, cli, database, derived, errors, formatting, htmx, outbox, request_log, security
+    from . import audit, auth, bounds, cli, database, derived, errors, formatting, htmx, outbox, request_log, security
     from .extensions import babel, csrf, db, login_manager
     from .views import register_blueprints
 
@@ -89,6 +89,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     database.init_app(app)
     derived.init_app(app)
+    audit.init_app(app)  # the audit log's append-only guard
     outbox.init_app(app)
     csrf.init_app(app)
     babel.init_app(app)

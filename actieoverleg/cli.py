@@ -1,6 +1,6 @@
 """Command line: `flask --app actieoverleg init-db | demo | users create | meetings plan |
 outbox send | outbox worker | reminders send | stats export | stats refresh |
-retention purge`."""
+retention purge | audit verify`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from . import administration, agenda, aggregates, mail, outbox, planning, retention, schema
+from . import administration, agenda, aggregates, audit, mail, outbox, planning, retention, schema
 from .clock import local_today
 from .extensions import db
 from .models import MeetingSeries, Organisation, Region, StatCell, User
@@ -27,6 +27,7 @@ outbox_cli = AppGroup("outbox", help="Deliver the mail outbox.")
 reminders_cli = AppGroup("reminders", help="Daily reminders of due action points.")
 stats_cli = AppGroup("stats", help="Anonymised statistics for the national chairs' meeting.")
 retention_cli = AppGroup("retention", help="Erase what partners wrote about cases that have rested.")
+audit_cli = AppGroup("audit", help="The audit log.")
 
 
 @click.command("init-db")
@@ -219,6 +220,18 @@ def retention_purge(dry_run: bool) -> None:
     )
 
 
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit log's hash chain; exit code 1 and the event that breaks it, if any."""
+    count, breaks = audit.verify()
+    for found in breaks:
+        where = f"event {found.event_id}" if found.event_id is not None else "the chain's head"
+        click.echo(f"Break at {where}: {found.reason}.", err=True)
+    if breaks:
+        raise SystemExit(1)
+    click.echo(f"Audit log intact: {count} event(s).")
+
+
 def init_app(app: Flask) -> None:
-    for command in (init_db, demo, users, meetings, outbox_cli, reminders_cli, stats_cli, retention_cli):
+    for command in (init_db, demo, users, meetings, outbox_cli, reminders_cli, stats_cli, retention_cli, audit_cli):
         app.cli.add_command(command)

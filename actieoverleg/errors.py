@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, flash, redirect, render_template, request, url_for
+from flask import Flask, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from . import audit
 from .extensions import db
 from .htmx import is_htmx
+from .permissions import OutOfReach
 
 MESSAGES = {
     400: ("Ongeldig verzoek", "Het verzoek kon niet worden verwerkt. Controleer wat u invulde en probeer het opnieuw."),
@@ -82,6 +84,22 @@ def signed_out() -> Response:
     return redirect(target, code=303)
 
 
+def log_denial(code: int) -> None:
+    """Record a signed-in user's refused request in its own small transaction: whatever the
+    view had begun is undone first. A busy database costs the entry, not the answer."""
+    if not current_user.is_authenticated or request.url_rule is None:
+        return
+    db.session.rollback()
+    try:
+        audit.denied(current_user, code)
+        db.session.commit()
+    except OperationalError as failed:
+        db.session.rollback()
+        if not database_busy(failed):
+            raise
+        current_app.logger.warning("audit: denial not recorded, database busy (%s)", request.url_rule.rule)
+
+
 def init_app(app: Flask) -> None:
     """One handler for every HTTP error, one for CSRF, one for a busy database, one for anything
     unexpected."""
@@ -96,6 +114,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
+        if error.code == 403 or isinstance(error, OutOfReach):
+            log_denial(error.code or 403)
         return render_error(error.code or 500)
 
     @app.errorhandler(IntegrityError)

@@ -433,7 +433,12 @@ class RemovedAction(db.Model):
 
 
 class AuditEvent(db.Model):
-    """Who did what to which object, and when — never what the object says."""
+    """Who did what to which object, and when — never what the object says.
+
+    Append-only (audit.py refuses an update or delete through the ORM). Each event carries the
+    sha256 of its own canonical form, which includes its predecessor's hash (`prev_hash`): a
+    chain in id order that `flask audit verify` recomputes (docs/rules.md §8).
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -442,7 +447,32 @@ class AuditEvent(db.Model):
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(String(80), default="")  # a code, never content
+    outcome: Mapped[str] = mapped_column(String(10), default="success")  # vocab.AuditOutcome
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))  # the actor's, then
+    client_addr: Mapped[str] = mapped_column(String(45), default="")  # IPv6 at most; "" from the CLI
+    route: Mapped[str] = mapped_column(String(200), default="")  # "GET /overleggen/<int:meeting_id>"
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
     user: Mapped[User | None] = relationship(lazy="joined")
+    organisation: Mapped[Organisation | None] = relationship(lazy="raise")
+
+    __table_args__ = (
+        # Beheer › Auditlog filters by user, acting organisation's region (via the user), action
+        # and period, newest first.
+        Index("ix_audit_event_user_at", "user_id", "at"),
+        Index("ix_audit_event_action_at", "action", "at"),
+        Index("ix_audit_event_object", "object_type", "object_id"),
+    )
+
+
+class AuditChain(db.Model):
+    """The head of the audit chain: one row, the hash of the newest event. Every transaction
+    that writes events updates it first, so writers of events take turns (a row lock in
+    PostgreSQL, SQLite's single writer) and the chain follows the ids without a fork."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    last_hash: Mapped[str] = mapped_column(String(64), default="")
+    events: Mapped[int] = mapped_column(default=0)
 
 
 class OutboxMessage(db.Model):

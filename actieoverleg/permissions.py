@@ -12,12 +12,13 @@ change answers 403.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import Any, Callable, Iterable, NoReturn, Sequence, TypeVar
 
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.interfaces import ORMOption
+from werkzeug.exceptions import NotFound
 
 from .extensions import db, login_manager
 from .models import ActionPoint, AgendaItem, Case, ItemGuest, Meeting, Preparation, Region, User
@@ -195,6 +196,16 @@ def can_prepare(meeting: Meeting, preparation: Preparation, user: User) -> bool:
 # --- loaders that hide other regions -----------------------------------------------------
 
 
+class OutOfReach(NotFound):
+    """The same 404 as an unknown object, raised where the object exists but lies outside the
+    user's reach, so the audit log records the denial (errors.py)."""
+
+
+def _hidden(obj: Any) -> NoReturn:
+    """404 for both; only the log learns which it was."""
+    raise NotFound() if obj is None else OutOfReach()
+
+
 def _get_in_region(
     model: type[Any], ident: int, region_of: Callable[[Any], int], user: User, options: Sequence[ORMOption] = ()
 ) -> Any:
@@ -203,7 +214,7 @@ def _get_in_region(
     again = bool(options) and db.session.identity_key(model, ident) in db.session.identity_map
     obj = db.session.get(model, ident, options=options, populate_existing=again)
     if obj is None or not in_region(region_of(obj), user):
-        abort(404)
+        _hidden(obj)
     return obj
 
 
@@ -218,7 +229,7 @@ def followed_meeting_or_404(meeting_id: int, user: User, options: Sequence[ORMOp
     again = bool(options) and db.session.identity_key(Meeting, meeting_id) in db.session.identity_map
     meeting = db.session.get(Meeting, meeting_id, options=options, populate_existing=again)
     if meeting is None or not (in_region(meeting.region_id, user) or _is_guest_in(meeting, user)):
-        abort(404)
+        _hidden(meeting)
     return meeting
 
 
@@ -252,9 +263,9 @@ def viewable_case(code: str, user: User) -> Case | None:
 
 def case_or_404(code: str, user: User) -> Case:
     """A case the user may see, by code; 404 for unknown codes and for cases out of reach."""
-    case = viewable_case(code, user)
-    if case is None:
-        abort(404)
+    case = db.session.execute(db.select(Case).filter_by(code=code.upper())).scalar_one_or_none()
+    if case is None or not can_view_case(case, user):
+        _hidden(case)
     return case
 
 
@@ -262,7 +273,7 @@ def statistics_region_or_404(code: str, user: User) -> Region:
     """A region whose statistics the user may see, by code; others answer 404 like unknown codes."""
     region = db.session.execute(db.select(Region).filter_by(code=code.upper())).scalar_one_or_none()
     if region is None or not can_see_region_statistics(region.id, user):
-        abort(404)
+        _hidden(region)
     return region
 
 

@@ -169,6 +169,14 @@ class OutboxStatus(Choice):
     mislukt = "mislukt", "Mislukt"
 
 
+class AuditOutcome(Choice):
+    """How an audited attempt ended."""
+
+    success = "success", "gelukt"
+    denied = "denied", "geweigerd"
+    failed = "failed", "mislukt"
+
+
 class AuditAction(Choice):
     """What the audit log records (the stored value) and how Beheer › Auditlog names it."""
 
@@ -188,6 +196,8 @@ class AuditAction(Choice):
     reopen = "reopen", "heropend"
     tick_off = "tick_off", "afgevinkt"
     restore = "restore", "teruggezet"
+    access = "access", "toegang"  # a page or action refused (outcome denied)
+    view = "view", "ingezien"  # a meeting record opened, a calendar feed read
     login = "login", "ingelogd"
     activate = "activate", "geactiveerd"
     deactivate = "deactivate", "gedeactiveerd"

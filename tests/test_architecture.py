@@ -19,8 +19,9 @@ SHARED_TEMPLATES = {"errors", "emails", "macros"}
 TEMPLATE_NAME = re.compile(r"[a-z_]+/[\w*]+\.(html|txt)")
 # Modules that run their own transactions by design, not operations: the outbox's sender claims
 # each message in a commit of its own before a byte goes out; the CLI commands and the bulk
-# national demo loader are the callers that commit.
-OWN_TRANSACTIONS = {"outbox.py", "cli.py", "demo_national.py"}
+# national demo loader are the callers that commit; the error handlers commit the audit entry of
+# a refused request, whose view never got to its commit.
+OWN_TRANSACTIONS = {"outbox.py", "cli.py", "demo_national.py", "errors.py"}
 RULE_MODULES = sorted(p for p in PACKAGE.glob("*.py") if p.name not in OWN_TRANSACTIONS)
 
 

@@ -11,7 +11,16 @@ from actieoverleg.guests import add_guest
 
 # The feed's token is its key; the code step, the set-up step and the account links work
 # before a session exists (docs/rules.md §8).
-PUBLIC = {"static", "auth.login", "auth.code", "auth.enrol", "auth.forgotten", "auth.account_link", "profile.feed"}
+PUBLIC = {
+    "static",
+    "auth.login",
+    "auth.code",
+    "auth.enrol",
+    "auth.forgotten",
+    "auth.account_link",
+    "profile.feed",
+    "security_txt",
+}
 # Routes that any signed-in user may reach, whatever the role.
 OPEN_TO_ALL = {
     "home.index",
@@ -21,7 +30,7 @@ OPEN_TO_ALL = {
     "profile.two_factor_off",
     "profile.change_password",
 }
-ADMIN = ("admin.", "outbox.")
+ADMIN = ("admin.", "outbox.", "audit.")
 
 
 def test_every_view_declares_its_permission(app):

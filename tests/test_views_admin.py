@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 
 import pytest
 from flask import url_for
@@ -22,7 +21,7 @@ from actieoverleg.models import (
     Region,
     User,
 )
-from actieoverleg.vocab import AuditAction, MeetingForm, OrganisationKind, Role
+from actieoverleg.vocab import MeetingForm, OrganisationKind, Role
 
 from .conftest import PASSWORD_HASH
 
@@ -640,68 +639,3 @@ def test_edit_series_shows_its_values(world, admin):
     assert 'value="09:30"' in text and '<option selected value="1">dinsdag</option>' in text
     assert "Al geplande overleggen veranderen niet mee" in text
     assert "dinsdag 09:30" in page(admin.get("/beheer/overlegreeksen"))
-
-
-# --- audit log ---------------------------------------------------------------------------
-
-
-def test_audit_log_lists_events_newest_first_with_dutch_labels(world, admin):
-    admin.post(f"/beheer/gebruikers/{world.vt_user.id}/deactiveren")
-    text = page(admin.get("/beheer/auditlog"))
-    assert "<h1>Auditlog</h1>" in text
-    assert "gedeactiveerd" in text and "ingelogd" in text
-    assert f"Gebruiker #{world.vt_user.id}" in text
-    assert f'data-label="Gebruiker">{world.admin.name} <span class="muted">· VT</span>' in text
-    first = text.index('data-label="Actie"')
-    assert text[first : first + 60].startswith('data-label="Actie">gedeactiveerd')
-
-
-def test_audit_log_filters_by_action(world, admin):
-    admin.post(f"/beheer/gebruikers/{world.vt_user.id}/deactiveren")
-    text = page(admin.get("/beheer/auditlog?actie=deactivate"))
-    assert text.count('data-label="Actie"') == 1
-    assert '<option value="deactivate" selected>' in text
-    assert "ingelogd</td>" not in text
-
-
-def test_audit_log_offers_every_action_by_its_dutch_label_and_filters_on_each(world, admin, app):
-    app.config["PAGE_SIZE"] = 1000
-    db.session.add_all(
-        AuditEvent(user_id=world.chair.id, action=action.value, object_type="Case", object_id=world.case.id)
-        for action in AuditAction
-    )
-    db.session.commit()
-    text = page(admin.get("/beheer/auditlog?actie=bestaat-niet"))  # an unknown filter shows everything
-    assert '<option value="">Alle acties</option>' in text and " selected>" not in text
-    assert text.count('data-label="Actie"') == db.session.scalar(select(func.count(AuditEvent.id)))
-    for action in AuditAction:
-        assert f'<option value="{action.value}">{action.label}</option>' in text
-    for action in AuditAction:
-        text = page(admin.get(f"/beheer/auditlog?actie={action.value}"))
-        assert f'<option value="{action.value}" selected>{action.label}</option>' in text
-        shown = re.findall(r'data-label="Actie">([^<]*)</td>', text)
-        logged = db.session.scalar(select(func.count()).select_from(AuditEvent).filter_by(action=action.value))
-        assert shown == [action.label] * logged
-        assert f"Casus #{world.case.id}" in text
-
-
-def test_audit_log_is_paged_with_a_fixed_number_of_queries(world, admin, app, count_queries):
-    app.config["PAGE_SIZE"] = 3
-
-    def tick_off(*users):
-        for user in users:
-            db.session.add(AuditEvent(user_id=user.id, action="tick_off", object_type="ActionPoint", object_id=1))
-        db.session.commit()
-
-    tick_off(world.chair)
-    with count_queries() as one:
-        text = page(admin.get("/beheer/auditlog?actie=tick_off"))
-    assert text.count('data-label="Actie"') == 1 and "Pagina" not in text
-    tick_off(world.vt_user, world.politie_user, world.other_chair, world.national)
-    with count_queries() as more:
-        text = page(admin.get("/beheer/auditlog?actie=tick_off"))
-    assert text.count('data-label="Actie"') == 3 and "Pagina 1 van 2" in text
-    assert "afgevinkt" in text and "Actiepunt #1" in text
-    assert f'data-label="Gebruiker">{world.national.name} <span class="muted">· OM</span>' in text
-    assert "actie=tick_off" in text and "pagina=2" in text  # the filter stays in the pager
-    assert len(more) == len(one)

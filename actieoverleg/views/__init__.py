@@ -24,7 +24,7 @@ NAV = [
     ("Casus aanmelden", "cases.new", permissions.is_member, ("cases.new",)),  # not the case page or search
     ("Onze actiepunten", "actions.ours", permissions.is_member, ("actions.",)),
     ("Statistieken", "stats.index", permissions.can_see_statistics, ("stats.",)),
-    ("Beheer", "admin.index", permissions.is_admin, ("admin.", "outbox.")),
+    ("Beheer", "admin.index", permissions.is_admin, ("admin.", "outbox.", "audit.")),
 ]
 
 
@@ -45,8 +45,8 @@ def nav_items() -> dict[str, object]:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import actions, admin, agenda, auth, cases, home, meetings, outbox, profile, stats, steps
+    from . import actions, admin, agenda, audit, auth, cases, home, meetings, outbox, profile, stats, steps
 
-    for module in (auth, home, cases, meetings, agenda, steps, actions, stats, profile, admin, outbox):
+    for module in (auth, home, cases, meetings, agenda, steps, actions, stats, profile, admin, audit, outbox):
         app.register_blueprint(module.bp)
     app.context_processor(nav_items)

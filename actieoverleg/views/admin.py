@@ -1,4 +1,5 @@
-"""Beheer: regions, organisations, users, meeting series, audit log (docs/rules.md §1, §8).
+"""Beheer: regions, organisations, users, meeting series (docs/rules.md §1; the audit log is
+views/audit.py).
 
 Only the `beheerder` role reaches these screens. Every change is one operation of
 `administration` (or `auth` for passwords and deactivation), committed here. Each create
@@ -12,10 +13,10 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from .. import administration, audit, auth, auth_links, auth_totp
+from .. import administration, auth, auth_links, auth_totp
 from ..admin_forms import (
     WEEKDAYS,
     NewUserForm,
@@ -29,7 +30,7 @@ from ..extensions import db
 from ..forms import options
 from ..models import AuditEvent, MeetingSeries, Organisation, OutboxMessage, Region, User
 from ..permissions import allow, is_admin
-from ..vocab import AuditAction, MeetingForm, OrganisationKind, OutboxStatus, Role, TokenPurpose
+from ..vocab import MeetingForm, OrganisationKind, OutboxStatus, Role, TokenPurpose
 from .screens import get_or_404, page_of, status_code
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
@@ -332,32 +333,3 @@ def series_form(region_id: int | None = None, series_id: int | None = None):
         flash(message, "success")
         return redirect(url_for("admin.series_list"), code=303)
     return render_template("admin/series_form.html", form=form, series=series, region=region), status_code()
-
-
-# --- audit log ---------------------------------------------------------------------------
-
-
-@bp.route("/auditlog")
-@allow(is_admin)
-def audit_log():
-    """Who did what, newest first, paged, filtered by action; never any content."""
-    action = request.args.get("actie", "")
-    action = action if action in dict(AuditAction.choices()) else ""
-    query = (
-        select(AuditEvent)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .options(joinedload(AuditEvent.user).lazyload(User.regions))
-    )  # the organisation is joined too
-    if action:
-        query = query.where(AuditEvent.action == action)
-    rows, page, pages = page_of(query)
-    return render_template(
-        "admin/audit.html",
-        events=rows,
-        page=page,
-        pages=pages,
-        action=action,
-        filters=AuditAction.choices(),
-        label=audit.label,
-        objects=audit.OBJECT_LABELS,
-    )

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import agenda, ical, lifecycle, meeting_steps, planning
+from .. import agenda, audit, ical, lifecycle, meeting_steps, planning
 from ..actions import people_of_points
 from ..addresses import external_url, mail_domain
 from ..bounds import bounded_int
@@ -173,8 +173,12 @@ def cancel(meeting_id: int):
 @bp.route("/<int:meeting_id>")
 @allow(is_member)
 def record(meeting_id: int):
-    """The record of a meeting, read-only and printable; the chair can reopen it."""
-    return _record_page(meeting_id, ReopenForm(formdata=None))
+    """The record of a meeting, read-only and printable; the chair can reopen it. Opening it is
+    audit-logged (who read which record)."""
+    page = _record_page(meeting_id, ReopenForm(formdata=None))
+    audit.viewed(db.session.get(Meeting, meeting_id), current_user)
+    db.session.commit()
+    return page
 
 
 def _record_page(meeting_id: int, reopen_form: ReopenForm, status: int = 200):

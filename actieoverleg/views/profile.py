@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import auth, auth_links, auth_totp, subscriptions, throttle
+from .. import audit, auth, auth_links, auth_totp, subscriptions, throttle
 from ..addresses import external_url
 from ..auth_forms import ChangePasswordForm, CodeForm, ConfirmPasswordForm
 from ..extensions import db
@@ -113,11 +113,14 @@ def feed(token: str):
     user = subscriptions.user_for(token)
     if user is None:
         abort(404)
+    body = subscriptions.feed(user)
+    audit.viewed(user, user, "agenda-abonnement")  # the feed's reader is its owner's calendar app
+    db.session.commit()
     return Response(
-        subscriptions.feed(user),
+        body,
         mimetype="text/calendar",
         headers={
-            "Cache-Control": "private, max-age=900",
+            "Cache-Control": "no-store",  # it carries case codes: no cache keeps a copy
             "Content-Disposition": 'inline; filename="actieoverleg.ics"',
             "X-Robots-Tag": "noindex",
         },

@@ -36,6 +36,9 @@ ROLES = ("anoniem", "betrokken", "onbetrokken", "voorzitter", "beheerder", "land
 TABLE = """
 #     route                                                                               anoniem      betrokken    onbetrokken  voorzitter   beheerder    landelijk
 GET   /                                                                                   login        200          200          200          200          200
+GET   /.well-known/security.txt                                                           200          200          200          200          200          200
+GET   /account/<token>                                                                    404          404          404          404          404          404
+POST  /account/<token>                                                                    404          404          404          404          404          404
 GET   /actiepunten/                                                                       login        200          200          200          403          403
 POST  /actiepunten/<action_id>/status                                                     login        400/404      403/404      403/404      403          403
 GET   /agenda/<token>.ics                                                                 404          404          404          404          404          404
@@ -46,7 +49,8 @@ GET   /beheer/gebruikers/<user_id>                                              
 POST  /beheer/gebruikers/<user_id>                                                        login        403          403          403          422          403
 POST  /beheer/gebruikers/<user_id>/activeren                                              login        403          403          403          303          403
 POST  /beheer/gebruikers/<user_id>/deactiveren                                            login        403          403          403          303          403
-POST  /beheer/gebruikers/<user_id>/wachtwoord                                             login        403          403          403          422          403
+POST  /beheer/gebruikers/<user_id>/link-sturen                                            login        403          403          403          303          403
+POST  /beheer/gebruikers/<user_id>/tweestapsverificatie-resetten                          login        403          403          403          303          403
 GET   /beheer/gebruikers/nieuw                                                            login        403          403          403          200          403
 POST  /beheer/gebruikers/nieuw                                                            login        403          403          403          422          403
 GET   /beheer/organisaties                                                                login        403          403          403          200          403
@@ -73,6 +77,11 @@ POST  /casussen/nieuw                                                           
 GET   /casussen/zoeken                                                                    login        200          200          200          403          403
 GET   /login                                                                              200          302          302          302          302          302
 POST  /login                                                                              422          302          302          302          302          302
+GET   /login/code                                                                         303          303          303          303          303          303
+POST  /login/code                                                                         303          303          303          303          303          303
+GET   /login/instellen                                                                    303          303          303          303          303          303
+POST  /login/instellen                                                                    303          303          303          303          303          303
+POST  /logout                                                                             login        303          303          303          303          303
 GET   /overleggen/                                                                        login        200          200          200          403          403
 GET   /overleggen/<meeting_id>                                                            login        200/404      200/404      200/404      403          403
 POST  /overleggen/<meeting_id>/afsluiten                                                  login        403/404      403/404      303/404      403          403
@@ -117,6 +126,10 @@ GET   /profiel                                                                  
 POST  /profiel/agenda-abonnement                                                          login        303          303          303          403          403
 POST  /profiel/agenda-abonnement/stoppen                                                  login        303          303          303          403          403
 POST  /profiel/mail                                                                       login        422          422          422          403          403
+GET   /profiel/tweestapsverificatie                                                       login        200          200          303          303          200
+POST  /profiel/tweestapsverificatie                                                       login        422          422          303          303          422
+POST  /profiel/tweestapsverificatie/uitzetten                                             login        422          422          422          422          422
+POST  /profiel/wachtwoord                                                                 login        422          422          422          422          422
 GET   /static/<filename>                                                                  200          200          200          200          200          200
 GET   /statistieken/                                                                      login        403          403          302          403          302
 GET   /statistieken/<period>                                                              login        403          403          403          403          200
@@ -129,7 +142,8 @@ GET   /statistieken/<period>/afdrukken                                          
 GET   /statistieken/<period>/export.csv                                                   login        403          403          403          403          200
 GET   /statistieken/<period>/export/<table>.csv                                           login        403          403          403          403          200
 GET   /statistieken/<period>/grafieken/<version>.svg                                      login        403          403          403          403          302
-POST  /logout                                                                             login        303          303          303          303          303
+GET   /wachtwoord-vergeten                                                                200          200          200          200          200          200
+POST  /wachtwoord-vergeten                                                                422          422          422          422          422          422
 """  # noqa: E501 (one line per route reads best)
 
 

@@ -32,7 +32,7 @@ from actieoverleg.errors import database_busy
 from actieoverleg.extensions import db
 from actieoverleg.models import Region
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, totp_code
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "3"))  # per route and role
 PAYLOAD = "<script>alert('x')</script>"
@@ -119,6 +119,9 @@ def signed_in(app, user) -> tuple[Any, str]:
     response = client.post(
         "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client, "/login")}
     )
+    if response.status_code == 303 and response.headers["Location"] == "/login/code":  # chairs, beheerders
+        token = csrf_token(client, "/login/code")
+        response = client.post("/login/code", data={"code": totp_code(user), "csrf_token": token})
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
     return client, csrf_token(client, "/profiel")
 

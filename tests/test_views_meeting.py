@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import pytest
-from flask_sqlalchemy.session import Session
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.event import listen, remove
 
 from actieoverleg import meeting_steps
@@ -176,28 +177,35 @@ def test_step3_saves_a_return_without_its_date_and_asks_for_the_date(world, logi
     assert fresh_item(world).return_date is not None
 
 
+@contextmanager
+def another_write_first(write: Callable[[Connection], Any]) -> Iterator[None]:
+    """Someone else's write, committed on its own connection just before the request's first
+    write: after the request read the state, before it writes (its audit entry locks first)."""
+    done: list[bool] = []
+
+    def before(_conn, _cursor, statement: str, *_args: Any) -> None:
+        if not done and statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            done.append(True)
+            with db.engine.begin() as other:
+                write(other)
+
+    listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield
+    finally:
+        remove(db.engine, "before_cursor_execute", before)
+    assert done, "the request wrote nothing"
+
+
 def test_a_save_that_races_another_is_a_conflict_not_an_error(world, login_as):
     """Two saves of one item at once (the chair's step 1 and someone's step 3): the version
     column refuses the later write; the user gets the conflict panel, never a 500."""
     client = login_as(world.chair)
-
-    done = []
-
-    def another_save_first(session, *_args):
-        if not done:
-            done.append(True)
-            with db.engine.begin() as other:
-                other.execute(
-                    update(AgendaItem).where(AgendaItem.id == world.item.id).values(version=AgendaItem.version + 1)
-                )
-
-    listen(Session, "before_flush", another_save_first)
-    try:
+    newer = update(AgendaItem).where(AgendaItem.id == world.item.id).values(version=AgendaItem.version + 1)
+    with another_write_first(lambda other: other.execute(newer)):
         response = client.post(
             url(world, f"{world.item.id}/stap1"), headers=HX, data={"assessment": "acuut", "seen": "|"}
         )
-    finally:
-        remove(Session, "before_flush", another_save_first)
     assert response.status_code == 409 and response.headers["HX-Reswap"] == "outerHTML"
     assert "Iemand anders heeft deze casus intussen bijgewerkt" in response.get_data(as_text=True)
     assert fresh_item(world).assessment is None
@@ -234,27 +242,15 @@ def test_two_chairs_saving_one_organisations_attendance_at_once_get_a_dutch_conf
     """The second insert of the same (meeting, organisation) row is refused by the database: the
     user is told in Dutch, and what the first saved stays."""
     client = login_as(world.chair)
-    done = []
-
-    def another_chair_first(session, *_args):
-        if not done:
-            done.append(True)
-            with db.engine.begin() as other:
-                other.execute(
-                    insert(Attendance).values(
-                        meeting_id=world.meeting.id, organisation_id=world.politie.id, status=AttendanceStatus.afwezig
-                    )
-                )
-
-    listen(Session, "before_flush", another_chair_first)
-    try:
+    first = insert(Attendance).values(
+        meeting_id=world.meeting.id, organisation_id=world.politie.id, status=AttendanceStatus.afwezig
+    )
+    with another_write_first(lambda other: other.execute(first)):
         response = client.post(
             url(world, f"aanwezigheid/{world.politie.id}"),
             headers=HX,
             data={"status": "aanwezig", "mandate": "ja", "form": "online"},
         )
-    finally:
-        remove(Session, "before_flush", another_chair_first)
     assert response.status_code == 409 and response.headers["HX-Retarget"] == "#meldingen"
     assert "Iemand anders legde dit op hetzelfde moment vast." in response.get_data(as_text=True)
     db.session.expire_all()

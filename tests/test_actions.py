@@ -11,16 +11,17 @@ from sqlalchemy import update
 from sqlalchemy.orm.exc import StaleDataError
 
 from actieoverleg import actions, lifecycle
-from actieoverleg.clock import local_today, utcnow
 from actieoverleg.extensions import db
 from actieoverleg.formatting import local
 from actieoverleg.models import ActionPoint, AuditEvent
 from actieoverleg.periods import Period
 from actieoverleg.vocab import ActionStatus
 
+from .conftest import TEST_NOW
 from .records import agenda_version, count, entries, make_ready, stale
 
 pytestmark = pytest.mark.clock  # due dates and results are read against today
+NOW = TEST_NOW.astimezone(dt.timezone.utc)  # the pinned instant every test starts at
 
 
 def trail(action: ActionPoint) -> list[tuple[str, int | None, str]]:
@@ -40,7 +41,7 @@ def test_tick_off_records_the_result_who_and_when_and_is_audited_with_its_code(w
     actions.tick_off(action, result, seen, member)
     db.session.commit()
     db.session.expire_all()
-    assert (action.status, action.result_at, action.result_by_id) == (result, utcnow(), member.id)
+    assert (action.status, action.result_at, action.result_by_id) == (result, NOW, member.id)
     assert action.version > seen  # a form that still carries `seen` is refused
     assert trail(action) == [("tick_off", member.id, result.value)]
 
@@ -56,7 +57,7 @@ def test_reopening_clears_the_result_and_is_audited_as_reopen(world, clock):
     db.session.expire_all()
     assert (action.status, action.result_at, action.result_by_id) == (ActionStatus.open, None, None)
     assert action.version > ticked > seen
-    assert action.is_overdue(local_today())  # it was due two days ago
+    assert action.is_overdue(TEST_NOW.date())  # it was due two days ago
     assert trail(action) == [
         ("tick_off", world.politie_user.id, "overgedragen"),
         ("reopen", world.politie_user2.id, ""),
@@ -163,7 +164,9 @@ def points(world, make_action) -> dict[str, ActionPoint]:
 
 
 def owned(world, status: str, region_id: int | None = None) -> list[int]:
-    query = actions.owned_points_query(world.politie.id, {world.rr.id, world.zhz.id}, status, region_id, local_today())
+    query = actions.owned_points_query(
+        world.politie.id, {world.rr.id, world.zhz.id}, status, region_id, TEST_NOW.date()
+    )
     return list(db.session.scalars(query).unique())
 
 
@@ -195,7 +198,7 @@ def test_every_status_filter_is_a_result_or_a_named_view(world, points):
 
 
 def test_count_due_counts_the_overdue_and_the_next_weeks_open_points(world, points):
-    today = local_today()
+    today = TEST_NOW.date()
     assert actions.count_due(world.politie.id, {world.rr.id, world.zhz.id}, today) == (1, 3)  # today, zhz, soon
     assert actions.count_due(world.politie.id, {world.rr.id}, today) == (1, 2)
     assert actions.count_due(world.politie.id, {world.rr.id}, today, days=8) == (1, 3)

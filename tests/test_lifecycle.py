@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from actieoverleg import actions, lifecycle, mail, meeting_steps
-from actieoverleg.clock import utcnow
 from actieoverleg.extensions import db
 from actieoverleg.formatting import local
 from actieoverleg.models import AuditEvent, Meeting, OutboxMessage
@@ -28,7 +27,10 @@ from actieoverleg.vocab import (
     Role,
 )
 
+from .conftest import TEST_NOW
 from .records import make_ready
+
+NOW = TEST_NOW.astimezone(dt.timezone.utc)  # the pinned instant every test starts at
 
 pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
@@ -113,7 +115,7 @@ def test_an_extra_meeting_is_planned_and_audited(world):
 
 
 def test_no_meeting_is_planned_or_moved_to_a_moment_that_has_passed(world, make_meeting):
-    now = local(utcnow())
+    now = local(NOW)
     for moment in (now - dt.timedelta(days=2), now - dt.timedelta(minutes=5), now):
         day, time = moment.date(), moment.time().replace(second=0, microsecond=0)
         with pytest.raises(lifecycle.InThePast, match="Kies een moment in de toekomst."):
@@ -123,10 +125,10 @@ def test_no_meeting_is_planned_or_moved_to_a_moment_that_has_passed(world, make_
     assert world.meeting.sequence == 0 and audit_of(world.meeting) == []
     # a meeting under way keeps its start while its place or link is corrected
     started = make_meeting(world.rr, days=0)
-    started.starts_at = utcnow() - dt.timedelta(minutes=30)
+    started.starts_at = NOW - dt.timedelta(minutes=30)
     start = local(started.starts_at)
     assert lifecycle.move(started, start.date(), start.time(), 120, "Zaal 3", MeetingForm.fysiek, world.chair) == 0
-    assert started.location == "Zaal 3" and started.starts_at == utcnow() - dt.timedelta(minutes=30)
+    assert started.location == "Zaal 3" and started.starts_at == NOW - dt.timedelta(minutes=30)
 
 
 def queued(kind: MailKind) -> dict[str, EmailMessage]:
@@ -170,7 +172,7 @@ def test_closing_again_queues_corrections_only_for_changed_organisations(world, 
     make_ready(world)
     assert lifecycle.close(world.meeting, world.chair, before_start=True) == 4
     lifecycle.reopen(world.meeting, ReopenReason.correctie_actiepunt, world.chair)
-    assert world.meeting.reopened_at == utcnow() and not world.meeting.is_locked
+    assert world.meeting.reopened_at == NOW and not world.meeting.is_locked
     assert lifecycle.close(world.meeting, world.chair, before_start=True) == 0  # nothing changed: no mail
     assert mails(MailKind.verslag) == 4 and [a for a, _ in audit_of(world.meeting)][-3:] == ["close", "reopen", "close"]
     lifecycle.reopen(world.meeting, ReopenReason.correctie_actiepunt, world.chair)

@@ -33,6 +33,8 @@ from actieoverleg.demo import load_demo
 from actieoverleg.extensions import db
 from actieoverleg.models import TotpCredential, User
 
+from ..conftest import TEST_NOW
+
 PASSWORD = "e2e-demo-wachtwoord"  # every demo account gets it (load_demo(password=...))
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -202,7 +204,7 @@ class UI:
             user = db.session.scalar(db.select(User).filter_by(email=email))
             last = db.session.get(TotpCredential, user.id).last_step
         totp = pyotp.TOTP(secret)
-        now = int(dt.datetime.now(dt.timezone.utc).timestamp()) // totp.interval
+        now = int(TEST_NOW.timestamp()) // totp.interval  # the server's pinned clock
         step = max(last + 1, now - self.app.config["TOTP_DRIFT_STEPS"])
         return totp.generate_otp(step)
 

@@ -86,14 +86,19 @@ def login():
     return render_template("auth/login.html", form=form, error=error), status_code()
 
 
+def _start_again():
+    """The half-signed-in state lapsed (or never was): back to the password step."""
+    flash(EXPIRED, "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
 @bp.route("/login/code", methods=["GET", "POST"])
 @public
 def code():
     """The second step: the six digits from the app, or a recovery code."""
     found = pending(enrol=False)
     if found is None:
-        flash(EXPIRED, "info")
-        return redirect(url_for("auth.login"), code=303)
+        return _start_again()
     user, target = found
     form = CodeForm()
     error = None
@@ -118,8 +123,7 @@ def enrol():
     """First sign-in of a chair or admin: set up the authenticator app before anything else."""
     found = pending(enrol=True)
     if found is None:
-        flash(EXPIRED, "info")
-        return redirect(url_for("auth.login"), code=303)
+        return _start_again()
     user, target = found
     credential = auth_totp.start_enrolment(user)
     db.session.commit()  # the secret shown must be the one confirmed

@@ -254,16 +254,20 @@ def action_or_404(action_id: int, user: User) -> ActionPoint:
     return _get_in_region(ActionPoint, action_id, lambda a: a.region_id, user)
 
 
+def _case_by_code(code: str) -> Case | None:
+    return db.session.execute(db.select(Case).filter_by(code=code.upper())).scalar_one_or_none()
+
+
 def viewable_case(code: str, user: User) -> Case | None:
     """The case with this code if the user may see it; None alike for an unknown code and for a
     case out of reach, so nobody learns whether a code exists."""
-    case = db.session.execute(db.select(Case).filter_by(code=code.upper())).scalar_one_or_none()
+    case = _case_by_code(code)
     return case if case is not None and can_view_case(case, user) else None
 
 
 def case_or_404(code: str, user: User) -> Case:
     """A case the user may see, by code; 404 for unknown codes and for cases out of reach."""
-    case = db.session.execute(db.select(Case).filter_by(code=code.upper())).scalar_one_or_none()
+    case = _case_by_code(code)
     if case is None or not can_view_case(case, user):
         _hidden(case)
     return case

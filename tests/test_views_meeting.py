@@ -106,6 +106,7 @@ def test_without_javascript_a_refused_step_says_so_at_the_top_with_a_link_to_the
     link = f'<a href="#step1">Naar stap 1 van {world.case.code}</a>'
     assert stale.status_code == 409
     assert "uw wijziging is niet opgeslagen." in stale.text and link in stale.text
+    assert stale.text.count("Hieronder staat de huidige stand") == 1  # in step 1 only, not in every step
     refused = chair.post(url(world, f"{world.item.id}/stap2"), data=action_data(world, text=""))
     assert refused.status_code == 422
     assert "Niet opgeslagen: controleer wat u invulde." in refused.text

@@ -156,6 +156,10 @@ def test_step2_refuses_bad_input(world, login_as):
         assert message in response.get_data(as_text=True)
         assert f'value="{data["text"]}"' in response.get_data(as_text=True)  # what was typed stays
     assert len(db.session.scalars(db.select(ActionPoint).filter_by(agenda_item_id=world.item.id)).all()) == before
+    # the refused field takes the focus (htmx applies autofocus after the swap)
+    refused = client.post(url(world, f"{world.item.id}/stap2"), headers=HX, data=action_data(world, due_date=due(6)))
+    field = re.search(r'<input[^>]*id="due_date"[^>]*>', refused.text).group(0)
+    assert " autofocus " in field and refused.text.count(" autofocus") == 1
 
 
 def test_step3_saves_a_return_without_its_date_and_asks_for_the_date(world, login_as):

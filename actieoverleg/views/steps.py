@@ -372,7 +372,7 @@ def add_action(meeting_id: int, item_id: int):
     forms = step_forms(meeting, item, action_form=form)
     form = forms["action_form"]
     if not form.validate_on_submit():
-        return _panel(meeting, item, "step2", 422, action_form=form)
+        return _panel(meeting, item, "step2", 422, action_form=_focus_first(form))
     owner = next(o for o in organisations(meeting) if o.id == form.organisation_id.data)
     assignee = db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
     try:
@@ -381,7 +381,7 @@ def add_action(meeting_id: int, item_id: int):
         )
     except meeting_steps.Refused as refusal:
         form[refusal.field].errors.append(refusal.message)
-        return _panel(meeting, item, "step2", 422, action_form=form)
+        return _panel(meeting, item, "step2", 422, action_form=_focus_first(form))
     db.session.commit()
     db.session.refresh(item)
     return _panel(meeting, item, "step2", message=f"Actiepunt voor {action.organisation.short_name} toegevoegd.")

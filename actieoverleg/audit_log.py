@@ -35,6 +35,7 @@ class Filters:
     """What Beheer › Auditlog is narrowed to; each unknown or malformed value means "all"."""
 
     user_id: int | None = None
+    account_id: int | None = None  # events about this account (its object), by whoever
     region_id: int | None = None
     action: str = ""
     outcome: str = ""
@@ -56,6 +57,7 @@ class Filters:
         outcome = args.get("uitkomst", "")
         return cls(
             user_id=number("gebruiker"),
+            account_id=number("account"),
             region_id=number("regio"),
             action=action if action in dict(AuditAction.choices()) else "",
             outcome=outcome if outcome in dict(AuditOutcome.choices()) else "",
@@ -67,6 +69,7 @@ class Filters:
         """The filters as query-string arguments, for the pager."""
         values = {
             "gebruiker": self.user_id,
+            "account": self.account_id,
             "regio": self.region_id,
             "actie": self.action,
             "uitkomst": self.outcome,
@@ -86,6 +89,8 @@ def events_query(filters: Filters) -> Select[Any]:
     )
     if filters.user_id is not None:
         query = query.where(AuditEvent.user_id == filters.user_id)
+    if filters.account_id is not None:
+        query = query.where(AuditEvent.object_type == "User", AuditEvent.object_id == filters.account_id)
     if filters.region_id is not None:
         members = select(user_region.c.user_id).where(user_region.c.region_id == filters.region_id)
         query = query.where(AuditEvent.user_id.in_(members))

@@ -9,6 +9,8 @@ Forms are also checked as they come back rejected (422), with their messages and
 
 from __future__ import annotations
 
+import re
+from email import message_from_bytes, policy
 from types import SimpleNamespace
 from typing import Iterator
 
@@ -16,14 +18,14 @@ import html5lib
 import pytest
 from sqlalchemy import select
 
-from actieoverleg import create_app, lifecycle, planning
+from actieoverleg import auth_links, create_app, lifecycle, planning
 from actieoverleg.clock import local_today
 from actieoverleg.demo import load_demo
 from actieoverleg.extensions import db
-from actieoverleg.models import ActionPoint, Case, Meeting, MeetingSeries, Organisation, Region, User
+from actieoverleg.models import ActionPoint, Case, Meeting, MeetingSeries, Organisation, OutboxMessage, Region, User
 from actieoverleg.periods import last_complete_quarter
 from actieoverleg.permissions import can_view_case
-from actieoverleg.vocab import MeetingStatus, ReopenReason
+from actieoverleg.vocab import MeetingStatus, ReopenReason, TokenPurpose
 
 from .conftest import Auth, IsolatedClient
 
@@ -247,3 +249,47 @@ def test_the_checker_finds_what_it_looks_for():
     assert "id 'a' occurs 2 times" in found
     assert "<label for='b'> points to no element" in found
     assert any(f.startswith("parse error end-tag-too-early") for f in found)
+
+
+def account_link(w: SimpleNamespace, email: str) -> str:
+    """A fresh password link for this demo account, read from the mail in the outbox."""
+    with w.app.app_context():
+        user = db.session.scalars(select(User).filter_by(email=email)).one()
+        auth_links.send_link(user, TokenPurpose.wachtwoord)
+        db.session.commit()
+        raw = db.session.scalars(select(OutboxMessage.raw).order_by(OutboxMessage.id.desc()).limit(1)).one()
+    body = message_from_bytes(raw, policy=policy.default).get_body(("plain",)).get_content()
+    return re.search(r"https://actieoverleg\.test(/account/\S+)", body).group(1)
+
+
+def test_sign_in_and_account_screens_are_valid_html(demo):
+    """The screens around signing in, as they first show and as they come back refused."""
+    client = demo.app.test_client()
+    answers = {
+        "forgotten": client.get("/wachtwoord-vergeten"),
+        "forgotten refused": client.post("/wachtwoord-vergeten", data={"email": ""}),
+        "link gone": client.get("/account/bestaat-niet"),
+    }
+    link = account_link(demo, "landelijk@demo.test")
+    answers["choose password"] = client.get(link)
+    answers["choose password refused"] = client.post(link, data={"password": "kort", "confirm": "anders"})
+    client.post("/login", data={"email": demo.chair, "password": PASSWORD})
+    answers["code"] = client.get("/login/code")
+    answers["code refused"] = client.post("/login/code", data={"code": "000000"})
+    member = signed_in(demo, "deelnemer")
+    answers["set up two-factor"] = member.get("/profiel/tweestapsverificatie")
+    answers["password change refused"] = member.post("/profiel/wachtwoord", data={"current": "fout"})
+    statuses = {name: r.status_code for name, r in answers.items()}
+    assert statuses == {
+        "forgotten": 200,
+        "forgotten refused": 422,
+        "link gone": 404,
+        "choose password": 200,
+        "choose password refused": 422,
+        "code": 200,
+        "code refused": 422,
+        "set up two-factor": 200,
+        "password change refused": 422,
+    }
+    failures = {name: found for name, r in answers.items() if (found := problems(r.get_data(as_text=True)))}
+    assert failures == {}

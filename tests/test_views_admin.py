@@ -481,6 +481,38 @@ def test_edit_user_changes_name_role_organisation_and_regions(world, admin):
     assert_no_content(event, "Andere Naam")
 
 
+def test_user_page_shows_the_accounts_history_and_links_to_all_of_it(world, admin):
+    """Role and region changes are visible where the admin manages the account, by whom."""
+    admin.post(
+        f"/beheer/gebruikers/{world.vt_user.id}",
+        data={
+            "name": world.vt_user.name,
+            "role": "voorzitter",
+            "organisation_id": world.vt.id,
+            "region_ids": [world.rr.id, world.zhz.id],
+        },
+    )
+    admin.post(f"/beheer/gebruikers/{world.politie_user.id}/deactiveren")  # another account
+    text = page(admin.get(f"/beheer/gebruikers/{world.vt_user.id}"))
+    history = text[text.index("Geschiedenis van dit account") : text.index('id="status"')]
+    assert 'data-label="Actie">rol gewijzigd' in history and '<span class="code">voorzitter</span>' in history
+    assert "regio's gewijzigd" in history and '<span class="code">RR,ZHZ</span>' in history
+    assert f'data-label="Door">{world.admin.name}' in history
+    assert "gedeactiveerd" not in history
+    link = f"/beheer/auditlog?account={world.vt_user.id}"
+    assert f'href="{link}"' in history
+    log = page(admin.get(link))
+    assert f"Alleen gebeurtenissen over het account van <strong>{world.vt_user.name}</strong>" in log
+    assert 'data-label="Actie">rol gewijzigd' in log and 'data-label="Actie">gedeactiveerd' not in log
+    assert 'data-label="Actie">gedeactiveerd' in page(admin.get("/beheer/auditlog"))  # the filter hid it
+
+
+def test_a_new_account_page_says_nothing_happened_yet(world, admin, make_user):
+    user = make_user(Role.deelnemer, world.vt, [world.rr], name="Stille Collega")
+    db.session.commit()
+    assert "Nog niets vastgelegd over dit account." in page(admin.get(f"/beheer/gebruikers/{user.id}"))
+
+
 def test_edit_user_rejects_removing_all_regions_of_a_member(world, admin):
     response = admin.post(
         f"/beheer/gebruikers/{world.vt_user.id}",

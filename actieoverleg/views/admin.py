@@ -16,7 +16,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from .. import administration, auth, auth_links, auth_totp
+from .. import administration, audit, auth, auth_links, auth_totp
 from ..admin_forms import (
     WEEKDAYS,
     NewUserForm,
@@ -25,6 +25,7 @@ from ..admin_forms import (
     SeriesForm,
     UserForm,
 )
+from ..audit_log import Filters, events_query
 from ..bounds import bounded_int
 from ..extensions import db
 from ..forms import options
@@ -207,7 +208,18 @@ def render_user(user: User | None, form: UserForm, status: int = 200) -> tuple[s
         is_self=user is not None and user.id == current_user.id,
         two_factor=user is not None and auth_totp.credential(user) is not None,
         has_password=user is not None and auth_links.has_password(user),
+        history=account_history(user) if user is not None else [],
+        label=audit.label,
     ), status
+
+
+ACCOUNT_HISTORY = 10  # the newest events about an account on its page; the rest in the auditlog
+
+
+def account_history(user: User) -> list[AuditEvent]:
+    """What happened to this account lately (invitation, role and region changes, two-factor
+    resets, lock-outs, deactivation), by whom: one query."""
+    return list(db.session.scalars(events_query(Filters(account_id=user.id)).limit(ACCOUNT_HISTORY)).unique())
 
 
 @bp.route("/gebruikers/nieuw", methods=["GET", "POST"])

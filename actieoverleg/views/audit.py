@@ -20,16 +20,19 @@ bp = Blueprint("audit", __name__, url_prefix="/beheer/auditlog")
 @bp.route("")
 @allow(is_admin)
 def index():
-    """Newest first, paged, filtered by user, region, action, outcome and period; a fixed
-    number of queries (the filters' lists, the page, one per kind of object shown)."""
+    """Newest first, paged, filtered by user, the account concerned, region, action, outcome and
+    period; a fixed number of queries (the filters' lists, the page, one per kind of object shown)."""
     filters = Filters.parse(request.args)
     rows, page, pages = page_of(events_query(filters))
+    account = db.session.get(User, filters.account_id) if filters.account_id is not None else None
     return render_template(
         "audit/index.html",
         events=rows,
         page=page,
         pages=pages,
         filters=filters,
+        account=account,
+        without_account={k: v for k, v in filters.args().items() if k != "account"},
         actions=AuditAction.choices(),
         outcomes=AuditOutcome.choices(),
         users=db.session.execute(select(User.id, User.name).order_by(User.name, User.id)).all(),

@@ -14,7 +14,8 @@ A word counts as a name when its context says so (see :func:`_name_at`):
       word that is not Dutch;
   (b) after a role word ("moeder", "ex-partner"), optionally with a tussenvoegsel: a
       capitalised word that is not Dutch or is a listed name, or a lower-case word that is no
-      Dutch word ("ex-partner sylvana kartosen");
+      Dutch word ("ex-partner sylvana kartosen"), or any capitalised word but the most common
+      ones ("vader Roodhart", "moeder BAKKER"; not "moeder Zorgen bespreken");
   (c) tussenvoegsel + a listed surname ("de Vries", "van der meer") or a capitalised word
       that is no Dutch word ("van Rossum"); "van" after an ordinary noun is a preposition
       ("traject van Careyn");
@@ -30,12 +31,13 @@ A word counts as a name when its context says so (see :func:`_name_at`):
       evidence. Never a name: a word right before "Stichting/Groep/Huis…" or after
       "Stichting/Buurtteam…" ("Kessler Stichting"), English care words (loanwords.txt) and
       abbreviations with an apostrophe ("IB'er", "GGD'ers");
-  (f) a lower-case word that is no Dutch word but a listed name ("bel fatima").
+  (f) a lower-case word, or one in capitals of four letters or more, that is no Dutch word but a
+      listed name ("bel fatima", "spreekt KARTOSEN aan").
 A text without lower-case letters is read as lower case (so capitals do not make every word
 a name). Known limits: a name that is also a Dutch word, alone and without a role or title
 in front ("gesprek met Roos"), passes; so does a lone surname no list knows and that has no
-surname shape ("Politie houdt Sikora aan"); an organisation named like a person ("Hestia",
-"Vincent van Gogh") is taken for a name: add it to guard_lists/allowlist.txt.
+surname shape ("Politie houdt Sikora aan"); an organisation named like a person that the allowlist lacks
+("Hestia") is taken for a name: add it to guard_lists/allowlist.txt.
 """
 
 from __future__ import annotations
@@ -341,6 +343,9 @@ def _name_at(tokens: list[_Token], i: int, lex: Lexicon) -> bool:
     if context is not None and context.lower in _ROLES:  # (b)
         if _name_like(t, lex) or (t.lower in lex.first and lex.ambiguous(t.lower) and t.allowed == 0):
             return True
+        capitals = t.cap or (t.text.isupper() and len(t.lower) > 3)
+        if capitals and t.allowed == 0 and t.lower not in lex.common:
+            return True  # "vader Roodhart", "moeder BAKKER": mid-sentence capitals after a role
     if after_tussen:  # (c)
         if t.lower in lex.after_tussen and (t.cap or not t.word):
             return True
@@ -368,8 +373,8 @@ def _name_at(tokens: list[_Token], i: int, lex: Lexicon) -> bool:
         if t.starts_sentence and t.lower in lex.first and lex.ambiguous(t.lower):
             return True
         return not t.word and _surname_shape(t.lower)
-    if not t.cap and not t.text.isupper() and not t.word and t.listed and t.allowed == 0 and len(t.lower) > 2:
-        return True  # (f)
+    if not t.cap and not t.word and t.listed and t.allowed == 0 and len(t.lower) > (3 if t.text.isupper() else 2):
+        return True  # (f), also in capitals: "spreekt KARTOSEN aan" (not "GGD", "MDA")
     return False
 
 

@@ -9,6 +9,7 @@ from flask import Flask, Response, current_app, flash, redirect, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import audit
@@ -119,11 +120,13 @@ def init_app(app: Flask) -> None:
         return render_error(error.code or 500)
 
     @app.errorhandler(IntegrityError)
-    def race(error: IntegrityError) -> tuple[str, int, dict[str, str]]:
+    @app.errorhandler(StaleDataError)
+    def race(error: IntegrityError | StaleDataError) -> tuple[str, int, dict[str, str]]:
         """Two people saving the same thing at once (the same organisation's attendance, the same
-        case derived onto an agenda): the database's unique rule refused the second. Nothing of
-        that request is kept; the user reloads and sees what the other saved. The error's text
-        holds the row's values, so only the route is logged."""
+        case derived onto an agenda): the database's unique rule refused the second, or a
+        version column found the row changed since it was read (where no view shows its own
+        conflict panel). Nothing of that request is kept; the user reloads and sees what the
+        other saved. The error's text holds the row's values, so only the route is logged."""
         db.session.rollback()
         log.warning("integrity conflict on %s", request.url_rule.rule if request.url_rule else "?")
         # htmx: into the page's message area, not into the control that saved (a 409 of the

@@ -216,6 +216,24 @@ def test_a_save_that_races_another_is_a_conflict_not_an_error(world, login_as):
     assert fresh_item(world).assessment is None
 
 
+def test_a_meeting_change_that_races_another_is_a_dutch_conflict_and_saves_nothing(world, login_as):
+    """Any save of a versioned row that lost a race (here: moving the meeting while someone
+    else changed it) is the Dutch 409, never a 500; the other's change stands."""
+    client = login_as(world.chair)
+    before = world.meeting.starts_at
+    newer = update(Meeting).where(Meeting.id == world.meeting.id).values(version=Meeting.version + 1)
+    day = (world.meeting.starts_at + dt.timedelta(days=2)).date().isoformat()
+    with another_write_first(lambda other: other.execute(newer)):
+        response = client.post(
+            f"/overleggen/{world.meeting.id}/wijzigen",
+            data={"day": day, "time": "09:30", "duration_minutes": 90, "form": "fysiek", "location": "Stadhuis"},
+        )
+    assert response.status_code == 409
+    assert "Iemand anders legde dit op hetzelfde moment vast." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Meeting, world.meeting.id).starts_at == before
+
+
 def test_a_refused_step_replaces_its_panel_a_saved_one_only_its_status(world, login_as):
     """Steps save in the background (hx-swap none): on success only the out-of-band status,
     token and progress change; a conflict or refusal tells htmx to swap the whole panel."""

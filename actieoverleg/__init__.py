@@ -80,13 +80,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     from . import audit, auth, bounds, cli, database, derived, errors, formatting, htmx, outbox, request_log, security
-    from .extensions import babel, csrf, db, login_manager
+    from .extensions import babel, csrf, db, login_manager, migrate
     from .views import register_blueprints
 
     # Everything that runs besides the views, in order: the engine, the listeners on every
     # session (derived data, the outbox), then the request machinery.
     bounds.init_app(app)  # the `int` converter, before any route is added
     db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(__file__), "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
     database.init_app(app)
     derived.init_app(app)
     audit.init_app(app)  # the audit log's append-only guard

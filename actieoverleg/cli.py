@@ -32,20 +32,12 @@ audit_cli = AppGroup("audit", help="The audit log.")
 
 @click.command("init-db")
 def init_db() -> None:
-    """Create the tables and indexes that do not exist yet (never drops a table or column)."""
-    db.create_all()
-    missing = schema.missing_columns()
-    if missing:  # there are no migrations before release 1
-        raise click.ClickException(
-            "This database was made by an older version; missing columns: "
-            + ", ".join(missing)
-            + ". Start over with `make reset` (demo data only) or add the columns by hand."
-        )
-    changed = schema.sync_indexes()
+    """Create the database, or bring it up to date: the migrations run; no row is lost."""
+    done = schema.upgrade()
     if not db.session.scalar(select(func.count()).select_from(StatCell)):
         aggregates.refresh_all()  # a database from before the statistics: store them once, pages only read
         db.session.commit()
-    click.echo("Database ready." + (f" Indexes: {' '.join(changed)}." if changed else ""))
+    click.echo(f"Database ready ({done}).")
 
 
 @click.command("demo")
@@ -65,7 +57,7 @@ def demo(password: str | None, scale: str, regions: int, years: int) -> None:
     from .demo import load_demo
     from .demo_national import load_national
 
-    db.create_all()
+    schema.upgrade()  # an empty database gets the schema from the migrations
     if db.session.scalar(select(func.count()).select_from(User)):
         raise click.ClickException("The database is not empty; the demo loads only into an empty database.")
     if scale == "national":

@@ -2,6 +2,7 @@
 
 from flask_babel import Babel
 from flask_login import LoginManager
+from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
@@ -26,3 +27,6 @@ db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# The migrations live in the package (actieoverleg/migrations); SQLite alters tables in batch mode
+# (copy and rename), so one migration runs on both databases (database.py sets that up).
+migrate = Migrate()

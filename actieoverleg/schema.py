@@ -1,42 +1,44 @@
-"""Bring an existing database up to the models, as far as that is safe without migrations.
+"""The database schema comes from migrations (Alembic through Flask-Migrate, in
+actieoverleg/migrations): `flask init-db` runs them, so an upgrade keeps every row.
 
-`create_all` adds missing tables but never columns or indexes. Indexes are ours to add and
-drop (they hold no data); a missing column is reported, since filling it needs a decision.
+A database made before the migrations (by `create_all` in the release the baseline describes)
+has the tables but no version table: it is adopted, stamped at the baseline, then upgraded.
+What the migrations leave different from the models is named by :func:`differences` (a test
+holds it empty), so a model change without its migration cannot land.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, text
+from typing import Any
+
+import flask_migrate
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
 
 from .extensions import db
 
-
-def missing_columns() -> list[str]:
-    """`table.column` for every model column the database lacks."""
-    inspector = inspect(db.engine)
-    return [
-        f"{table.name}.{column.name}"
-        for table in db.metadata.sorted_tables
-        for column in table.columns
-        if column.name not in {c["name"] for c in inspector.get_columns(table.name)}
-    ]
+BASELINE = "3803ea77970c"  # the schema of the last release without migrations (b8a5f6f)
+VERSION_TABLE = "alembic_version"
 
 
-def sync_indexes() -> list[str]:
-    """Create the models' indexes a database lacks and drop our (`ix_`) ones the models no
-    longer declare, so an old database is as fast as a new one. Returns what changed."""
-    inspector = inspect(db.engine)
-    changed = []
-    for table in db.metadata.sorted_tables:
-        present = {i["name"] for i in inspector.get_indexes(table.name)}
-        wanted = {i.name for i in table.indexes}
-        for name in sorted(present - wanted):
-            if name.startswith("ix_"):
-                with db.engine.begin() as connection:
-                    connection.execute(text(f"DROP INDEX {db.engine.dialect.identifier_preparer.quote(name)}"))
-                changed.append(f"-{name}")
-        for index in table.indexes:
-            if index.name not in present:
-                index.create(db.engine)
-                changed.append(f"+{index.name}")
-    return changed
+def upgrade() -> str:
+    """Bring the database to the newest migration; say what was done."""
+    tables = set(inspect(db.engine).get_table_names())
+    adopted = VERSION_TABLE not in tables and "user" in tables
+    if adopted:
+        flask_migrate.stamp(revision=BASELINE)
+    flask_migrate.upgrade()
+    return "adopted at the baseline and upgraded" if adopted else "up to date"
+
+
+def differences() -> list[Any]:
+    """What the database lacks or has beyond the models, as Alembic's autogenerate sees it."""
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
+        return [d for d in compare_metadata(context, db.metadata) if not _ignored(d)]
+
+
+def _ignored(difference: Any) -> bool:
+    """The version table is Alembic's own, not a model."""
+    return isinstance(difference, tuple) and difference[0] == "remove_table" and difference[1].name == VERSION_TABLE

@@ -79,15 +79,13 @@ def build(name: str, loader: Callable[[], object], rebuild: bool) -> Path:
     path = FOLDER / f"{name}.sqlite"
     if path.exists() and not rebuild:
         with make_app(path).app_context():
-            if not schema.missing_columns():
-                schema.sync_indexes()  # same indexes as a fresh database
-                return path
-        print(f"{path.relative_to(ROOT)} lacks columns the models now have: building it again", flush=True)
+            schema.upgrade()  # built by an older version: its migrations bring it up to date
+        return path
     FOLDER.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     started = time.perf_counter()
     with make_app(path).app_context():
-        db.create_all()
+        schema.upgrade()
         loader()
         db.session.commit()
     print(f"built {path.relative_to(ROOT)} in {time.perf_counter() - started:.0f} s", flush=True)

@@ -16,29 +16,8 @@ pytestmark = pytest.mark.clock  # make test-clock runs these at awkward instants
 
 
 def test_init_db_is_idempotent(runner):
-    assert "Database ready." in runner.invoke(args=["init-db"]).output
+    assert "Database ready (" in runner.invoke(args=["init-db"]).output
     assert runner.invoke(args=["init-db"]).exit_code == 0
-
-
-def test_init_db_names_columns_an_older_database_lacks(runner):
-    db.session.execute(db.text("ALTER TABLE meeting DROP COLUMN agenda_sent_at"))
-    db.session.commit()
-    result = runner.invoke(args=["init-db"])
-    assert result.exit_code != 0 and "missing columns: meeting.agenda_sent_at" in result.output
-    assert "make reset" in result.output
-
-
-def test_init_db_brings_indexes_up_to_date(runner):
-    """An older database gets the new indexes and loses the ones the models dropped."""
-    db.session.execute(db.text("DROP INDEX ix_action_point_owner_region_status_due"))
-    db.session.execute(db.text("CREATE INDEX ix_action_point_old ON action_point (organisation_id)"))
-    db.session.commit()
-    result = runner.invoke(args=["init-db"])
-    assert result.exit_code == 0
-    assert "+ix_action_point_owner_region_status_due" in result.output and "-ix_action_point_old" in result.output
-    names = {i["name"] for i in db.inspect(db.engine).get_indexes("action_point")}
-    assert "ix_action_point_owner_region_status_due" in names and "ix_action_point_old" not in names
-    assert runner.invoke(args=["init-db"]).output.strip() == "Database ready."
 
 
 def test_demo_fills_every_role_and_prints_accounts(runner):

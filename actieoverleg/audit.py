@@ -5,8 +5,8 @@ writes its own entry here, in the same transaction; views never do.
 The log can be trusted to be complete and unchanged:
 
 - **append-only**: a flush that would update or delete an `AuditEvent`, and an ORM bulk
-  UPDATE or DELETE of the table, raise `AppendOnly` (a PostgreSQL trigger can refuse it for
-  other clients too; not built yet);
+  UPDATE or DELETE of the table, raise `AppendOnly`; below that, triggers in the database
+  (models.APPEND_ONLY_TRIGGERS, SQLite and PostgreSQL) refuse it for every other client too;
 - **a hash chain**: each event stores the sha256 of its canonical form (`canonical`), which
   includes the previous event's hash. `record` first updates the one `AuditChain` row, so
   a transaction writing events holds the chain's lock until it commits: a second one waits

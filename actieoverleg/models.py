@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    DDL,
     JSON,
     Boolean,
     Column,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -463,6 +465,29 @@ class AuditEvent(db.Model):
         Index("ix_audit_event_action_at", "action", "at"),
         Index("ix_audit_event_object", "object_type", "object_id"),
     )
+
+
+# The database itself refuses to change or delete an event, for every client, not only this app
+# (whose ORM guard is in audit.py). The migration "append-only audit log" makes the same triggers.
+APPEND_ONLY_TRIGGERS = {
+    "sqlite": (
+        "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+    ),
+    "postgresql": (
+        "CREATE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'audit events are append-only'; END $$",
+        "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
+        "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
+        "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()",
+    ),
+}
+for _dialect, _statements in APPEND_ONLY_TRIGGERS.items():
+    for _statement in _statements:
+        event.listen(AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
 
 
 class AuditChain(db.Model):

@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from actieoverleg import audit, subscriptions
 from actieoverleg.extensions import db
@@ -21,6 +22,22 @@ from .conftest import TEST_NOW
 
 def last_event() -> AuditEvent:
     return db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
+
+
+def append_only_triggers() -> list[str]:
+    """The database's own guards on the audit table (models.APPEND_ONLY_TRIGGERS)."""
+    if db.engine.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'"
+    else:
+        query = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_event'::regclass AND NOT tgisinternal"
+    return sorted(db.session.scalars(text(query)))
+
+
+def as_the_database_owner() -> None:
+    """Whoever owns the database can drop its guards: the chain still tells what they did."""
+    on = "" if db.engine.dialect.name == "sqlite" else " ON audit_event"
+    for name in append_only_triggers():
+        db.session.execute(text(f"DROP TRIGGER {name}{on}"))
 
 
 def some_events(world, n: int = 5) -> list[AuditEvent]:
@@ -76,6 +93,20 @@ def test_an_event_cannot_be_changed_or_deleted_through_the_orm(world):
     assert db.session.get(AuditEvent, event.id).detail == "d0"
 
 
+def test_the_database_refuses_to_change_or_delete_an_event_for_any_client(world):
+    """Past the ORM, as another database client would: the triggers refuse, nothing changes."""
+    event = some_events(world, 1)[0]
+    statements = ["UPDATE audit_event SET detail = 'x'", "DELETE FROM audit_event"]
+    if db.engine.dialect.name == "postgresql":
+        statements.append("TRUNCATE audit_event")
+    for statement in statements:
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(text(statement))
+        db.session.rollback()
+    assert db.session.get(AuditEvent, event.id).detail == "d0"
+    assert audit.verify()[1] == []
+
+
 # --- the chain -----------------------------------------------------------------------------
 
 
@@ -99,6 +130,7 @@ def test_verify_reports_ok_and_exits_0(world, runner):
 
 def test_a_changed_event_is_named_and_exits_1(world, runner):
     events = some_events(world)
+    as_the_database_owner()
     db.session.execute(text("UPDATE audit_event SET detail = 'x' WHERE id = :id"), {"id": events[2].id})
     db.session.commit()  # past the ORM, as a database client could
     result = runner.invoke(args=["audit", "verify"])
@@ -108,6 +140,7 @@ def test_a_changed_event_is_named_and_exits_1(world, runner):
 
 def test_a_deleted_event_is_named_by_its_successor(world, runner):
     events = some_events(world)
+    as_the_database_owner()
     db.session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": events[1].id})
     db.session.commit()
     breaks = audit.verify()[1]
@@ -118,6 +151,7 @@ def test_a_deleted_event_is_named_by_its_successor(world, runner):
 
 def test_events_deleted_at_the_end_are_noticed_by_the_head(world):
     events = some_events(world)
+    as_the_database_owner()
     db.session.execute(text("DELETE FROM audit_event WHERE id >= :id"), {"id": events[3].id})
     db.session.commit()
     assert [b.event_id for b in audit.verify()[1]] == [None]

@@ -19,6 +19,7 @@ from actieoverleg.extensions import db
 from actieoverleg.models import StatCell
 
 from .conftest import Auth, IsolatedClient
+from .test_audit import append_only_triggers
 
 RELEASE_DUMP = Path(__file__).parent / "data" / "release-b8a5f6f-demo.sql.gz"  # `sqlite3 .dump` of its make run
 RELEASE_PASSWORD = "release-demo-wachtwoord"
@@ -51,6 +52,16 @@ def test_an_empty_database_gets_exactly_the_models_schema(bare):
     assert schema.upgrade() == "up to date"
     assert schema.differences() == []
     assert inspect(db.engine).has_table(schema.VERSION_TABLE)
+
+
+def test_the_migrations_make_the_audit_logs_database_guards_as_create_all_does(bare):
+    schema.upgrade()
+    migrated = append_only_triggers()
+    db.drop_all()
+    db.session.execute(text(f"DROP TABLE {schema.VERSION_TABLE}"))
+    db.session.commit()
+    db.create_all()
+    assert migrated == append_only_triggers() and len(migrated) >= 2
 
 
 def test_the_latest_migration_goes_down_and_up_again(bare):

@@ -1,5 +1,7 @@
 """Append-only audit log: the database refuses to change or delete an audit event, for every
-client (the same triggers as models.APPEND_ONLY_TRIGGERS, which create_all makes).
+client (the same triggers as models.APPEND_ONLY_TRIGGERS, which create_all makes). Written to
+run also where they exist already: a database that create_all made without a version table is
+adopted at the baseline and comes through here.
 
 Revision ID: 5b1e0c2a9d47
 Revises: 3803ea77970c
@@ -15,17 +17,17 @@ depends_on = None
 
 UP = {
     "sqlite": (
-        "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
+        "CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event "
         "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
-        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+        "CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_event "
         "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
     ),
     "postgresql": (
-        "CREATE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS "
         "$$ BEGIN RAISE EXCEPTION 'audit events are append-only'; END $$",
-        "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
+        "CREATE OR REPLACE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
         "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
-        "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+        "CREATE OR REPLACE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
         "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()",
     ),
 }

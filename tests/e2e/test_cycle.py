@@ -60,8 +60,9 @@ def needs(value, what: str):
 
 
 def live_region(page: Page):
-    """The page's aria-live region (#meldingen): confirmations and refusals land here."""
-    return page.get_by_role("status")
+    """The page's aria-live region (#meldingen): confirmations and refusals land here. By id:
+    the case panel has a status line of its own (#item-melding), shown when it holds a message."""
+    return page.locator("#meldingen")
 
 
 def test_member_brings_in_a_case(ui, story):
